@@ -1,0 +1,228 @@
+"""``myotome kb``: look things up in the knowledge base."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from myotome.kb import describe as d
+from myotome.kb import model as m
+from myotome.kb.knowledge import KnowledgeBase
+from myotome.kb.loader import KBError, load_kb
+from myotome.kb.names import LookupFailed
+
+app = typer.Typer(help="Look up muscles, regions, movements, reflexes, segments and conditions.", no_args_is_help=True)
+
+Names = Annotated[list[str], typer.Argument(help="One or more names: canonical, abbreviation or plain words.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per name, in order.")]
+
+_out = Console(highlight=False)
+_err = Console(stderr=True, highlight=False)
+
+
+def _kb() -> KnowledgeBase:
+    try:
+        return load_kb()
+    except KBError as exc:  # only a broken installation gets here
+        _err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _answer(
+    names: list[str],
+    as_json: bool,
+    find: Callable[[KnowledgeBase, str], Any],
+    describe: Callable[[KnowledgeBase, Any], dict[str, Any]],
+    render: Callable[[KnowledgeBase, list[dict[str, Any]]], None],
+) -> None:
+    """Resolve each name, print every answer in order, exit 1 if any name failed."""
+    kb = _kb()
+    answers: list[dict[str, Any]] = []
+    for name in names:
+        try:
+            answers.append({"query": name, **describe(kb, find(kb, name))})
+        except LookupFailed as exc:
+            answers.append({"query": name, "error": exc.message, "suggestions": exc.suggestions})
+    if as_json:
+        json.dump(answers, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        found = [a for a in answers if "error" not in a]
+        if found:
+            render(kb, found)
+        for a in answers:
+            if "error" in a:
+                _err.print(f"[red]{a['error']}[/red]")
+    if any("error" in a for a in answers):
+        raise typer.Exit(1)
+
+
+def _roots(kb: KnowledgeBase, detail: list[dict[str, str]]) -> str:
+    main = tuple(r["segment"] for r in detail if r["level"] == "main")
+    minor = tuple(r["segment"] for r in detail if r["level"] == "minor")
+    return d.roots_text(kb, m.Roots(main, minor))
+
+
+def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    rows: list[dict[str, Any]] = []
+    for a in answers:
+        rows.extend(a["members"] if a["kind"] == "group" else [a])
+        if a["kind"] == "group":
+            _out.print(f"[bold]{a['name']}[/bold] ({a['query']}): {len(a['members'])} muscles, roots {_roots(kb, a['roots_detail'])}")
+    table = Table(title="Muscles", title_justify="left")
+    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Cautions"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in r["cautions"])
+        table.add_row(r["name"], r["nerve"], _roots(kb, r["roots_detail"]), r["rank"].replace("_", "/"), r["depth"].replace("_", " "), cautions)
+    _out.print(table)
+
+
+def _render_regions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    table = Table(title="Regions", title_justify="left")
+    for col in ("You asked", "Region", "Dermatomes (primary first)", "Note"):
+        table.add_column(col, overflow="fold")
+    for a in answers:
+        table.add_row(a["query"], a["name"], ", ".join(a["dermatomes"]), a["note"] or "")
+    _out.print(table)
+
+
+def _render_movements(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    table = Table(title="Movements", title_justify="left")
+    for col in ("Movement", "Normal", "Roots (minor)", "Prime movers", "Assistants"):
+        table.add_column(col, overflow="fold")
+    for a in answers:
+        normal = a["normal_range"]
+        shown = f"{normal['value']:g} {'°' if normal['unit'] == 'deg' else 'mm'} ({normal['source']})" if normal else "functional"
+        prime = ", ".join(mu["name"] for mu in a["muscles"] if mu["role"] == "prime mover")
+        assist = ", ".join(mu["name"] for mu in a["muscles"] if mu["role"] == "assistant")
+        table.add_row(a["name"], shown, _roots(kb, a["roots_detail"]), prime, assist)
+    _out.print(table)
+
+
+def _render_reflexes(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    table = Table(title="Reflexes", title_justify="left")
+    for col in ("Reflex", "Roots (minor)", "Nerve", "Muscles", "Note"):
+        table.add_column(col, overflow="fold")
+    for a in answers:
+        table.add_row(a["name"], _roots(kb, a["roots_detail"]), a["nerve"] or "", ", ".join(mu["name"] for mu in a["muscles"]), a["note"] or "")
+    _out.print(table)
+
+
+def _render_segments(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    for a in answers:
+        table = Table(title=f"{a['name']}" + (f": {a['full_name']}" if a["full_name"] else ""), title_justify="left", show_header=False)
+        table.add_column("What", style="bold")
+        table.add_column("Main / primary")
+        table.add_column("Minor / secondary")
+        for key, label, first in (("muscles", "Muscles", "main"), ("regions", "Dermatome", "primary"), ("movements", "Movements", "main"), ("reflexes", "Reflexes", "main")):
+            level = "dermatome" if key == "regions" else "level"
+            table.add_row(
+                label,
+                ", ".join(x["name"] for x in a[key] if x[level] == first),
+                ", ".join(x["name"] for x in a[key] if x[level] != first),
+            )
+        _out.print(table)
+
+
+def _render_conditions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    for a in answers:
+        table = Table(title=a["name"], title_justify="left", show_header=False)
+        table.add_column("What", style="bold")
+        table.add_column("Value", overflow="fold")
+        table.add_row("Segments", _roots(kb, a["segments_detail"]))
+        table.add_row("Muscles usually treated", ", ".join(mu["name"] for mu in a["muscles"]))
+        table.add_row("Typical pain areas", ", ".join(r["name"] for r in a["regions"]))
+        table.add_row("Confidence", a["confidence"])
+        table.add_row("Note", a["note"] or "")
+        table.add_row("Sources", ", ".join(a["sources"]))
+        _out.print(table)
+
+
+def _render_precautions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    for a in answers:
+        table = Table(title=f"{a['name']} ({a['severity']})", title_justify="left", show_header=False)
+        table.add_column("What", style="bold")
+        table.add_column("Value", overflow="fold")
+        table.add_row("Warning", a["warning"])
+        avoid = [x["name"] for x in a["avoid_muscles"] + a["avoid_regions"]] + [f"{z} zones" for z in a["avoid_zones"]]
+        table.add_row("Avoid", ", ".join(avoid) + (f"; {a['avoid_local']}" if a["avoid_local"] else ""))
+        table.add_row("Dose", f"× {a['dose_factor']:g} of the usual maximum insertions")
+        table.add_row("Sources", ", ".join(a["sources"]))
+        _out.print(table)
+
+
+@app.command()
+def muscle(names: Names, as_json: AsJson = False) -> None:
+    """Muscles or muscle groups: nerve, roots (main first), order, depth, cautions."""
+    _answer(names, as_json, KnowledgeBase.find_muscle, d.describe_muscle, _render_muscles)
+
+
+@app.command()
+def region(names: Names, as_json: AsJson = False) -> None:
+    """Body regions in clinical or everyday words, with their dermatomes."""
+    _answer(names, as_json, KnowledgeBase.find_region, d.describe_region, _render_regions)
+
+
+@app.command()
+def movement(names: Names, as_json: AsJson = False) -> None:
+    """Movements: normal active range, myotome roots, prime movers."""
+    _answer(names, as_json, KnowledgeBase.find_movement, d.describe_movement, _render_movements)
+
+
+@app.command()
+def reflex(names: Names, as_json: AsJson = False) -> None:
+    """Reflexes and their roots."""
+    _answer(names, as_json, KnowledgeBase.find_reflex, d.describe_reflex, _render_reflexes)
+
+
+@app.command()
+def segment(names: Annotated[list[str], typer.Argument(help="Segments such as C6, L5 or CN XI.")], as_json: AsJson = False) -> None:
+    """What a segment supplies: muscles, dermatome regions, movements, reflexes."""
+    _answer(names, as_json, KnowledgeBase.find_segment, d.describe_segment, _render_segments)
+
+
+@app.command()
+def condition(names: Names, as_json: AsJson = False) -> None:
+    """Conditions: segments usually involved and muscles usually treated."""
+    _answer(names, as_json, KnowledgeBase.find_condition, d.describe_condition, _render_conditions)
+
+
+@app.command()
+def precaution(names: Names, as_json: AsJson = False) -> None:
+    """Patient precautions and what they mean for a needling plan."""
+    _answer(names, as_json, KnowledgeBase.find_precaution, d.describe_precaution, _render_precautions)
+
+
+@app.command()
+def stats(as_json: AsJson = False) -> None:
+    """How much the knowledge base holds."""
+    kb = _kb()
+    counts = kb.counts()
+    if as_json:
+        print(json.dumps({"version": kb.version, **{k.replace(" ", "_"): v for k, v in counts.items()}}, indent=2))
+        return
+    table = Table(title=f"Myotome knowledge base {kb.version}", title_justify="left")
+    table.add_column("Records")
+    table.add_column("Count", justify="right")
+    for key, value in counts.items():
+        table.add_row(key, str(value))
+    _out.print(table)
+
+
+@app.command()
+def check(path: Annotated[Path, typer.Argument(help="A directory of KB YAML files.", exists=True, file_okay=False)]) -> None:
+    """Check a data directory (for editing the KB): every problem, with file, record and field."""
+    try:
+        kb = load_kb(path)
+    except KBError as exc:
+        _err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    _out.print(f"[green]OK[/green]: {', '.join(f'{v} {k}' for k, v in kb.counts().items())}")

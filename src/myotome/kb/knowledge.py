@@ -1,0 +1,157 @@
+"""The loaded knowledge base: records by id, name look-ups and segment queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from myotome.kb import model as m
+from myotome.kb.names import NameIndex
+
+# Look-up kinds, the record maps behind them, and how errors name them.
+KINDS = ("muscle", "region", "movement", "reflex", "segment", "condition", "precaution", "nerve")
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Every record of the knowledge base, checked; build it with ``load_kb()``.
+
+    kb = load_kb()
+    kb.find_muscle("calf")  # -> Group 'Triceps surae'
+    """
+
+    version: str
+    references: Mapping[str, m.Reference]
+    segments: Mapping[str, m.Segment]
+    nerves: Mapping[str, m.Nerve]
+    muscles: Mapping[str, m.Muscle]
+    groups: Mapping[str, m.Group]
+    regions: Mapping[str, m.Region]
+    movements: Mapping[str, m.Movement]
+    reflexes: Mapping[str, m.Reflex]
+    conditions: Mapping[str, m.Condition]
+    precautions: Mapping[str, m.Precaution]
+    shared_aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    _indexes: dict[str, NameIndex[Any]] = field(default_factory=dict, repr=False, compare=False)
+    _by_segment: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("references", "segments", "nerves", "muscles", "groups", "regions", "movements", "reflexes", "conditions", "precautions"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        sources: dict[str, Iterable[Any]] = {
+            "muscle": [*self.muscles.values(), *self.groups.values()],
+            "region": self.regions.values(),
+            "movement": self.movements.values(),
+            "reflex": self.reflexes.values(),
+            "segment": self.segments.values(),
+            "condition": self.conditions.values(),
+            "precaution": self.precautions.values(),
+            "nerve": self.nerves.values(),
+        }
+        for kind, records in sources.items():
+            by_id = {r.id: r for r in records}
+            entries = [(r.id, r.name, r.aliases, r) for r in by_id.values()]
+            for alias, ids in self.shared_aliases.get(kind, {}).items():
+                entries += [(i, by_id[i].name, (alias,), by_id[i]) for i in ids if i in by_id]
+            self._indexes[kind] = NameIndex(kind, entries)
+        self._index_segments()
+
+    # -- names -------------------------------------------------------------
+
+    def index(self, kind: str) -> NameIndex[Any]:
+        return self._indexes[kind]
+
+    def find_muscle(self, name: str) -> m.Muscle | m.Group:
+        """The muscle or muscle group a clinician's name denotes (raises LookupFailed)."""
+        return self._indexes["muscle"].lookup(name)  # type: ignore[no-any-return]
+
+    def find_region(self, name: str) -> m.Region:
+        return self._indexes["region"].lookup(name)  # type: ignore[no-any-return]
+
+    def find_movement(self, name: str) -> m.Movement:
+        return self._indexes["movement"].lookup(name)  # type: ignore[no-any-return]
+
+    def find_reflex(self, name: str) -> m.Reflex:
+        return self._indexes["reflex"].lookup(name)  # type: ignore[no-any-return]
+
+    def find_segment(self, name: str) -> m.Segment:
+        return self._indexes["segment"].lookup(name)  # type: ignore[no-any-return]
+
+    def find_condition(self, name: str) -> m.Condition:
+        return self._indexes["condition"].lookup(name)  # type: ignore[no-any-return]
+
+    def find_precaution(self, name: str) -> m.Precaution:
+        return self._indexes["precaution"].lookup(name)  # type: ignore[no-any-return]
+
+    def find_nerve(self, name: str) -> m.Nerve:
+        return self._indexes["nerve"].lookup(name)  # type: ignore[no-any-return]
+
+    def members(self, record: m.Muscle | m.Group) -> tuple[m.Muscle, ...]:
+        """The muscles a muscle or group stands for."""
+        if isinstance(record, m.Muscle):
+            return (record,)
+        return tuple(self.muscles[i] for i in record.members)
+
+    # -- segments ----------------------------------------------------------
+
+    @property
+    def spinal_segments(self) -> tuple[str, ...]:
+        """C1 to S5 in craniocaudal order."""
+        return tuple(s.id for s in sorted((s for s in self.segments.values() if s.is_spinal), key=lambda s: s.order or 0))
+
+    def neighbour(self, segment: str, offset: int) -> str | None:
+        """The spinal segment ``offset`` levels below (positive) or above ``segment``."""
+        order = self.spinal_segments
+        if segment not in order:
+            return None
+        position = order.index(segment) + offset
+        return order[position] if 0 <= position < len(order) else None
+
+    def segment_range(self, first: str, last: str) -> tuple[str, ...]:
+        order = self.spinal_segments
+        lo, hi = sorted((order.index(first), order.index(last)))
+        return order[lo : hi + 1]
+
+    def by_segment(self, segment: str) -> dict[str, list[Any]]:
+        """What a segment supplies: muscles and movements/reflexes (with level), regions."""
+        return self._by_segment.get(segment, {"muscles": [], "regions": [], "movements": [], "reflexes": []})
+
+    def _index_segments(self) -> None:
+        table: dict[str, dict[str, list[Any]]] = {s: {"muscles": [], "regions": [], "movements": [], "reflexes": []} for s in self.segments}
+        for muscle in self.muscles.values():
+            for seg in muscle.roots.all:
+                table[seg]["muscles"].append((muscle, muscle.roots.level(seg)))
+        for region in self.regions.values():
+            for rank, seg in enumerate(region.dermatomes):
+                table[seg]["regions"].append((region, "primary" if rank == 0 else "secondary"))
+        for movement in self.movements.values():
+            for seg in movement.roots.all:
+                table[seg]["movements"].append((movement, movement.roots.level(seg)))
+        for reflex in self.reflexes.values():
+            for seg in reflex.roots.all:
+                table[seg]["reflexes"].append((reflex, reflex.roots.level(seg)))
+        for entry in table.values():
+            for rows in entry.values():
+                rows.sort(key=lambda row: row[1] != "main" and row[1] != "primary")
+        self._by_segment.update(table)
+
+    # -- counts ------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        spinal = sum(1 for s in self.segments.values() if s.is_spinal)
+        return {
+            "spinal segments": spinal,
+            "cranial nerves": len(self.segments) - spinal,
+            "nerves": len(self.nerves),
+            "muscles": len(self.muscles),
+            "muscle groups": len(self.groups),
+            "regions": len(self.regions),
+            "movements": len(self.movements),
+            "reflexes": len(self.reflexes),
+            "conditions": len(self.conditions),
+            "precautions": len(self.precautions),
+            "references": len(self.references),
+            "names and aliases": sum(len(i) for i in self._indexes.values()),
+        }

@@ -1,0 +1,239 @@
+"""Frozen records of the knowledge base.
+
+Records refer to each other by id (``Muscle.nerve`` is a nerve id); the
+:class:`~myotome.kb.knowledge.KnowledgeBase` holding them resolves ids to records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RootLevel = Literal["main", "minor"]
+
+#: IMS order of needling: paraspinal first, then proximal to distal.
+RANKS: dict[str, int] = {
+    "paraspinal": 0,
+    "girdle": 1,
+    "arm_thigh": 2,
+    "forearm_leg": 3,
+    "hand_foot": 4,
+}
+DEPTHS = ("superficial", "medium", "deep", "very_deep")
+BODY_PARTS = (
+    "head",
+    "neck",
+    "back",
+    "chest",
+    "abdomen",
+    "pelvis",
+    "shoulder",
+    "arm",
+    "forearm",
+    "hand",
+    "hip",
+    "thigh",
+    "leg",
+    "foot",
+)
+LIMBS = ("upper", "lower", "axial")
+CAUTION_KINDS = ("lung", "nerve", "vessel", "organ", "other")
+SEGMENT_KINDS = ("cervical", "thoracic", "lumbar", "sacral", "cranial")
+
+
+@dataclass(frozen=True, slots=True)
+class Roots:
+    """Segments supplying a structure, main contributions apart from minor ones.
+
+    Both tuples are in craniocaudal order (cranial nerves first).
+    """
+
+    main: tuple[str, ...]
+    minor: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Main roots first, then minor ones."""
+        return self.main + self.minor
+
+    def level(self, segment: str) -> RootLevel | None:
+        if segment in self.main:
+            return "main"
+        if segment in self.minor:
+            return "minor"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    id: str
+    name: str
+    confidence: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    sources: tuple[str, ...]
+    order: int | None = None  # craniocaudal position; None for cranial nerves
+    full_name: str | None = None
+
+    @property
+    def is_spinal(self) -> bool:
+        return self.order is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Nerve:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    roots: tuple[str, ...]
+    sources: tuple[str, ...]
+    branch_of: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """Root values another reference gives for the same muscle."""
+
+    roots: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Caution:
+    kind: str
+    text: str
+    structure: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Muscle:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    nerve: str
+    roots: Roots
+    body_part: str
+    limb: str
+    rank: str
+    depth: str
+    sources: tuple[str, ...]
+    segmental: bool = False
+    cautions: tuple[Caution, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    note: str | None = None
+    # Derived by the loader from movements.yaml and groups.yaml.
+    movements: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    @property
+    def rank_order(self) -> int:
+        return RANKS[self.rank]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    members: tuple[str, ...]  # expanded: muscle ids only, in listed order
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    dermatomes: tuple[str, ...]  # primary first
+    limb: str
+    sources: tuple[str, ...]
+    view: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Normal:
+    value: float
+    unit: str
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    joint: str
+    kind: str
+    roots: Roots
+    prime_movers: tuple[str, ...]
+    assistants: tuple[str, ...]
+    sources: tuple[str, ...]
+    normal: Normal | None = None
+    other_normals: tuple[Normal, ...] = ()
+    note: str | None = None
+
+    @property
+    def muscles(self) -> tuple[str, ...]:
+        return self.prime_movers + self.assistants
+
+
+@dataclass(frozen=True, slots=True)
+class Reflex:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    roots: Roots
+    nerve: str | None
+    muscles: tuple[str, ...]
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    segments: Roots
+    muscles: tuple[str, ...]  # expanded to muscle ids, in usual treatment order
+    regions: tuple[str, ...]
+    confidence: str
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Precaution:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    severity: str
+    warning: str
+    sources: tuple[str, ...]
+    avoid_muscles: tuple[str, ...] = ()  # expanded to muscle ids
+    avoid_regions: tuple[str, ...] = ()
+    avoid_zones: tuple[str, ...] = ()
+    avoid_local: str | None = None
+    dose_factor: float = 1.0
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """A data file's header."""
+
+    entity: str
+    version: str
+    references: tuple[str, ...] = field(default_factory=tuple)
