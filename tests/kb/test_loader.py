@@ -119,7 +119,7 @@ BROKEN = [
     ("groups", _set("groups", "wrist_extensors", "members", ["ecrb"]), "unknown muscle or group id 'ecrb'"),
     ("regions", _set("regions", "thumb", "dermatomes", []), "regions.yaml: record 'thumb', field 'dermatomes': must name at least one segment"),
     ("movements", _set("movements", "wrist_extension", "roots", {"main": ["C5"]}), "field 'roots': C5 supplies none of its prime movers"),
-    ("movements", _drop("movements", "wrist_extension", "normal"), "a joint movement needs a normal range"),
+    ("movements", _set("movements", "wrist_extension", "opposite", "grip"), "field 'opposite': 'grip' is not a joint movement"),
     ("movements", _set("movements", "wrist_extension", "normal", {"value": -5, "unit": "deg", "source": "book"}), "needs a value of 0 or more"),
     ("movements", _set("movements", "grip", "normal", {"value": 5, "unit": "deg", "source": "book"}), "functional movements have no normal range"),
     ("reflexes", _set("reflexes", "biceps_reflex", "roots", {"main": ["C8"]}), "C8 supplies none of the reflex's muscles"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from myotome.cli.assess import assess, schema_app
 from myotome.cli.kb import app as kb_app
 
 app = typer.Typer(
@@ -14,6 +15,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kb_app, name="kb")
+app.add_typer(schema_app, name="schema")
+app.command()(assess)
 
 
 def main() -> None:

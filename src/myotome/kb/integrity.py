@@ -82,8 +82,9 @@ def check_movements(ctx: _Context, movements: list[m.Movement]) -> None:
         unsupplied = [s for s in movement.roots.all if s not in _supplied(ctx, movement.muscles)]
         if unsupplied:
             ctx.problems.append(f"{where}, field 'roots': {', '.join(unsupplied)} supplies none of its prime movers or assistants")
-        if movement.kind == "joint" and movement.normal is None:
-            ctx.problems.append(f"{where}, field 'normal': a joint movement needs a normal range")
+        opposite = ctx.ids["movements"].get(movement.opposite or "")
+        if movement.opposite and (opposite is None or opposite.kind != "joint"):
+            ctx.problems.append(f"{where}, field 'opposite': '{movement.opposite}' is not a joint movement in movements.yaml")
         if movement.kind == "functional" and movement.normal is not None:
             ctx.problems.append(f"{where}, field 'normal': functional movements have no normal range")
 

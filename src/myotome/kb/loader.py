@@ -498,7 +498,7 @@ def _normal(r: _Record, field: str, value: Any) -> m.Normal | None:
 
 
 def _movement(ctx: _Context, i: int, raw: Any) -> m.Movement:
-    r = _Record(ctx, "movements", i, raw, _COMMON | {"joint", "kind", "normal", "other_normals", "roots", "prime_movers", "assistants"})
+    r = _Record(ctx, "movements", i, raw, _COMMON | {"joint", "kind", "normal", "other_normals", "opposite", "roots", "prime_movers", "assistants"})
     kind = r.choice("kind", ("joint", "functional"))
     normal = _normal(r, "normal", r.raw["normal"]) if r.raw.get("normal") is not None else None
     if kind == "joint" and normal is None and "normal" in r.raw:
@@ -518,6 +518,7 @@ def _movement(ctx: _Context, i: int, raw: Any) -> m.Movement:
         assistants=r.refs("assistants", ("muscles",)),
         normal=normal,
         other_normals=others,
+        opposite=r.text("opposite", required=False),
         sources=r.sources(),
         note=r.text("note", required=False),
     )

@@ -181,6 +181,7 @@ class Movement:
     sources: tuple[str, ...]
     normal: Normal | None = None
     other_normals: tuple[Normal, ...] = ()
+    opposite: str | None = None  # the movement whose muscles limit this one when short
     note: str | None = None
 
     @property

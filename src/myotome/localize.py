@@ -1,0 +1,358 @@
+"""From findings to ranked (segment, side) pairs, with the evidence behind each.
+
+A transparent evidence model: each finding has a weight (``kb/data/evidence.yaml``,
+with the reason for each), spread over the segments the knowledge base links it to;
+weights are summed per segment and side and divided by their grand total, so a
+score is a segment's share of all the evidence and its evidence lines add up to it::
+
+    result = rank(parse_assessment(text), load_kb())
+    result.segments[0].segment, result.segments[0].score    # ('C6', 0.41)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from myotome import exam
+from myotome.kb import model as m
+from myotome.kb.describe import group_roots
+from myotome.kb.knowledge import KnowledgeBase
+from myotome.kb.loader import DATA_DIR
+from myotome.kb.names import LookupFailed
+
+SIDES = ("left", "right")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One finding's contribution to one segment on one side."""
+
+    finding: int | None  # 1-based position in the document; None for the complaint
+    segment: str
+    side: str
+    weight: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    finding: int | None
+    field: str
+    name: str
+    error: str
+    suggestions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedSegment:
+    segment: str
+    side: str  # left | right | bilateral
+    score: float
+    evidence: tuple[tuple[Evidence, float], ...]  # each line with its share of the total
+
+
+@dataclass(frozen=True)
+class Localization:
+    segments: tuple[RankedSegment, ...]
+    unresolved: tuple[Unresolved, ...]
+    warnings: tuple[str, ...] = ()
+    resolved: dict[int, Any] = field(default_factory=dict)  # finding number -> KB record it named
+
+
+# ---------------------------------------------------------------------------
+# Weights
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The evidence table, read by field name from ``evidence.yaml``."""
+
+    data: dict[str, Any]
+
+    def of(self, *path: str) -> float:
+        node: Any = self.data
+        for key in path:
+            node = node[key]
+        return float(node["weight"] if isinstance(node, dict) else node)
+
+    def reason(self, *path: str) -> str:
+        node: Any = self.data
+        for key in path:
+            node = node[key]
+        return str(node["reason"])
+
+
+@functools.cache
+def load_weights(path: Path | None = None) -> Weights:
+    """Read and check the evidence weights (default: the packaged ``evidence.yaml``)."""
+    data = yaml.safe_load((path or DATA_DIR / "evidence.yaml").read_text())
+    problems = []
+    for group in ("reflex", "sensory", "skin", "paraspinal"):
+        for key, entry in data[group].items():
+            if isinstance(entry, dict) and not (0 <= entry.get("weight", -1) <= 1 and entry.get("reason")):
+                problems.append(f"evidence.yaml: {group}.{key} needs a weight from 0 to 1 and a reason")
+    if problems:
+        raise ValueError("\n".join(problems))
+    return Weights(data)
+
+
+# ---------------------------------------------------------------------------
+# Spreading a weight over segments
+
+
+def _spread_roots(roots: m.Roots, weights: Weights) -> dict[str, float]:
+    """Shares of one unit over a structure's roots: main above minor, summing to 1."""
+    raw = {s: weights.of("roots", "main") for s in roots.main}
+    raw.update({s: weights.of("roots", "minor") for s in roots.minor})
+    return _normalised(raw)
+
+
+def _spinal_first(roots: m.Roots, kb: KnowledgeBase) -> m.Roots:
+    """IMS treats the segment: a muscle with spinal roots is read by them, not by its cranial nerve."""
+    main = tuple(s for s in roots.main if kb.segments[s].is_spinal)
+    minor = tuple(s for s in roots.minor if kb.segments[s].is_spinal)
+    if not main and not minor:
+        return roots
+    return m.Roots(main or minor, minor if main else ())
+
+
+def _spread_muscles(muscles: Iterable[m.Muscle], kb: KnowledgeBase, weights: Weights) -> dict[str, float]:
+    """The average of several muscles' root shares (summing to 1)."""
+    total: dict[str, float] = defaultdict(float)
+    muscles = list(muscles)
+    for muscle in muscles:
+        for seg, share in _spread_roots(_spinal_first(muscle.roots, kb), weights).items():
+            total[seg] += share / len(muscles)
+    return dict(total)
+
+
+def _spread_dermatomes(region: m.Region, weights: Weights) -> dict[str, float]:
+    raw = {seg: weights.of("dermatomes", "primary" if i == 0 else "secondary") for i, seg in enumerate(region.dermatomes)}
+    return _normalised(raw)
+
+
+def _normalised(raw: dict[str, float]) -> dict[str, float]:
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items()} if total else {}
+
+
+def _sides(side: str) -> tuple[str, ...]:
+    return SIDES if side == "bilateral" else (side,)
+
+
+# ---------------------------------------------------------------------------
+# One rule per finding type: finding -> evidence lines
+
+
+class _Ctx:
+    def __init__(self, kb: KnowledgeBase, weights: Weights):
+        self.kb = kb
+        self.w = weights
+        self.lines: list[Evidence] = []
+        self.unresolved: list[Unresolved] = []
+        self.warnings: list[str] = []
+        self.resolved: dict[int, Any] = {}
+
+    def resolve(self, number: int | None, field_name: str, name: str, find: Callable[[str], Any]) -> Any:
+        try:
+            record = find(name)
+        except LookupFailed as exc:
+            self.unresolved.append(Unresolved(number, field_name, name, exc.message, tuple(exc.suggestions)))
+            return None
+        if number is not None:
+            self.resolved[number] = record
+        return record
+
+    def add(self, number: int | None, side: str, weight: float, shares: dict[str, float], reason: str) -> None:
+        if weight <= 0:
+            return
+        for s in _sides(side):
+            for seg, share in shares.items():
+                self.lines.append(Evidence(number, seg, s, weight * share, reason))
+
+
+def _tender_band(ctx: _Ctx, n: int, f: exam.TenderBand) -> None:
+    record = ctx.resolve(n, "muscle", f.muscle, ctx.kb.find_muscle)
+    if record is None:
+        return
+    weight = ctx.w.data["tender_band"]["by_severity"][f.severity - 1]
+    roots = group_roots(ctx.kb, record) if isinstance(record, m.Group) else record.roots
+    shares = _spread_roots(_spinal_first(roots, ctx.kb), ctx.w)
+    ctx.add(n, f.side, weight, shares, f"tender band (severity {f.severity}) in {record.name}, supplied by {_roots_words(roots)}")
+
+
+def _skin(ctx: _Ctx, n: int, f: exam.Skin) -> None:
+    weight = ctx.w.of("skin", f.sign)
+    sign = f.sign.replace("_", " ")
+    if f.segment is not None:
+        ctx.add(n, f.side, weight, {f.segment: 1.0}, f"{sign} beside the spine at {f.segment}")
+        return
+    assert f.region is not None  # the model requires region or segment
+    region = ctx.resolve(n, "region", f.region, ctx.kb.find_region)
+    if region is not None:
+        ctx.add(n, f.side, weight, _spread_dermatomes(region, ctx.w), f"{sign} over {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)")
+
+
+def _paraspinal(ctx: _Ctx, n: int, f: exam.Paraspinal) -> None:
+    weight = ctx.w.of("paraspinal", f.sign)
+    neighbour = float(ctx.w.data["paraspinal"]["neighbour_share"])
+    shares: dict[str, float] = defaultdict(float)
+    for level in f.levels:
+        shares[level] += 1.0
+        for offset in (-1, 1):
+            near = ctx.kb.neighbour(level, offset)
+            if near is not None and near not in f.levels:
+                shares[near] += neighbour
+    ctx.add(n, f.side, weight, _normalised(dict(shares)), f"paraspinal {f.sign} at {f.level} (localises to about one level)")
+
+
+def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
+    movement = ctx.resolve(n, "movement", f.movement, ctx.kb.find_movement)
+    if movement is None:
+        return
+    normal = movement.normal
+    if normal is None:
+        ctx.unresolved.append(Unresolved(n, "movement", f.movement, f"{movement.name} is a functional test with no normal range; record it as weakness", ()))
+        return
+    if normal.unit != f.unit:
+        ctx.unresolved.append(
+            Unresolved(n, "unit", f.movement, f"{movement.name} is measured in {normal.unit}, not {f.unit}; the finding was not scored", ())
+        )
+        return
+    rom = ctx.w.data["rom"]
+    restriction = max(0.0, 1.0 - f.value / normal.value) if normal.value else 0.0
+    if restriction < rom["normal_below"]:
+        return
+    weight = rom["weight"] * min(1.0, restriction / rom["full_at"])
+    limiting = ctx.kb.movements.get(movement.opposite or "") if movement.opposite else None
+    movers = limiting.muscles if limiting else movement.muscles
+    shares = _spread_muscles((ctx.kb.muscles[i] for i in movers), ctx.kb, ctx.w)
+    unit = "°" if f.unit == "deg" else " mm"
+    by = f"the muscles that limit it ({limiting.name.lower()})" if limiting else "the muscles that perform it"
+    ctx.add(n, f.side, weight, shares, f"{movement.name.lower()} {f.value:g}{unit} of {normal.value:g}{unit} normal ({restriction:.0%} restricted): shortening in {by}")
+
+
+def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
+    weight = ctx.w.of("weakness")
+    if f.movement is not None:
+        movement = ctx.resolve(n, "movement", f.movement, ctx.kb.find_movement)
+        if movement is not None:
+            ctx.add(n, f.side, weight, _spread_roots(movement.roots, ctx.w), f"weak {movement.name.lower()} (myotome {_roots_words(movement.roots)})")
+        return
+    assert f.muscle is not None
+    record = ctx.resolve(n, "muscle", f.muscle, ctx.kb.find_muscle)
+    if record is not None:
+        roots = group_roots(ctx.kb, record) if isinstance(record, m.Group) else record.roots
+        ctx.add(n, f.side, weight, _spread_roots(_spinal_first(roots, ctx.kb), ctx.w), f"weak {record.name} ({_roots_words(roots)})")
+
+
+def _reflex(ctx: _Ctx, n: int, f: exam.ReflexFinding) -> None:
+    reflex = ctx.resolve(n, "reflex", f.reflex, ctx.kb.find_reflex)
+    if reflex is None:
+        return
+    if f.grade == "brisk":
+        ctx.warnings.append(
+            f"Brisk {reflex.name.lower()} ({f.side}, finding {n}): an upper motor neurone sign, not a root sign. "
+            "Screen for cord compression or central causes (clonus, Hoffmann, Babinski, gait) before needling."
+        )
+    ctx.add(n, f.side, ctx.w.of("reflex", f.grade), _spread_roots(reflex.roots, ctx.w), f"{f.grade} {reflex.name.lower()} ({_roots_words(reflex.roots)})")
+
+
+def _sensory(ctx: _Ctx, n: int, f: exam.Sensory) -> None:
+    region = ctx.resolve(n, "region", f.region, ctx.kb.find_region)
+    if region is not None:
+        ctx.add(n, f.side, ctx.w.of("sensory", f.change), _spread_dermatomes(region, ctx.w), f"{f.change} sensation over {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)")
+
+
+_RULES: dict[str, Callable[[_Ctx, int, Any], None]] = {
+    "tender_band": _tender_band,
+    "skin": _skin,
+    "paraspinal": _paraspinal,
+    "rom": _rom,
+    "weakness": _weakness,
+    "reflex": _reflex,
+    "sensory": _sensory,
+}
+
+
+def _complaint(ctx: _Ctx, complaint: exam.Complaint) -> None:
+    side = "bilateral" if complaint.side in ("bilateral", "midline") else complaint.side
+    weight = ctx.w.of("complaint_region")
+    for name in complaint.regions:
+        region = ctx.resolve(None, "complaint.regions", name, ctx.kb.find_region)
+        if region is not None:
+            ctx.add(None, side, weight / len(complaint.regions), _spread_dermatomes(region, ctx.w), f"pain in the {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)")
+    if complaint.condition:
+        condition = ctx.resolve(None, "complaint.condition", complaint.condition, ctx.kb.find_condition)
+        if condition is not None:
+            shares = _spread_roots(_spinal_first(condition.segments, ctx.kb), ctx.w)
+            ctx.add(None, side, ctx.w.of("condition"), shares, f"{condition.name} usually involves {_roots_words(condition.segments)}")
+
+
+def _roots_words(roots: m.Roots) -> str:
+    main = "-".join((roots.main[0], roots.main[-1])) if len(roots.main) > 1 else roots.main[0]
+    return f"{main} (minor {', '.join(roots.minor)})" if roots.minor else main
+
+
+# ---------------------------------------------------------------------------
+# Ranking
+
+
+def rank(assessment: exam.Assessment, kb: KnowledgeBase, weights: Weights | None = None) -> Localization:
+    """Rank the segments an assessment points to, each with its evidence.
+
+    result = rank(assessment, load_kb())
+    [(s.segment, s.side, s.score) for s in result.segments[:3]]
+    """
+    ctx = _Ctx(kb, weights or load_weights())
+    for number, finding in enumerate(assessment.findings, 1):
+        _RULES[finding.type](ctx, number, finding)
+    _complaint(ctx, assessment.complaint)
+    return Localization(
+        segments=_ranked(ctx.lines, ctx.w, midline=assessment.complaint.side == "midline"),
+        unresolved=tuple(ctx.unresolved),
+        warnings=tuple(ctx.warnings),
+        resolved=ctx.resolved,
+    )
+
+
+def _ranked(lines: list[Evidence], weights: Weights, midline: bool) -> tuple[RankedSegment, ...]:
+    by_segment: dict[str, dict[str, list[Evidence]]] = defaultdict(lambda: {"left": [], "right": []})
+    for line in lines:
+        by_segment[line.segment][line.side].append(line)
+    ratio = float(weights.data["sides"]["bilateral_ratio"])
+    entries: list[tuple[str, str, list[Evidence]]] = []
+    for segment, sides in by_segment.items():
+        left, right = (sum(e.weight for e in sides[s]) for s in SIDES)
+        stronger, weaker = max(left, right), min(left, right)
+        if midline or (weaker > 0 and weaker >= ratio * stronger):
+            entries.append((segment, "bilateral", sides["left"] + sides["right"]))
+        else:
+            entries.extend((segment, s, sides[s]) for s in SIDES if sides[s])
+    total = sum(line.weight for _, _, ev in entries for line in ev)
+    if not total:
+        return ()
+    ranked = []
+    for segment, side, evidence in entries:
+        score = sum(e.weight for e in evidence) / total
+        merged = _merge_lines(evidence, total)
+        ranked.append(RankedSegment(segment, side, score, merged))
+    ranked.sort(key=lambda r: (-r.score, r.segment, r.side))
+    return tuple(ranked)
+
+
+def _merge_lines(evidence: list[Evidence], total: float) -> tuple[tuple[Evidence, float], ...]:
+    """One line per finding (a bilateral finding's two sides together), largest first."""
+    merged: dict[tuple[int | None, str], tuple[Evidence, float]] = {}
+    for line in evidence:
+        key = (line.finding, line.reason)
+        first, share = merged.get(key, (line, 0.0))
+        merged[key] = (first, share + line.weight / total)
+    return tuple(sorted(merged.values(), key=lambda pair: -pair[1]))

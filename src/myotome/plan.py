@@ -1,0 +1,303 @@
+"""From ranked segments to an ordered IMS needling plan with cautions.
+
+The method: paraspinal muscles at each involved level first, then the peripheral
+muscles of those myotomes that the exam found banded (and the condition's usual
+muscles where the exam is silent), proximal to distal; one insertion per step, the
+session's dose adapted to the patient; cautions on every step and precautions
+applied to the whole plan::
+
+    plan = build(assessment, rank(assessment, kb), kb)
+    [(s.order, s.muscle.name) for s in plan.steps]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from myotome import exam
+from myotome.kb import model as m
+from myotome.kb.knowledge import KnowledgeBase
+from myotome.kb.names import LookupFailed
+from myotome.localize import Localization, RankedSegment
+
+# Dose: insertions per session before adjustment, the floor, and what lowers it.
+BASE_INSERTIONS = 16
+MIN_INSERTIONS = 4
+DOSE_FACTORS = {
+    "anxious": (0.75, "anxious temperament"),
+    "type_a": (0.75, "type-A temperament"),
+    "needle_fear": (0.5, "fear of needles"),
+    "muscular": (0.8, "muscular, tight build"),
+    "first_session": (0.7, "first IMS session"),
+}
+# A segment is involved when its score reaches this share of the top score.
+INVOLVED_SHARE = 0.5
+MAX_INVOLVED = 3
+# Needle lengths stocked (mm) and the length suggested per depth class for an average build.
+NEEDLE_LENGTHS = (15, 25, 30, 40, 50, 60, 75)
+DEPTH_MM = {"superficial": 15, "medium": 30, "deep": 40, "very_deep": 60}
+BUILD_FACTOR = {"slender": 0.8, "average": 1.0, "muscular": 1.25}
+# Over the lung the needle stays short, whatever the depth class (pleura 10-20 mm deep in slim people).
+LUNG_ZONE_MAX_MM = {"slender": 15, "average": 25, "muscular": 30}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    order: int
+    muscle: m.Muscle
+    segment: str | None  # the level for paraspinal steps; the involved root for peripheral ones
+    side: str
+    region: str  # "paraspinal" or the muscle's body part
+    reason: str
+    cautions: tuple[str, ...]
+    needle_mm: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    muscle: m.Muscle
+    side: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    involved: tuple[RankedSegment, ...]
+    steps: tuple[Step, ...]
+    max_insertions: int
+    dose_reasons: tuple[str, ...]
+    dropped: tuple[Dropped, ...]
+    warnings: tuple[str, ...]
+    precautions: tuple[m.Precaution, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    muscle: m.Muscle
+    side: str
+    segment: str | None
+    reason: str
+    priority: int  # 0 paraspinal, 1 banded in the exam, 2 condition's usual muscle
+
+
+def build(assessment: exam.Assessment, localization: Localization, kb: KnowledgeBase) -> Plan:
+    """Order the session's needling for an assessment and its localisation.
+
+    plan = build(assessment, rank(assessment, kb), kb)
+    plan.steps[0].region   # 'paraspinal'
+    """
+    warnings: list[str] = list(localization.warnings)
+    precautions = _precautions(assessment.patient, kb, warnings)
+    involved = _involved(localization.segments)
+    if not involved:
+        warnings.append("No segment is indicated by the findings: record root signs, paraspinal and skin findings to plan IMS.")
+    candidates = _paraspinal_steps(involved, kb) + _peripheral_steps(assessment, localization, involved, kb)
+    candidates, dropped = _apply_precautions(candidates, precautions)
+    limit, dose_reasons = _dose(assessment.patient, precautions)
+    kept, over = _fit_dose(candidates, limit, dose_reasons)
+    dropped += over
+    build_class = assessment.patient.build or "average"
+    steps = tuple(
+        Step(
+            order=i,
+            muscle=c.muscle,
+            segment=c.segment,
+            side=c.side,
+            region="paraspinal" if c.priority == 0 else c.muscle.body_part,
+            reason=c.reason,
+            cautions=_cautions(c.muscle, precautions),
+            needle_mm=needle_length(c.muscle, build_class),
+        )
+        for i, c in enumerate(kept, 1)
+    )
+    if any(c.muscle.cautions and any(x.kind == "lung" for x in c.muscle.cautions) for c in kept):
+        warnings.append(
+            "Steps over the thorax: pneumothorax risk. Needle tangentially or onto rib, keep to the suggested length, "
+            "avoid both sides of the chest in one session, and tell the patient the symptoms to report (breathlessness, chest pain) for 48 hours."
+        )
+    return Plan(involved, steps, limit, tuple(dose_reasons), tuple(dropped), tuple(warnings), tuple(precautions))
+
+
+def needle_length(muscle: m.Muscle, build_class: str) -> int:
+    """Suggested needle length (mm) from the muscle's depth and the patient's build."""
+    wanted = DEPTH_MM[muscle.depth] * BUILD_FACTOR[build_class]
+    length = next((n for n in NEEDLE_LENGTHS if n >= wanted), NEEDLE_LENGTHS[-1])
+    if any(c.kind == "lung" for c in muscle.cautions):
+        length = min(length, LUNG_ZONE_MAX_MM[build_class])
+    return length
+
+
+# ---------------------------------------------------------------------------
+
+
+def _involved(segments: tuple[RankedSegment, ...]) -> tuple[RankedSegment, ...]:
+    spinal = [s for s in segments if not s.segment.startswith("CN")]
+    if not spinal:
+        return ()
+    top = spinal[0].score
+    chosen = [s for s in spinal if s.score >= INVOLVED_SHARE * top]
+    levels = list(dict.fromkeys(s.segment for s in chosen))[:MAX_INVOLVED]
+    return tuple(s for s in chosen if s.segment in levels)
+
+
+def _sides(side: str) -> tuple[str, ...]:
+    return ("left", "right") if side == "bilateral" else (side,)
+
+
+def _paraspinal_muscle(segment: str, kb: KnowledgeBase) -> m.Muscle | None:
+    """The paraspinal muscle needled at a level: multifidus where it reaches, else the deep segmental muscle."""
+    segmental = [mu for mu in kb.muscles.values() if mu.rank == "paraspinal" and segment in mu.roots.all]
+    segmental.sort(key=lambda mu: ("multifidus" not in mu.id, not mu.segmental, segment not in mu.roots.main, mu.id))
+    return segmental[0] if segmental else None
+
+
+def _paraspinal_steps(involved: tuple[RankedSegment, ...], kb: KnowledgeBase) -> list[_Candidate]:
+    order = kb.spinal_segments
+    out = []
+    for ranked in sorted(involved, key=lambda r: order.index(r.segment)):
+        muscle = _paraspinal_muscle(ranked.segment, kb)
+        if muscle is None:
+            continue
+        for side in _sides(ranked.side):
+            out.append(_Candidate(muscle, side, ranked.segment, f"paraspinal at {ranked.segment}: involved segment (score {ranked.score:.2f}), needled first", 0))
+    return out
+
+
+def _peripheral_steps(assessment: exam.Assessment, loc: Localization, involved: tuple[RankedSegment, ...], kb: KnowledgeBase) -> list[_Candidate]:
+    levels = {r.segment for r in involved}
+    sides_of = {r.segment: set(_sides(r.side)) for r in involved}
+    banded: dict[tuple[str, str], tuple[m.Muscle, int, str]] = {}
+    examined: set[str] = set()
+    for number, finding in enumerate(assessment.findings, 1):
+        if finding.type not in ("tender_band", "weakness") or number not in loc.resolved:
+            continue
+        record = loc.resolved[number]
+        if not isinstance(record, (m.Muscle, m.Group)):
+            continue
+        severity = finding.severity if isinstance(finding, exam.TenderBand) else 1
+        for muscle in kb.members(record):
+            examined.add(muscle.id)
+            if muscle.rank == "paraspinal":
+                continue
+            for side in _sides(finding.side):
+                key = (muscle.id, side)
+                if key not in banded or banded[key][1] < severity:
+                    banded[key] = (muscle, severity, f"finding {number}")
+    out: list[tuple[int, int, str, _Candidate]] = []
+    for (_, side), (muscle, severity, source) in banded.items():
+        seg = _shared_root(muscle, levels, side, sides_of)
+        if seg is None:
+            continue
+        kind = "banded" if severity else "weak"
+        out.append((muscle.rank_order, -severity, muscle.id, _Candidate(muscle, side, seg, f"{kind} in the exam ({source}); supplied by involved {seg}", 1)))
+    condition = _condition(assessment, kb)
+    if condition is not None:
+        complaint_sides = _sides("bilateral" if assessment.complaint.side in ("bilateral", "midline") else assessment.complaint.side)
+        for muscle_id in condition.muscles:
+            muscle = kb.muscles[muscle_id]
+            if muscle.id in examined or muscle.rank == "paraspinal":
+                continue
+            for side in complaint_sides:
+                seg = _shared_root(muscle, levels, side, sides_of)
+                if seg is not None:
+                    out.append((muscle.rank_order, 1, muscle.id, _Candidate(muscle, side, seg, f"usually treated in {condition.name.lower()}; not examined; supplied by involved {seg}", 2)))
+    out.sort(key=lambda row: (row[0], row[3].priority, row[1], row[2], row[3].side))
+    return [row[3] for row in out]
+
+
+def _shared_root(muscle: m.Muscle, levels: set[str], side: str, sides_of: dict[str, set[str]]) -> str | None:
+    """The involved segment (on this side) that supplies the muscle, main roots first."""
+    for seg in muscle.roots.all:
+        if seg in levels and side in sides_of[seg]:
+            return seg
+    return None
+
+
+def _condition(assessment: exam.Assessment, kb: KnowledgeBase) -> m.Condition | None:
+    if not assessment.complaint.condition:
+        return None
+    try:
+        return kb.find_condition(assessment.complaint.condition)
+    except LookupFailed:
+        return None  # already reported as unresolved by the localisation
+
+
+def _precautions(patient: exam.Patient, kb: KnowledgeBase, warnings: list[str]) -> list[m.Precaution]:
+    found = []
+    for name in patient.precautions:
+        try:
+            precaution = kb.find_precaution(name)
+        except LookupFailed as exc:
+            warnings.append(f"Precaution not recognised, check it by hand: {exc.message}")
+            continue
+        found.append(precaution)
+        prefix = "CONTRAINDICATION" if precaution.severity == "contraindication" else "Precaution"
+        local = f" Avoid {precaution.avoid_local}." if precaution.avoid_local else ""
+        warnings.append(f"{prefix} — {precaution.name}: {precaution.warning}{local}")
+    if patient.needle_fear and not any(p.id == "needle_phobia" for p in found):
+        warnings.append("Needle fear: explain each step, start with few insertions and stop at the patient's request.")
+    return found
+
+
+def _apply_precautions(candidates: list[_Candidate], precautions: list[m.Precaution]) -> tuple[list[_Candidate], list[Dropped]]:
+    blocking = [p for p in precautions if p.severity == "contraindication" and not p.avoid_local and not (p.avoid_muscles or p.avoid_zones or p.avoid_regions)]
+    if blocking:
+        names = ", ".join(p.name.lower() for p in blocking)
+        return [], [Dropped(c.muscle, c.side, f"not needled: contraindication ({names})") for c in candidates]
+    kept, dropped = [], []
+    for c in candidates:
+        reason = _forbidden(c.muscle, precautions)
+        if reason:
+            dropped.append(Dropped(c.muscle, c.side, reason))
+        else:
+            kept.append(c)
+    return kept, dropped
+
+
+def _forbidden(muscle: m.Muscle, precautions: list[m.Precaution]) -> str | None:
+    for p in precautions:
+        if muscle.id in p.avoid_muscles:
+            return f"avoided because of {p.name.lower()}"
+        zones = [c.kind for c in muscle.cautions if c.kind in p.avoid_zones]
+        if zones:
+            return f"avoided because of {p.name.lower()}: {zones[0]} close by"
+    return None
+
+
+def _dose(patient: exam.Patient, precautions: list[m.Precaution]) -> tuple[int, list[str]]:
+    factor = 1.0
+    reasons = []
+    active = [patient.temperament or "", "needle_fear" if patient.needle_fear else "", patient.build or "", "first_session" if patient.first_session else ""]
+    for key in active:
+        if key in DOSE_FACTORS:
+            f, why = DOSE_FACTORS[key]
+            factor *= f
+            reasons.append(f"{why} ×{f:g}")
+    for p in precautions:
+        if p.dose_factor < 1 and not (p.id == "needle_phobia" and patient.needle_fear):
+            factor *= p.dose_factor
+            reasons.append(f"{p.name.lower()} ×{p.dose_factor:g}")
+    return max(MIN_INSERTIONS, round(BASE_INSERTIONS * factor)), reasons
+
+
+def _fit_dose(candidates: list[_Candidate], limit: int, reasons: list[str]) -> tuple[list[_Candidate], list[Dropped]]:
+    """Keep the session within the dose: the lowest-priority, most distal points drop first."""
+    if len(candidates) <= limit:
+        return candidates, []
+    why = f"over the session's maximum of {limit} insertions" + (f" ({', '.join(reasons)})" if reasons else "")
+    removal = sorted(range(len(candidates)), key=lambda i: (candidates[i].priority, candidates[i].muscle.rank_order, i), reverse=True)
+    gone = set(removal[: len(candidates) - limit])
+    kept = [c for i, c in enumerate(candidates) if i not in gone]
+    dropped = [
+        Dropped(c.muscle, c.side, f"{why}; {'usual muscle, not examined' if c.priority == 2 else 'distal, lower priority'}")
+        for i, c in enumerate(candidates)
+        if i in gone
+    ]
+    return kept, dropped
+
+
+def _cautions(muscle: m.Muscle, precautions: list[m.Precaution]) -> tuple[str, ...]:
+    out = [f"{c.kind}: {c.structure + ' — ' if c.structure else ''}{c.text}" for c in muscle.cautions]
+    if any(p.id in ("anticoagulants", "bleeding_disorder") for p in precautions):
+        out.append("bleeding: press the site firmly after withdrawal")
+    return tuple(out)
