@@ -298,7 +298,7 @@ def _complaint(ctx: _Ctx, complaint: exam.Complaint) -> None:
 
 def _roots_words(roots: m.Roots) -> str:
     main = "-".join((roots.main[0], roots.main[-1])) if len(roots.main) > 1 else roots.main[0]
-    return f"{main} (minor {', '.join(roots.minor)})" if roots.minor else main
+    return f"{main}, minor {', '.join(roots.minor)}" if roots.minor else main
 
 
 # ---------------------------------------------------------------------------

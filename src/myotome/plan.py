@@ -49,7 +49,7 @@ class Step:
     side: str
     region: str  # "paraspinal" or the muscle's body part
     reason: str
-    cautions: tuple[str, ...]
+    cautions: tuple[m.Caution, ...]
     needle_mm: int
 
 
@@ -90,7 +90,10 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
     precautions = _precautions(assessment.patient, kb, warnings)
     involved = _involved(localization.segments)
     if not involved:
-        warnings.append("No segment is indicated by the findings: record root signs, paraspinal and skin findings to plan IMS.")
+        warnings.append(
+            "The findings do not point to a spinal segment yet: record root signs (reflexes, dermatomes, myotomes), "
+            "paraspinal and skin findings before planning IMS."
+        )
     candidates = _paraspinal_steps(involved, kb) + _peripheral_steps(assessment, localization, involved, kb)
     candidates, dropped = _apply_precautions(candidates, precautions)
     limit, dose_reasons = _dose(assessment.patient, precautions)
@@ -131,7 +134,8 @@ def needle_length(muscle: m.Muscle, build_class: str) -> int:
 
 
 def _involved(segments: tuple[RankedSegment, ...]) -> tuple[RankedSegment, ...]:
-    spinal = [s for s in segments if not s.segment.startswith("CN")]
+    """The top spinal segments that the exam itself points to (the complaint alone is not enough)."""
+    spinal = [s for s in segments if not s.segment.startswith("CN") and any(e.finding is not None for e, _ in s.evidence)]
     if not spinal:
         return ()
     top = spinal[0].score
@@ -232,7 +236,8 @@ def _precautions(patient: exam.Patient, kb: KnowledgeBase, warnings: list[str]) 
             continue
         found.append(precaution)
         prefix = "CONTRAINDICATION" if precaution.severity == "contraindication" else "Precaution"
-        local = f" Avoid {precaution.avoid_local}." if precaution.avoid_local else ""
+        avoid = [kb.regions[r].name.lower() for r in precaution.avoid_regions] + ([precaution.avoid_local] if precaution.avoid_local else [])
+        local = f" Do not needle {'; '.join(avoid)}." if avoid else ""
         warnings.append(f"{prefix} — {precaution.name}: {precaution.warning}{local}")
     if patient.needle_fear and not any(p.id == "needle_phobia" for p in found):
         warnings.append("Needle fear: explain each step, start with few insertions and stop at the patient's request.")
@@ -296,8 +301,9 @@ def _fit_dose(candidates: list[_Candidate], limit: int, reasons: list[str]) -> t
     return kept, dropped
 
 
-def _cautions(muscle: m.Muscle, precautions: list[m.Precaution]) -> tuple[str, ...]:
-    out = [f"{c.kind}: {c.structure + ' — ' if c.structure else ''}{c.text}" for c in muscle.cautions]
-    if any(p.id in ("anticoagulants", "bleeding_disorder") for p in precautions):
-        out.append("bleeding: press the site firmly after withdrawal")
-    return tuple(out)
+_BLEEDING = m.Caution(kind="vessel", structure="bleeding", text="Anticoagulated or bleeding disorder: press each site firmly for 30 seconds after withdrawal.")
+
+
+def _cautions(muscle: m.Muscle, precautions: list[m.Precaution]) -> tuple[m.Caution, ...]:
+    bleeding = any(p.id in ("anticoagulants", "bleeding_disorder") for p in precautions)
+    return muscle.cautions + ((_BLEEDING,) if bleeding else ())

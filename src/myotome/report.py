@@ -52,7 +52,7 @@ def result(assessment: exam.Assessment, loc: localize.Localization, the_plan: pl
                     "side": s.side,
                     "region": s.region,
                     "reason": s.reason,
-                    "cautions": list(s.cautions),
+                    "cautions": [{"kind": c.kind, "structure": c.structure, "text": c.text} for c in s.cautions],
                     "needle_mm": s.needle_mm,
                 }
                 for s in the_plan.steps
@@ -122,7 +122,8 @@ def render_text(res: dict[str, Any], assessment: exam.Assessment, kb: KnowledgeB
     for col in ("#", "Muscle", "Side", "Level", "Needle", "Why", "Cautions"):
         steps.add_column(col, overflow="fold")
     for s in pl["steps"]:
-        steps.add_row(str(s["order"]), s["muscle"]["name"], s["side"], s["segment"] or "", f"{s['needle_mm']} mm", s["reason"], "\n".join(s["cautions"]))
+        cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in s["cautions"])
+        steps.add_row(str(s["order"]), s["muscle"]["name"], s["side"], s["segment"] or "", f"{s['needle_mm']} mm", s["reason"], cautions)
     parts.append(steps)
     for d in pl["dropped"]:
         parts.append(Text(f"Left out: {d['muscle']['name']} ({d['side']}): {d['reason']}", style="dim"))

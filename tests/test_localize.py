@@ -1,0 +1,177 @@
+"""Localisation rules a physiotherapist can review: findings in, ranked segments out."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from myotome.exam import parse_assessment
+from myotome.kb import KnowledgeBase
+from myotome.localize import Localization, Weights, load_weights, rank
+
+
+def assess(kb: KnowledgeBase, *findings: dict[str, Any], side: str = "right", regions: tuple[str, ...] = ("elbow",), weights: Weights | None = None, **complaint: Any) -> Localization:
+    document = {"complaint": {"regions": list(regions), "side": side, **complaint}, "findings": list(findings)}
+    return rank(parse_assessment(document), kb, weights)
+
+
+def quiet_weights() -> Weights:
+    """The real weights without the complaint priors, for exact arithmetic."""
+    data = copy.deepcopy(load_weights().data)
+    data["complaint_region"]["weight"] = 0.0
+    data["condition"]["weight"] = 0.0
+    return Weights(data)
+
+
+def top(result: Localization) -> tuple[str, str]:
+    return result.segments[0].segment, result.segments[0].side
+
+
+def F(kind: str, side: str = "right", **fields: Any) -> dict[str, Any]:
+    return {"type": kind, "side": side, **fields}
+
+
+# Classic single-root patterns (textbook reflex + dermatome + myotome) -> the root.
+CLASSIC = [
+    ("C5", [F("reflex", reflex="biceps", grade="reduced"), F("sensory", region="lateral arm", change="reduced"), F("weakness", movement="shoulder abduction")]),
+    ("C6", [F("reflex", reflex="brachioradialis", grade="reduced"), F("sensory", region="thumb", change="reduced"), F("weakness", movement="wrist extension")]),
+    ("C7", [F("reflex", reflex="triceps", grade="reduced"), F("sensory", region="middle finger", change="reduced"), F("weakness", movement="elbow extension")]),
+    ("C8", [F("sensory", region="little finger", change="reduced"), F("weakness", movement="finger flexion")]),
+    ("T1", [F("sensory", region="medial forearm", change="reduced"), F("weakness", movement="finger abduction")]),
+    ("L3", [F("sensory", region="medial knee", change="reduced"), F("weakness", movement="knee extension")]),
+    ("L4", [F("reflex", reflex="knee jerk", grade="reduced"), F("sensory", region="medial leg", change="reduced"), F("weakness", movement="ankle dorsiflexion")]),
+    ("L5", [F("sensory", region="dorsum of foot", change="reduced"), F("weakness", movement="great toe extension"), F("reflex", reflex="medial hamstring", grade="reduced")]),
+    ("S1", [F("reflex", reflex="ankle jerk", grade="absent"), F("sensory", region="lateral foot", change="reduced"), F("weakness", movement="calf raise")]),
+]
+
+
+@pytest.mark.parametrize(("root", "findings"), CLASSIC, ids=[c[0] for c in CLASSIC])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_classic_root_pattern_ranks_that_root_first(kb: KnowledgeBase, root: str, findings: list[dict[str, Any]], side: str) -> None:
+    sided = [{**f, "side": side} for f in findings]
+    assert top(assess(kb, *sided, side=side)) == (root, side)
+
+
+def test_specific_signs_outweigh_many_nonspecific_bands(kb: KnowledgeBase) -> None:
+    bands = [F("tender_band", muscle=m) for m in ("infraspinatus", "supraspinatus", "deltoid", "biceps", "teres minor", "rhomboid major")]
+    result = assess(kb, *bands, F("reflex", reflex="triceps", grade="reduced"), F("sensory", region="middle finger", change="reduced"))
+    assert top(result) == ("C7", "right")
+
+
+def test_scores_are_shares_of_the_evidence(kb: KnowledgeBase) -> None:
+    result = assess(kb, F("tender_band", muscle="ECRB"), F("paraspinal", level="C6"), F("skin", sign="trophedema", region="thumb"))
+    assert sum(s.score for s in result.segments) == pytest.approx(1.0)
+    for ranked in result.segments:
+        assert sum(share for _, share in ranked.evidence) == pytest.approx(ranked.score)
+
+
+def test_a_paraspinal_finding_spreads_to_the_adjacent_levels(kb: KnowledgeBase) -> None:
+    scores = {s.segment: s.score for s in assess(kb, F("paraspinal", level="L4"), weights=quiet_weights()).segments}
+    # half the weight to each neighbour: 1 : 0.5 : 0.5
+    assert scores == pytest.approx({"L4": 0.5, "L3": 0.25, "L5": 0.25})
+
+
+def test_a_two_level_paraspinal_finding_weighs_both_levels_alike(kb: KnowledgeBase) -> None:
+    scores = {s.segment: s.score for s in assess(kb, F("paraspinal", level="C5-C6"), weights=quiet_weights()).segments}
+    assert scores["C5"] == pytest.approx(scores["C6"])
+    assert scores["C4"] == pytest.approx(scores["C7"]) and scores["C4"] < scores["C5"]
+
+
+def test_a_tender_band_weighs_main_roots_above_minor_ones(kb: KnowledgeBase) -> None:
+    # ECRB: C7-C8 main, C6 minor
+    scores = {s.segment: s.score for s in assess(kb, F("tender_band", muscle="ECRB"), weights=quiet_weights()).segments}
+    assert scores["C7"] == pytest.approx(scores["C8"])
+    assert scores["C6"] == pytest.approx(scores["C7"] * 0.35)
+
+
+def test_a_group_counts_as_one_band_over_its_members_roots(kb: KnowledgeBase) -> None:
+    result = assess(kb, F("tender_band", muscle="calf"), weights=quiet_weights())
+    assert {s.segment for s in result.segments} == {"S1", "S2"}
+
+
+def test_a_jaw_muscle_points_to_its_cranial_nerve(kb: KnowledgeBase) -> None:
+    assert top(assess(kb, F("tender_band", muscle="masseter"), weights=quiet_weights()))[0] == "CN V3"
+
+
+def test_the_trapezius_is_read_by_its_cervical_roots(kb: KnowledgeBase) -> None:
+    # IMS treats the segment: CN XI motor supply, C3-C4 segmental convention
+    segments = {s.segment for s in assess(kb, F("tender_band", muscle="upper trap"), weights=quiet_weights()).segments}
+    assert segments == {"C3", "C4"}
+
+
+NORMAL = [
+    F("reflex", reflex="biceps", grade="normal"),
+    F("sensory", region="thumb", change="normal"),
+    F("rom", movement="shoulder flexion", value=170),  # 6% short of 180: within normal
+]
+
+
+@pytest.mark.parametrize("finding", NORMAL, ids=["normal reflex", "normal sensation", "ROM within 15%"])
+def test_normal_findings_carry_nothing(kb: KnowledgeBase, finding: dict[str, Any]) -> None:
+    assert assess(kb, finding, weights=quiet_weights()).segments == ()
+
+
+def test_a_restricted_range_points_to_the_muscles_that_limit_it(kb: KnowledgeBase) -> None:
+    # restricted hip internal rotation: short external rotators (piriformis, gemelli...) -> lumbosacral
+    result = assess(kb, F("rom", movement="hip internal rotation", value=15), weights=quiet_weights())
+    assert result.segments[0].segment in {"L5", "S1"}
+    assert "hip external rotation" in result.segments[0].evidence[0][0].reason
+
+
+def test_a_range_in_the_wrong_unit_is_reported_not_scored(kb: KnowledgeBase) -> None:
+    result = assess(kb, F("rom", movement="shoulder flexion", value=40, unit="mm"), weights=quiet_weights())
+    assert result.segments == ()
+    assert "measured in deg, not mm" in result.unresolved[0].error
+
+
+def test_a_brisk_reflex_warns_of_the_upper_motor_neurone_and_scores_nothing(kb: KnowledgeBase) -> None:
+    result = assess(kb, F("reflex", reflex="biceps", grade="brisk"), weights=quiet_weights())
+    assert result.segments == ()
+    assert "upper motor neurone" in result.warnings[0]
+
+
+SIDES = [
+    # (findings, complaint side, expected side of the top entry)
+    ([F("reflex", "left", reflex="biceps", grade="reduced")], "left", "left"),
+    ([F("reflex", "bilateral", reflex="biceps", grade="reduced")], "bilateral", "bilateral"),
+    ([F("reflex", "left", reflex="biceps", grade="reduced"), F("reflex", "right", reflex="biceps", grade="reduced")], "bilateral", "bilateral"),
+    # a weak sign on the other side does not make it bilateral
+    ([F("reflex", "left", reflex="biceps", grade="absent"), F("tender_band", "right", muscle="deltoid", severity=1)], "left", "left"),
+    # a midline complaint (central back pain) is read as bilateral
+    ([F("paraspinal", "left", level="L4")], "midline", "bilateral"),
+]
+
+
+@pytest.mark.parametrize(("findings", "complaint_side", "expected"), SIDES)
+def test_sides_are_scored_separately(kb: KnowledgeBase, findings: list[dict[str, Any]], complaint_side: str, expected: str) -> None:
+    assert top(assess(kb, *findings, side=complaint_side))[1] == expected
+
+
+def test_unknown_names_are_listed_and_the_rest_is_assessed(kb: KnowledgeBase) -> None:
+    result = assess(kb, F("tender_band", muscle="extensor carpi radialis brevs"), F("reflex", reflex="brachioradialis", grade="reduced"))
+    assert top(result)[0] == "C6"
+    [unresolved] = result.unresolved
+    assert (unresolved.finding, unresolved.field, unresolved.name) == (1, "muscle", "extensor carpi radialis brevs")
+    assert unresolved.suggestions[0] == "Extensor carpi radialis brevis"
+
+
+def test_an_ambiguous_name_is_unresolved_with_its_candidates(kb: KnowledgeBase) -> None:
+    [unresolved] = assess(kb, F("tender_band", muscle="TA")).unresolved
+    assert set(unresolved.suggestions) == {"Tibialis anterior", "Transversus abdominis"}
+
+
+def test_the_complaint_and_condition_are_weak_priors(kb: KnowledgeBase) -> None:
+    result = assess(kb, regions=("lateral elbow",), condition="tennis elbow")
+    assert top(result)[0] == "C6"
+    # ...that any specific root sign outweighs
+    result = assess(kb, F("reflex", reflex="triceps", grade="reduced"), regions=("lateral elbow",), condition="tennis elbow")
+    assert top(result)[0] == "C7"
+
+
+def test_evidence_lines_name_the_finding_and_why(kb: KnowledgeBase) -> None:
+    result = assess(kb, F("reflex", reflex="knee jerk", grade="reduced"), weights=quiet_weights())
+    line, share = result.segments[0].evidence[0]
+    assert line.finding == 1 and share == result.segments[0].score
+    assert line.reason.startswith("reduced patellar reflex")
