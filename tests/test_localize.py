@@ -62,7 +62,7 @@ def test_specific_signs_outweigh_many_nonspecific_bands(kb: KnowledgeBase) -> No
 
 def test_scores_are_shares_of_the_evidence(kb: KnowledgeBase) -> None:
     result = assess(kb, F("tender_band", muscle="ECRB"), F("paraspinal", level="C6"), F("skin", sign="trophedema", region="thumb"))
-    assert sum(s.score for s in result.segments) == pytest.approx(1.0)
+    assert sum(s.score for s in result.segments) == pytest.approx(1.0)  # every candidate here is above 1%
     for ranked in result.segments:
         assert sum(share for _, share in ranked.evidence) == pytest.approx(ranked.score)
 
@@ -140,7 +140,10 @@ SIDES = [
     # a weak sign on the other side does not make it bilateral
     ([F("reflex", "left", reflex="biceps", grade="absent"), F("tender_band", "right", muscle="deltoid", severity=1)], "left", "left"),
     # a midline complaint (central back pain) is read as bilateral
-    ([F("paraspinal", "left", level="L4")], "midline", "bilateral"),
+    ([F("paraspinal", "bilateral", level="L4")], "midline", "bilateral"),
+    ([F("paraspinal", "left", level="L4"), F("paraspinal", "right", level="L5")], "midline", "bilateral"),
+    # ...unless every finding is on one side
+    ([F("paraspinal", "left", level="L4")], "midline", "left"),
 ]
 
 

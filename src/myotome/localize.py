@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -28,17 +28,17 @@ from myotome.kb.loader import DATA_DIR
 from myotome.kb.names import LookupFailed
 
 SIDES = ("left", "right")
+# Candidates reported: the strongest, down to a 1% share (scores stay shares of all the evidence).
+MAX_SHOWN = 12
+MIN_SHOWN = 0.01
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """One finding's contribution to one segment on one side."""
+class Evidence(NamedTuple):
+    """One finding's contribution to one ranked segment (a tuple: many are made per assessment)."""
 
     finding: int | None  # 1-based position in the document; None for the complaint
-    segment: str
-    side: str
-    weight: float
     reason: str
+    weight: float  # raw weight, before division by the assessment's total
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +70,19 @@ class Localization:
 # Weights
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Weights:
     """The evidence table, read by field name from ``evidence.yaml``."""
 
     data: dict[str, Any]
+
+    @functools.cached_property
+    def root_shares(self) -> tuple[float, float]:
+        return self.of("roots", "main"), self.of("roots", "minor")
+
+    @functools.cached_property
+    def dermatome_shares(self) -> tuple[float, float]:
+        return self.of("dermatomes", "primary"), self.of("dermatomes", "secondary")
 
     def of(self, *path: str) -> float:
         node: Any = self.data
@@ -107,13 +115,16 @@ def load_weights(path: Path | None = None) -> Weights:
 # Spreading a weight over segments
 
 
+@functools.lru_cache(maxsize=4096)
 def _spread_roots(roots: m.Roots, weights: Weights) -> dict[str, float]:
     """Shares of one unit over a structure's roots: main above minor, summing to 1."""
-    raw = {s: weights.of("roots", "main") for s in roots.main}
-    raw.update({s: weights.of("roots", "minor") for s in roots.minor})
+    main, minor = weights.root_shares
+    raw = dict.fromkeys(roots.main, main)
+    raw.update(dict.fromkeys(roots.minor, minor))
     return _normalised(raw)
 
 
+@functools.lru_cache(maxsize=4096)
 def _spinal_first(roots: m.Roots, kb: KnowledgeBase) -> m.Roots:
     """IMS treats the segment: a muscle with spinal roots is read by them, not by its cranial nerve."""
     main = tuple(s for s in roots.main if kb.segments[s].is_spinal)
@@ -133,8 +144,10 @@ def _spread_muscles(muscles: Iterable[m.Muscle], kb: KnowledgeBase, weights: Wei
     return dict(total)
 
 
+@functools.lru_cache(maxsize=1024)
 def _spread_dermatomes(region: m.Region, weights: Weights) -> dict[str, float]:
-    raw = {seg: weights.of("dermatomes", "primary" if i == 0 else "secondary") for i, seg in enumerate(region.dermatomes)}
+    primary, secondary = weights.dermatome_shares
+    raw = {seg: primary if i == 0 else secondary for i, seg in enumerate(region.dermatomes)}
     return _normalised(raw)
 
 
@@ -155,7 +168,8 @@ class _Ctx:
     def __init__(self, kb: KnowledgeBase, weights: Weights):
         self.kb = kb
         self.w = weights
-        self.lines: list[Evidence] = []
+        # (segment, side) -> (finding, reason) -> weight: one line per finding and segment
+        self.lines: dict[tuple[str, str], dict[tuple[int | None, str], float]] = {}
         self.unresolved: list[Unresolved] = []
         self.warnings: list[str] = []
         self.resolved: dict[int, Any] = {}
@@ -173,9 +187,14 @@ class _Ctx:
     def add(self, number: int | None, side: str, weight: float, shares: dict[str, float], reason: str) -> None:
         if weight <= 0:
             return
-        for s in _sides(side):
+        key = (number, reason)
+        lines = self.lines
+        for s in SIDES if side == "bilateral" else (side,):
             for seg, share in shares.items():
-                self.lines.append(Evidence(number, seg, s, weight * share, reason))
+                bucket = lines.get((seg, s))
+                if bucket is None:
+                    bucket = lines[seg, s] = {}
+                bucket[key] = bucket.get(key, 0.0) + weight * share
 
 
 def _tender_band(ctx: _Ctx, n: int, f: exam.TenderBand) -> None:
@@ -323,36 +342,41 @@ def rank(assessment: exam.Assessment, kb: KnowledgeBase, weights: Weights | None
     )
 
 
-def _ranked(lines: list[Evidence], weights: Weights, midline: bool) -> tuple[RankedSegment, ...]:
-    by_segment: dict[str, dict[str, list[Evidence]]] = defaultdict(lambda: {"left": [], "right": []})
-    for line in lines:
-        by_segment[line.segment][line.side].append(line)
+Lines = dict[tuple[int | None, str], float]
+
+
+def _ranked(lines: dict[tuple[str, str], Lines], weights: Weights, midline: bool) -> tuple[RankedSegment, ...]:
     ratio = float(weights.data["sides"]["bilateral_ratio"])
-    entries: list[tuple[str, str, list[Evidence]]] = []
-    for segment, sides in by_segment.items():
-        left, right = (sum(e.weight for e in sides[s]) for s in SIDES)
-        stronger, weaker = max(left, right), min(left, right)
-        if midline or (weaker > 0 and weaker >= ratio * stronger):
-            entries.append((segment, "bilateral", sides["left"] + sides["right"]))
+    segments = dict.fromkeys(seg for seg, _ in lines)
+    entries: list[tuple[str, str, float, list[Lines]]] = []
+    for segment in segments:
+        left, right = lines.get((segment, "left"), {}), lines.get((segment, "right"), {})
+        lw, rw = sum(left.values()), sum(right.values())
+        if (midline and not _one_sided(left, right)) or (min(lw, rw) > 0 and min(lw, rw) >= ratio * max(lw, rw)):
+            entries.append((segment, "bilateral", lw + rw, [left, right]))
         else:
-            entries.extend((segment, s, sides[s]) for s in SIDES if sides[s])
-    total = sum(line.weight for _, _, ev in entries for line in ev)
+            entries.extend((segment, side, w, [ev]) for side, w, ev in (("left", lw, left), ("right", rw, right)) if w > 0)
+    total = sum(w for _, _, w, _ in entries)
     if not total:
         return ()
-    ranked = []
-    for segment, side, evidence in entries:
-        score = sum(e.weight for e in evidence) / total
-        merged = _merge_lines(evidence, total)
-        ranked.append(RankedSegment(segment, side, score, merged))
-    ranked.sort(key=lambda r: (-r.score, r.segment, r.side))
-    return tuple(ranked)
+    entries.sort(key=lambda e: (-e[2], e[0], e[1]))
+    shown = [e for e in entries[:MAX_SHOWN] if e[2] / total >= MIN_SHOWN]
+    return tuple(RankedSegment(segment, side, w / total, _evidence(parts, total)) for segment, side, w, parts in shown)
 
 
-def _merge_lines(evidence: list[Evidence], total: float) -> tuple[tuple[Evidence, float], ...]:
+def _one_sided(left: Lines, right: Lines) -> bool:
+    """Every finding (not the complaint) pointing to the segment is on one side."""
+    sides_with_findings = [any(finding is not None for finding, _ in lines) for lines in (left, right)]
+    return sides_with_findings.count(True) == 1
+
+
+def _evidence(parts: list[Lines], total: float) -> tuple[tuple[Evidence, float], ...]:
     """One line per finding (a bilateral finding's two sides together), largest first."""
-    merged: dict[tuple[int | None, str], tuple[Evidence, float]] = {}
-    for line in evidence:
-        key = (line.finding, line.reason)
-        first, share = merged.get(key, (line, 0.0))
-        merged[key] = (first, share + line.weight / total)
-    return tuple(sorted(merged.values(), key=lambda pair: -pair[1]))
+    merged: dict[tuple[int | None, str], float] = defaultdict(float)
+    for part in parts:
+        for key, weight in part.items():
+            merged[key] += weight
+    return tuple(
+        (Evidence(finding, reason, weight), weight / total)
+        for (finding, reason), weight in sorted(merged.items(), key=lambda item: -item[1])
+    )

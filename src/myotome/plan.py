@@ -12,6 +12,7 @@ applied to the whole plan::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from myotome import exam
@@ -95,7 +96,7 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
             "paraspinal and skin findings before planning IMS."
         )
     candidates = _paraspinal_steps(involved, kb) + _peripheral_steps(assessment, localization, involved, kb)
-    candidates, dropped = _apply_precautions(candidates, precautions)
+    candidates, dropped = _apply_precautions(candidates, precautions, kb)
     limit, dose_reasons = _dose(assessment.patient, precautions)
     kept, over = _fit_dose(candidates, limit, dose_reasons)
     dropped += over
@@ -113,7 +114,7 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
         )
         for i, c in enumerate(kept, 1)
     )
-    if any(c.muscle.cautions and any(x.kind == "lung" for x in c.muscle.cautions) for c in kept):
+    if any(_over_lung(c.muscle) for c in kept):
         warnings.append(
             "Steps over the thorax: pneumothorax risk. Needle tangentially or onto rib, keep to the suggested length, "
             "avoid both sides of the chest in one session, and tell the patient the symptoms to report (breathlessness, chest pain) for 48 hours."
@@ -123,31 +124,43 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
 
 def needle_length(muscle: m.Muscle, build_class: str) -> int:
     """Suggested needle length (mm) from the muscle's depth and the patient's build."""
-    wanted = DEPTH_MM[muscle.depth] * BUILD_FACTOR[build_class]
+    return _needle(muscle.depth, _over_lung(muscle), build_class)
+
+
+@functools.lru_cache(maxsize=64)
+def _needle(depth: str, over_lung: bool, build_class: str) -> int:
+    wanted = DEPTH_MM[depth] * BUILD_FACTOR[build_class]
     length = next((n for n in NEEDLE_LENGTHS if n >= wanted), NEEDLE_LENGTHS[-1])
-    if any(c.kind == "lung" for c in muscle.cautions):
-        length = min(length, LUNG_ZONE_MAX_MM[build_class])
-    return length
+    return min(length, LUNG_ZONE_MAX_MM[build_class]) if over_lung else length
+
+
+def _over_lung(muscle: m.Muscle) -> bool:
+    return any(c.kind == "lung" for c in muscle.cautions)
 
 
 # ---------------------------------------------------------------------------
 
 
 def _involved(segments: tuple[RankedSegment, ...]) -> tuple[RankedSegment, ...]:
-    """The top spinal segments that the exam itself points to (the complaint alone is not enough)."""
-    spinal = [s for s in segments if not s.segment.startswith("CN") and any(e.finding is not None for e, _ in s.evidence)]
-    if not spinal:
+    """The top segments that the exam itself points to (the complaint alone is not enough).
+
+    Spinal levels are capped at MAX_INVOLVED; a cranial nerve (CN V3 for the jaw) may be
+    involved as well, and then its muscles are planned after the neck.
+    """
+    examined = [s for s in segments if any(e.finding is not None for e, _ in s.evidence)]
+    if not examined:
         return ()
-    top = spinal[0].score
-    chosen = [s for s in spinal if s.score >= INVOLVED_SHARE * top]
-    levels = list(dict.fromkeys(s.segment for s in chosen))[:MAX_INVOLVED]
-    return tuple(s for s in chosen if s.segment in levels)
+    top = examined[0].score
+    chosen = [s for s in examined if s.score >= INVOLVED_SHARE * top]
+    levels = list(dict.fromkeys(s.segment for s in chosen if not s.segment.startswith("CN")))[:MAX_INVOLVED]
+    return tuple(s for s in chosen if s.segment in levels or s.segment.startswith("CN"))
 
 
 def _sides(side: str) -> tuple[str, ...]:
     return ("left", "right") if side == "bilateral" else (side,)
 
 
+@functools.lru_cache(maxsize=256)
 def _paraspinal_muscle(segment: str, kb: KnowledgeBase) -> m.Muscle | None:
     """The paraspinal muscle needled at a level: multifidus where it reaches, else the deep segmental muscle."""
     segmental = [mu for mu in kb.muscles.values() if mu.rank == "paraspinal" and segment in mu.roots.all]
@@ -158,7 +171,7 @@ def _paraspinal_muscle(segment: str, kb: KnowledgeBase) -> m.Muscle | None:
 def _paraspinal_steps(involved: tuple[RankedSegment, ...], kb: KnowledgeBase) -> list[_Candidate]:
     order = kb.spinal_segments
     out = []
-    for ranked in sorted(involved, key=lambda r: order.index(r.segment)):
+    for ranked in sorted((r for r in involved if r.segment in order), key=lambda r: order.index(r.segment)):
         muscle = _paraspinal_muscle(ranked.segment, kb)
         if muscle is None:
             continue
@@ -176,23 +189,27 @@ def _peripheral_steps(assessment: exam.Assessment, loc: Localization, involved: 
         if finding.type not in ("tender_band", "weakness") or number not in loc.resolved:
             continue
         record = loc.resolved[number]
-        if not isinstance(record, (m.Muscle, m.Group)):
+        if isinstance(record, m.Movement):  # weak movement: its prime movers are the muscles to treat
+            targets: tuple[m.Muscle, ...] = tuple(kb.muscles[i] for i in record.prime_movers)
+        elif isinstance(record, (m.Muscle, m.Group)):
+            targets = kb.members(record)
+        else:
             continue
-        severity = finding.severity if isinstance(finding, exam.TenderBand) else 1
-        for muscle in kb.members(record):
+        severity = finding.severity if isinstance(finding, exam.TenderBand) else 0
+        for muscle in targets:
             examined.add(muscle.id)
             if muscle.rank == "paraspinal":
                 continue
             for side in _sides(finding.side):
                 key = (muscle.id, side)
-                if key not in banded or banded[key][1] < severity:
+                if key not in banded or banded[key][1] < severity:  # the strongest finding speaks for the muscle
                     banded[key] = (muscle, severity, f"finding {number}")
     out: list[tuple[int, int, str, _Candidate]] = []
     for (_, side), (muscle, severity, source) in banded.items():
         seg = _shared_root(muscle, levels, side, sides_of)
         if seg is None:
             continue
-        kind = "banded" if severity else "weak"
+        kind = "banded" if severity else "weak (prime mover)"
         out.append((muscle.rank_order, -severity, muscle.id, _Candidate(muscle, side, seg, f"{kind} in the exam ({source}); supplied by involved {seg}", 1)))
     condition = _condition(assessment, kb)
     if condition is not None:
@@ -244,14 +261,14 @@ def _precautions(patient: exam.Patient, kb: KnowledgeBase, warnings: list[str]) 
     return found
 
 
-def _apply_precautions(candidates: list[_Candidate], precautions: list[m.Precaution]) -> tuple[list[_Candidate], list[Dropped]]:
+def _apply_precautions(candidates: list[_Candidate], precautions: list[m.Precaution], kb: KnowledgeBase) -> tuple[list[_Candidate], list[Dropped]]:
     blocking = [p for p in precautions if p.severity == "contraindication" and not p.avoid_local and not (p.avoid_muscles or p.avoid_zones or p.avoid_regions)]
     if blocking:
         names = ", ".join(p.name.lower() for p in blocking)
         return [], [Dropped(c.muscle, c.side, f"not needled: contraindication ({names})") for c in candidates]
     kept, dropped = [], []
     for c in candidates:
-        reason = _forbidden(c.muscle, precautions)
+        reason = _forbidden(c.muscle, precautions, kb)
         if reason:
             dropped.append(Dropped(c.muscle, c.side, reason))
         else:
@@ -259,10 +276,13 @@ def _apply_precautions(candidates: list[_Candidate], precautions: list[m.Precaut
     return kept, dropped
 
 
-def _forbidden(muscle: m.Muscle, precautions: list[m.Precaution]) -> str | None:
+def _forbidden(muscle: m.Muscle, precautions: list[m.Precaution], kb: KnowledgeBase) -> str | None:
     for p in precautions:
         if muscle.id in p.avoid_muscles:
             return f"avoided because of {p.name.lower()}"
+        areas = [kb.regions[r].name.lower() for r in p.avoid_regions if muscle.id in kb.regions[r].muscles]
+        if areas:
+            return f"avoided because of {p.name.lower()}: lies under the {areas[0]}"
         zones = [c.kind for c in muscle.cautions if c.kind in p.avoid_zones]
         if zones:
             return f"avoided because of {p.name.lower()}: {zones[0]} close by"

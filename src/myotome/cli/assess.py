@@ -55,7 +55,10 @@ def assess(
     if output is Format.json:
         sys.stdout.write(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
     else:
-        Console(highlight=False).print(render_text(res, exam.parse_assessment(text), kb))
+        console = Console(highlight=False)
+        if not console.is_terminal:  # a file or pipe: wide enough that tables do not wrap names
+            console = Console(highlight=False, width=120)
+        console.print(render_text(res, exam.parse_assessment(text), kb))
 
 
 def _batch(text: str) -> None:

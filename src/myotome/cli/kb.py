@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from myotome.kb import describe as d
@@ -31,7 +32,7 @@ def _kb() -> KnowledgeBase:
     try:
         return load_kb()
     except KBError as exc:  # only a broken installation gets here
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
 
 
@@ -59,7 +60,7 @@ def _answer(
             render(kb, found)
         for a in answers:
             if "error" in a:
-                _err.print(f"[red]{a['error']}[/red]")
+                _err.print(f"[red]{escape(a['error'])}[/red]")
     if any("error" in a for a in answers):
         raise typer.Exit(1)
 
@@ -223,6 +224,6 @@ def check(path: Annotated[Path, typer.Argument(help="A directory of KB YAML file
     try:
         kb = load_kb(path)
     except KBError as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     _out.print(f"[green]OK[/green]: {', '.join(f'{v} {k}' for k, v in kb.counts().items())}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -14,7 +15,7 @@ from myotome.kb.names import NameIndex
 KINDS = ("muscle", "region", "movement", "reflex", "segment", "condition", "precaution", "nerve")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per loaded KB
 class KnowledgeBase:
     """Every record of the knowledge base, checked; build it with ``load_kb()``.
 
@@ -96,18 +97,22 @@ class KnowledgeBase:
 
     # -- segments ----------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def spinal_segments(self) -> tuple[str, ...]:
         """C1 to S5 in craniocaudal order."""
         return tuple(s.id for s in sorted((s for s in self.segments.values() if s.is_spinal), key=lambda s: s.order or 0))
 
+    @functools.cached_property
+    def _spinal_position(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.spinal_segments)}
+
     def neighbour(self, segment: str, offset: int) -> str | None:
         """The spinal segment ``offset`` levels below (positive) or above ``segment``."""
-        order = self.spinal_segments
-        if segment not in order:
+        position = self._spinal_position.get(segment)
+        if position is None:
             return None
-        position = order.index(segment) + offset
-        return order[position] if 0 <= position < len(order) else None
+        order = self.spinal_segments
+        return order[position + offset] if 0 <= position + offset < len(order) else None
 
     def segment_range(self, first: str, last: str) -> tuple[str, ...]:
         order = self.spinal_segments

@@ -468,7 +468,7 @@ def _group(ctx: _Context, i: int, raw: Any) -> m.Group:
 
 
 def _region(ctx: _Context, i: int, raw: Any) -> m.Region:
-    r = _Record(ctx, "regions", i, raw, _COMMON | {"dermatomes", "limb", "view"})
+    r = _Record(ctx, "regions", i, raw, _COMMON | {"dermatomes", "limb", "view", "muscles"})
     view = r.raw.get("view")
     if view not in (None, "front", "back", "both"):
         r.problem("view", f"got {view!r}; expected front, back or both")
@@ -479,6 +479,7 @@ def _region(ctx: _Context, i: int, raw: Any) -> m.Region:
         dermatomes=r.ordered_segments("dermatomes"),
         limb=r.choice("limb", m.LIMBS),
         view=view,
+        muscles=r.refs("muscles", ("muscles",)),
         sources=r.sources(),
         note=r.text("note", required=False),
     )

@@ -157,6 +157,7 @@ class Region:
     limb: str
     sources: tuple[str, ...]
     view: str | None = None
+    muscles: tuple[str, ...] = ()  # muscles under the area, for precautions that exclude it
     note: str | None = None
 
 

@@ -11,6 +11,7 @@ records raises :class:`AmbiguousName` listing them.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ _FILLER = {"the", "muscle", "muscles", "musculus"}
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize(name: str) -> str:
     """Fold a name to the form used for matching.
 

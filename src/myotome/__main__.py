@@ -1,0 +1,5 @@
+"""`python -m myotome` runs the CLI."""
+
+from myotome.cli import main
+
+main()
