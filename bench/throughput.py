@@ -50,7 +50,13 @@ def generate(kb: KnowledgeBase, count: int, seed: int) -> list[dict[str, Any]]:
         if kind == "rom":
             m = rng.choice(movements)
             assert m.normal is not None
-            return {"type": kind, "side": side, "movement": m.name, "value": round(m.normal.value * rng.uniform(0.3, 1.0)), "unit": m.normal.unit}
+            return {
+                "type": kind,
+                "side": side,
+                "movement": m.name,
+                "value": round(m.normal.value * rng.uniform(0.3, 1.0)),
+                "unit": m.normal.unit,
+            }
         if kind == "weakness":
             return {"type": kind, "side": side, "movement": rng.choice(movements).name}
         if kind == "reflex":
@@ -60,8 +66,16 @@ def generate(kb: KnowledgeBase, count: int, seed: int) -> list[dict[str, Any]]:
     return [
         {
             "id": f"gen-{i}",
-            "patient": {"age": rng.randint(18, 85), "temperament": rng.choice(("calm", "anxious", "type_a")), "precautions": rng.sample(precautions, rng.randint(0, 1))},
-            "complaint": {"regions": [rng.choice(regions)], "side": rng.choice(("left", "right", "bilateral", "midline")), "condition": rng.choice(conditions)},
+            "patient": {
+                "age": rng.randint(18, 85),
+                "temperament": rng.choice(("calm", "anxious", "type_a")),
+                "precautions": rng.sample(precautions, rng.randint(0, 1)),
+            },
+            "complaint": {
+                "regions": [rng.choice(regions)],
+                "side": rng.choice(("left", "right", "bilateral", "midline")),
+                "condition": rng.choice(conditions),
+            },
             "findings": [finding() for _ in range(rng.randint(3, 12))],
         }
         for i in range(count)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,18 +25,42 @@ muscles = names([*KB.muscles.values(), *KB.groups.values()])
 regions = names(KB.regions.values())
 movements = names(KB.movements.values())
 reflexes = names(KB.reflexes.values())
-levels = st.one_of(st.sampled_from(SPINAL_ORDER), st.integers(0, len(SPINAL_ORDER) - 2).map(lambda i: f"{SPINAL_ORDER[i]}-{SPINAL_ORDER[i + 1]}"))
+levels = st.one_of(
+    st.sampled_from(SPINAL_ORDER), st.integers(0, len(SPINAL_ORDER) - 2).map(lambda i: f"{SPINAL_ORDER[i]}-{SPINAL_ORDER[i + 1]}")
+)
 
 findings = st.one_of(
     st.fixed_dictionaries({"type": st.just("tender_band"), "side": SIDES, "muscle": muscles, "severity": st.integers(1, 3)}),
-    st.fixed_dictionaries({"type": st.just("skin"), "side": SIDES, "sign": st.sampled_from(["trophedema", "pilomotor", "vasomotor", "sudomotor", "hair_loss", "hyperalgesia"]), "region": regions}),
-    st.fixed_dictionaries({"type": st.just("skin"), "side": SIDES, "sign": st.just("trophedema"), "segment": st.sampled_from(SPINAL_ORDER)}),
-    st.fixed_dictionaries({"type": st.just("paraspinal"), "side": SIDES, "level": levels, "sign": st.sampled_from(["tender", "thickened"])}),
-    st.fixed_dictionaries({"type": st.just("rom"), "side": SIDES, "movement": movements, "value": st.floats(0, 400), "unit": st.sampled_from(["deg", "mm"])}),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("skin"),
+            "side": SIDES,
+            "sign": st.sampled_from(["trophedema", "pilomotor", "vasomotor", "sudomotor", "hair_loss", "hyperalgesia"]),
+            "region": regions,
+        }
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("skin"), "side": SIDES, "sign": st.just("trophedema"), "segment": st.sampled_from(SPINAL_ORDER)}
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("paraspinal"), "side": SIDES, "level": levels, "sign": st.sampled_from(["tender", "thickened"])}
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("rom"), "side": SIDES, "movement": movements, "value": st.floats(0, 400), "unit": st.sampled_from(["deg", "mm"])}
+    ),
     st.fixed_dictionaries({"type": st.just("weakness"), "side": SIDES, "movement": movements}),
     st.fixed_dictionaries({"type": st.just("weakness"), "side": SIDES, "muscle": muscles}),
-    st.fixed_dictionaries({"type": st.just("reflex"), "side": SIDES, "reflex": reflexes, "grade": st.sampled_from(["absent", "reduced", "normal", "brisk"])}),
-    st.fixed_dictionaries({"type": st.just("sensory"), "side": SIDES, "region": regions, "change": st.sampled_from(["reduced", "increased", "altered", "normal"])}),
+    st.fixed_dictionaries(
+        {"type": st.just("reflex"), "side": SIDES, "reflex": reflexes, "grade": st.sampled_from(["absent", "reduced", "normal", "brisk"])}
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("sensory"),
+            "side": SIDES,
+            "region": regions,
+            "change": st.sampled_from(["reduced", "increased", "altered", "normal"]),
+        }
+    ),
 )
 
 documents = st.fixed_dictionaries(
@@ -88,7 +111,11 @@ json_values = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(json_values, documents.map(lambda d: {**d, "findings": [*d["findings"], {"type": "paraspinal", "side": "left", "level": "C9"}]})))
+@given(
+    st.one_of(
+        json_values, documents.map(lambda d: {**d, "findings": [*d["findings"], {"type": "paraspinal", "side": "left", "level": "C9"}]})
+    )
+)
 def test_anything_else_is_rejected_cleanly(value: Any) -> None:
     try:
         assess(value if isinstance(value, dict) else {"complaint": value}, KB)

@@ -12,7 +12,14 @@ from myotome.kb import KnowledgeBase
 from myotome.localize import Localization, Weights, load_weights, rank
 
 
-def assess(kb: KnowledgeBase, *findings: dict[str, Any], side: str = "right", regions: tuple[str, ...] = ("elbow",), weights: Weights | None = None, **complaint: Any) -> Localization:
+def assess(
+    kb: KnowledgeBase,
+    *findings: dict[str, Any],
+    side: str = "right",
+    regions: tuple[str, ...] = ("elbow",),
+    weights: Weights | None = None,
+    **complaint: Any,
+) -> Localization:
     document = {"complaint": {"regions": list(regions), "side": side, **complaint}, "findings": list(findings)}
     return rank(parse_assessment(document), kb, weights)
 
@@ -35,15 +42,57 @@ def F(kind: str, side: str = "right", **fields: Any) -> dict[str, Any]:
 
 # Classic single-root patterns (textbook reflex + dermatome + myotome) -> the root.
 CLASSIC = [
-    ("C5", [F("reflex", reflex="biceps", grade="reduced"), F("sensory", region="lateral arm", change="reduced"), F("weakness", movement="shoulder abduction")]),
-    ("C6", [F("reflex", reflex="brachioradialis", grade="reduced"), F("sensory", region="thumb", change="reduced"), F("weakness", movement="wrist extension")]),
-    ("C7", [F("reflex", reflex="triceps", grade="reduced"), F("sensory", region="middle finger", change="reduced"), F("weakness", movement="elbow extension")]),
+    (
+        "C5",
+        [
+            F("reflex", reflex="biceps", grade="reduced"),
+            F("sensory", region="lateral arm", change="reduced"),
+            F("weakness", movement="shoulder abduction"),
+        ],
+    ),
+    (
+        "C6",
+        [
+            F("reflex", reflex="brachioradialis", grade="reduced"),
+            F("sensory", region="thumb", change="reduced"),
+            F("weakness", movement="wrist extension"),
+        ],
+    ),
+    (
+        "C7",
+        [
+            F("reflex", reflex="triceps", grade="reduced"),
+            F("sensory", region="middle finger", change="reduced"),
+            F("weakness", movement="elbow extension"),
+        ],
+    ),
     ("C8", [F("sensory", region="little finger", change="reduced"), F("weakness", movement="finger flexion")]),
     ("T1", [F("sensory", region="medial forearm", change="reduced"), F("weakness", movement="finger abduction")]),
     ("L3", [F("sensory", region="medial knee", change="reduced"), F("weakness", movement="knee extension")]),
-    ("L4", [F("reflex", reflex="knee jerk", grade="reduced"), F("sensory", region="medial leg", change="reduced"), F("weakness", movement="ankle dorsiflexion")]),
-    ("L5", [F("sensory", region="dorsum of foot", change="reduced"), F("weakness", movement="great toe extension"), F("reflex", reflex="medial hamstring", grade="reduced")]),
-    ("S1", [F("reflex", reflex="ankle jerk", grade="absent"), F("sensory", region="lateral foot", change="reduced"), F("weakness", movement="calf raise")]),
+    (
+        "L4",
+        [
+            F("reflex", reflex="knee jerk", grade="reduced"),
+            F("sensory", region="medial leg", change="reduced"),
+            F("weakness", movement="ankle dorsiflexion"),
+        ],
+    ),
+    (
+        "L5",
+        [
+            F("sensory", region="dorsum of foot", change="reduced"),
+            F("weakness", movement="great toe extension"),
+            F("reflex", reflex="medial hamstring", grade="reduced"),
+        ],
+    ),
+    (
+        "S1",
+        [
+            F("reflex", reflex="ankle jerk", grade="absent"),
+            F("sensory", region="lateral foot", change="reduced"),
+            F("weakness", movement="calf raise"),
+        ],
+    ),
 ]
 
 
@@ -136,7 +185,11 @@ SIDES = [
     # (findings, complaint side, expected side of the top entry)
     ([F("reflex", "left", reflex="biceps", grade="reduced")], "left", "left"),
     ([F("reflex", "bilateral", reflex="biceps", grade="reduced")], "bilateral", "bilateral"),
-    ([F("reflex", "left", reflex="biceps", grade="reduced"), F("reflex", "right", reflex="biceps", grade="reduced")], "bilateral", "bilateral"),
+    (
+        [F("reflex", "left", reflex="biceps", grade="reduced"), F("reflex", "right", reflex="biceps", grade="reduced")],
+        "bilateral",
+        "bilateral",
+    ),
     # a weak sign on the other side does not make it bilateral
     ([F("reflex", "left", reflex="biceps", grade="absent"), F("tender_band", "right", muscle="deltoid", severity=1)], "left", "left"),
     # a midline complaint (central back pain) is read as bilateral

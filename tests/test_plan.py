@@ -80,7 +80,13 @@ def test_the_conditions_usual_muscles_fill_in_where_the_exam_is_silent(kb: Knowl
 
 
 def test_bilateral_segments_are_needled_on_both_sides(kb: KnowledgeBase) -> None:
-    plan = plan_for(kb, F("paraspinal", "bilateral", level="L4"), F("reflex", "bilateral", reflex="knee jerk", grade="reduced"), regions=["low back"], side="midline")
+    plan = plan_for(
+        kb,
+        F("paraspinal", "bilateral", level="L4"),
+        F("reflex", "bilateral", reflex="knee jerk", grade="reduced"),
+        regions=["low back"],
+        side="midline",
+    )
     paraspinal = [(s.segment, s.side) for s in plan.steps if s.region == "paraspinal"]
     assert ("L4", "left") in paraspinal and ("L4", "right") in paraspinal
 
@@ -132,7 +138,13 @@ def test_needle_length_follows_depth_and_build(kb: KnowledgeBase, muscle: str, b
 
 
 def test_thoracic_steps_carry_lung_cautions_and_a_pneumothorax_warning(kb: KnowledgeBase) -> None:
-    plan = plan_for(kb, F("tender_band", muscle="rhomboid major", severity=3), F("paraspinal", level="C5"), F("reflex", reflex="biceps", grade="reduced"), regions=["shoulder blade"])
+    plan = plan_for(
+        kb,
+        F("tender_band", muscle="rhomboid major", severity=3),
+        F("paraspinal", level="C5"),
+        F("reflex", reflex="biceps", grade="reduced"),
+        regions=["shoulder blade"],
+    )
     step = next(s for s in plan.steps if s.muscle.id == "rhomboid_major")
     assert any(c.kind == "lung" for c in step.cautions)
     assert any("pneumothorax" in w for w in plan.warnings)
@@ -159,7 +171,11 @@ def test_anticoagulants_add_pressure_to_every_step(kb: KnowledgeBase) -> None:
 
 
 def test_a_precaution_removes_the_muscles_it_forbids(kb: KnowledgeBase) -> None:
-    findings = (F("tender_band", muscle="psoas major", severity=3), F("reflex", reflex="knee jerk", grade="reduced"), F("paraspinal", level="L2-L3"))
+    findings = (
+        F("tender_band", muscle="psoas major", severity=3),
+        F("reflex", reflex="knee jerk", grade="reduced"),
+        F("paraspinal", level="L2-L3"),
+    )
     assert "psoas_major" in names(plan_for(kb, *findings, regions=["groin"]))
     plan = plan_for(kb, *findings, regions=["groin"], patient={"precautions": ["anticoagulants"]})
     assert "psoas_major" not in names(plan)

@@ -24,7 +24,9 @@ SkinSign = Literal["trophedema", "pilomotor", "vasomotor", "sudomotor", "hair_lo
 
 _SEGMENT = r"(?:C[1-8]|T(?:[1-9]|1[0-2])|L[1-5]|S[1-5])"
 _LEVEL = re.compile(rf"^{_SEGMENT}(?:-{_SEGMENT})?$")
-SPINAL_ORDER = [f"C{i}" for i in range(1, 9)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + [f"S{i}" for i in range(1, 6)]
+SPINAL_ORDER = (
+    [f"C{i}" for i in range(1, 9)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + [f"S{i}" for i in range(1, 6)]
+)
 
 
 class _Strict(BaseModel):
@@ -37,7 +39,7 @@ class Patient(_Strict):
     build: Literal["muscular", "average", "slender"] | None = None
     temperament: Literal["calm", "anxious", "type_a"] | None = None
     needle_fear: bool = False
-    first_session: bool = Field(False, description="True for the patient's first IMS session: the plan lowers the dose.")
+    first_session: bool = Field(default=False, description="True for the patient's first IMS session: the plan lowers the dose.")
     precautions: list[Annotated[str, Field(min_length=1)]] = Field(
         default_factory=list, description="Precaution names from the knowledge base, e.g. anticoagulants, pregnancy."
     )
@@ -82,7 +84,9 @@ class Paraspinal(_Strict):
     @classmethod
     def _real_level(cls, value: str) -> str:
         if not _LEVEL.match(value):
-            raise ValueError(f"'{value}' is not a spinal level; write one such as C6 or two adjacent ones such as C5-C6 (C1-C8, T1-T12, L1-L5, S1-S5)")
+            raise ValueError(
+                f"'{value}' is not a spinal level; write one such as C6 or two adjacent ones such as C5-C6 (C1-C8, T1-T12, L1-L5, S1-S5)"
+            )
         first, _, last = value.partition("-")
         if last and SPINAL_ORDER.index(last) - SPINAL_ORDER.index(first) != 1:
             raise ValueError(f"'{value}' must name one level or two adjacent levels, upper first (e.g. C5-C6)")
@@ -138,8 +142,8 @@ class Assessment(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="Myotome assessment, format version 1")
 
-    id: str | None = Field(None, description="Any identifier; echoed back in the result. Never put patient names here.")
-    patient: Patient = Field(default_factory=Patient)
+    id: str | None = Field(default=None, description="Any identifier; echoed back in the result. Never put patient names here.")
+    patient: Patient = Field(default_factory=lambda: Patient())
     complaint: Complaint
     findings: list[Finding] = Field(default_factory=list)
 
@@ -190,7 +194,9 @@ def _describe(error: Any, document: dict[str, Any]) -> str:
     # Drop the union tag pydantic inserts after findings[n] and the branch names of optional values.
     if len(loc) > 2 and loc[0] == "findings" and loc[2] in _FINDING_TAGS:
         del loc[2]
-    loc = [p for p in loc if not (isinstance(p, str) and p in {"function-after[_real_level(), str]", "constrained-str", "int", "float", "str"})]
+    loc = [
+        p for p in loc if not (isinstance(p, str) and p in {"function-after[_real_level(), str]", "constrained-str", "int", "float", "str"})
+    ]
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(document)"
     message = str(error["msg"]).removeprefix("Value error, ")
     kind = error["type"]

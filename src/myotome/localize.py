@@ -15,16 +15,12 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
-
-import yaml
 
 from myotome import exam
 from myotome.kb import model as m
 from myotome.kb.describe import group_roots
 from myotome.kb.knowledge import KnowledgeBase
-from myotome.kb.loader import DATA_DIR
 from myotome.kb.names import LookupFailed
 
 SIDES = ("left", "right")
@@ -97,18 +93,41 @@ class Weights:
         return str(node["reason"])
 
 
-@functools.cache
-def load_weights(path: Path | None = None) -> Weights:
-    """Read and check the evidence weights (default: the packaged ``evidence.yaml``)."""
-    data = yaml.safe_load((path or DATA_DIR / "evidence.yaml").read_text())
+@functools.lru_cache(maxsize=8)
+def weights_for(kb: KnowledgeBase) -> Weights:
+    """The evidence weights stored with a knowledge base (``evidence.yaml``), checked."""
+    data = dict(kb.evidence)
     problems = []
-    for group in ("reflex", "sensory", "skin", "paraspinal"):
-        for key, entry in data[group].items():
-            if isinstance(entry, dict) and not (0 <= entry.get("weight", -1) <= 1 and entry.get("reason")):
+    for group in (
+        "reflex",
+        "sensory",
+        "skin",
+        "paraspinal",
+        "weakness",
+        "rom",
+        "complaint_region",
+        "condition",
+        "roots",
+        "dermatomes",
+        "sides",
+    ):
+        if group not in data:
+            problems.append(f"evidence.yaml: section '{group}' is missing")
+            continue
+        entries = data[group].items() if group in ("reflex", "sensory", "skin", "paraspinal") else [(group, data[group])]
+        for key, entry in entries:
+            if isinstance(entry, dict) and "weight" in entry and not (0 <= entry["weight"] <= 1 and entry.get("reason")):
                 problems.append(f"evidence.yaml: {group}.{key} needs a weight from 0 to 1 and a reason")
     if problems:
         raise ValueError("\n".join(problems))
     return Weights(data)
+
+
+def load_weights() -> Weights:
+    """The packaged evidence weights."""
+    from myotome.kb import load_kb
+
+    return weights_for(load_kb())
 
 
 # ---------------------------------------------------------------------------
@@ -216,7 +235,13 @@ def _skin(ctx: _Ctx, n: int, f: exam.Skin) -> None:
     assert f.region is not None  # the model requires region or segment
     region = ctx.resolve(n, "region", f.region, ctx.kb.find_region)
     if region is not None:
-        ctx.add(n, f.side, weight, _spread_dermatomes(region, ctx.w), f"{sign} over {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)")
+        ctx.add(
+            n,
+            f.side,
+            weight,
+            _spread_dermatomes(region, ctx.w),
+            f"{sign} over {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)",
+        )
 
 
 def _paraspinal(ctx: _Ctx, n: int, f: exam.Paraspinal) -> None:
@@ -238,7 +263,9 @@ def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
         return
     normal = movement.normal
     if normal is None:
-        ctx.unresolved.append(Unresolved(n, "movement", f.movement, f"{movement.name} is a functional test with no normal range; record it as weakness", ()))
+        ctx.unresolved.append(
+            Unresolved(n, "movement", f.movement, f"{movement.name} is a functional test with no normal range; record it as weakness", ())
+        )
         return
     if normal.unit != f.unit:
         ctx.unresolved.append(
@@ -255,7 +282,13 @@ def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
     shares = _spread_muscles((ctx.kb.muscles[i] for i in movers), ctx.kb, ctx.w)
     unit = "°" if f.unit == "deg" else " mm"
     by = f"the muscles that limit it ({limiting.name.lower()})" if limiting else "the muscles that perform it"
-    ctx.add(n, f.side, weight, shares, f"{movement.name.lower()} {f.value:g}{unit} of {normal.value:g}{unit} normal ({restriction:.0%} restricted): shortening in {by}")
+    ctx.add(
+        n,
+        f.side,
+        weight,
+        shares,
+        f"{movement.name.lower()} {f.value:g}{unit} of {normal.value:g}{unit} normal ({restriction:.0%} restricted): shortening in {by}",
+    )
 
 
 def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
@@ -263,7 +296,13 @@ def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
     if f.movement is not None:
         movement = ctx.resolve(n, "movement", f.movement, ctx.kb.find_movement)
         if movement is not None:
-            ctx.add(n, f.side, weight, _spread_roots(movement.roots, ctx.w), f"weak {movement.name.lower()} (myotome {_roots_words(movement.roots)})")
+            ctx.add(
+                n,
+                f.side,
+                weight,
+                _spread_roots(movement.roots, ctx.w),
+                f"weak {movement.name.lower()} (myotome {_roots_words(movement.roots)})",
+            )
         return
     assert f.muscle is not None
     record = ctx.resolve(n, "muscle", f.muscle, ctx.kb.find_muscle)
@@ -281,13 +320,25 @@ def _reflex(ctx: _Ctx, n: int, f: exam.ReflexFinding) -> None:
             f"Brisk {reflex.name.lower()} ({f.side}, finding {n}): an upper motor neurone sign, not a root sign. "
             "Screen for cord compression or central causes (clonus, Hoffmann, Babinski, gait) before needling."
         )
-    ctx.add(n, f.side, ctx.w.of("reflex", f.grade), _spread_roots(reflex.roots, ctx.w), f"{f.grade} {reflex.name.lower()} ({_roots_words(reflex.roots)})")
+    ctx.add(
+        n,
+        f.side,
+        ctx.w.of("reflex", f.grade),
+        _spread_roots(reflex.roots, ctx.w),
+        f"{f.grade} {reflex.name.lower()} ({_roots_words(reflex.roots)})",
+    )
 
 
 def _sensory(ctx: _Ctx, n: int, f: exam.Sensory) -> None:
     region = ctx.resolve(n, "region", f.region, ctx.kb.find_region)
     if region is not None:
-        ctx.add(n, f.side, ctx.w.of("sensory", f.change), _spread_dermatomes(region, ctx.w), f"{f.change} sensation over {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)")
+        ctx.add(
+            n,
+            f.side,
+            ctx.w.of("sensory", f.change),
+            _spread_dermatomes(region, ctx.w),
+            f"{f.change} sensation over {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)",
+        )
 
 
 _RULES: dict[str, Callable[[_Ctx, int, Any], None]] = {
@@ -307,7 +358,13 @@ def _complaint(ctx: _Ctx, complaint: exam.Complaint) -> None:
     for name in complaint.regions:
         region = ctx.resolve(None, "complaint.regions", name, ctx.kb.find_region)
         if region is not None:
-            ctx.add(None, side, weight / len(complaint.regions), _spread_dermatomes(region, ctx.w), f"pain in the {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)")
+            ctx.add(
+                None,
+                side,
+                weight / len(complaint.regions),
+                _spread_dermatomes(region, ctx.w),
+                f"pain in the {region.name.lower()} ({', '.join(region.dermatomes)} dermatome)",
+            )
     if complaint.condition:
         condition = ctx.resolve(None, "complaint.condition", complaint.condition, ctx.kb.find_condition)
         if condition is not None:
@@ -330,7 +387,7 @@ def rank(assessment: exam.Assessment, kb: KnowledgeBase, weights: Weights | None
     result = rank(assessment, load_kb())
     [(s.segment, s.side, s.score) for s in result.segments[:3]]
     """
-    ctx = _Ctx(kb, weights or load_weights())
+    ctx = _Ctx(kb, weights or weights_for(kb))
     for number, finding in enumerate(assessment.findings, 1):
         _RULES[finding.type](ctx, number, finding)
     _complaint(ctx, assessment.complaint)

@@ -176,11 +176,21 @@ def _paraspinal_steps(involved: tuple[RankedSegment, ...], kb: KnowledgeBase) ->
         if muscle is None:
             continue
         for side in _sides(ranked.side):
-            out.append(_Candidate(muscle, side, ranked.segment, f"paraspinal at {ranked.segment}: involved segment (score {ranked.score:.2f}), needled first", 0))
+            out.append(
+                _Candidate(
+                    muscle,
+                    side,
+                    ranked.segment,
+                    f"paraspinal at {ranked.segment}: involved segment (score {ranked.score:.2f}), needled first",
+                    0,
+                )
+            )
     return out
 
 
-def _peripheral_steps(assessment: exam.Assessment, loc: Localization, involved: tuple[RankedSegment, ...], kb: KnowledgeBase) -> list[_Candidate]:
+def _peripheral_steps(
+    assessment: exam.Assessment, loc: Localization, involved: tuple[RankedSegment, ...], kb: KnowledgeBase
+) -> list[_Candidate]:
     levels = {r.segment for r in involved}
     sides_of = {r.segment: set(_sides(r.side)) for r in involved}
     banded: dict[tuple[str, str], tuple[m.Muscle, int, str]] = {}
@@ -210,7 +220,14 @@ def _peripheral_steps(assessment: exam.Assessment, loc: Localization, involved: 
         if seg is None:
             continue
         kind = "banded" if severity else "weak (prime mover)"
-        out.append((muscle.rank_order, -severity, muscle.id, _Candidate(muscle, side, seg, f"{kind} in the exam ({source}); supplied by involved {seg}", 1)))
+        out.append(
+            (
+                muscle.rank_order,
+                -severity,
+                muscle.id,
+                _Candidate(muscle, side, seg, f"{kind} in the exam ({source}); supplied by involved {seg}", 1),
+            )
+        )
     condition = _condition(assessment, kb)
     if condition is not None:
         complaint_sides = _sides("bilateral" if assessment.complaint.side in ("bilateral", "midline") else assessment.complaint.side)
@@ -221,7 +238,20 @@ def _peripheral_steps(assessment: exam.Assessment, loc: Localization, involved: 
             for side in complaint_sides:
                 seg = _shared_root(muscle, levels, side, sides_of)
                 if seg is not None:
-                    out.append((muscle.rank_order, 1, muscle.id, _Candidate(muscle, side, seg, f"usually treated in {condition.name.lower()}; not examined; supplied by involved {seg}", 2)))
+                    out.append(
+                        (
+                            muscle.rank_order,
+                            1,
+                            muscle.id,
+                            _Candidate(
+                                muscle,
+                                side,
+                                seg,
+                                f"usually treated in {condition.name.lower()}; not examined; supplied by involved {seg}",
+                                2,
+                            ),
+                        )
+                    )
     out.sort(key=lambda row: (row[0], row[3].priority, row[1], row[2], row[3].side))
     return [row[3] for row in out]
 
@@ -253,7 +283,9 @@ def _precautions(patient: exam.Patient, kb: KnowledgeBase, warnings: list[str]) 
             continue
         found.append(precaution)
         prefix = "CONTRAINDICATION" if precaution.severity == "contraindication" else "Precaution"
-        avoid = [kb.regions[r].name.lower() for r in precaution.avoid_regions] + ([precaution.avoid_local] if precaution.avoid_local else [])
+        avoid = [kb.regions[r].name.lower() for r in precaution.avoid_regions] + (
+            [precaution.avoid_local] if precaution.avoid_local else []
+        )
         local = f" Do not needle {'; '.join(avoid)}." if avoid else ""
         warnings.append(f"{prefix} — {precaution.name}: {precaution.warning}{local}")
     if patient.needle_fear and not any(p.id == "needle_phobia" for p in found):
@@ -261,8 +293,14 @@ def _precautions(patient: exam.Patient, kb: KnowledgeBase, warnings: list[str]) 
     return found
 
 
-def _apply_precautions(candidates: list[_Candidate], precautions: list[m.Precaution], kb: KnowledgeBase) -> tuple[list[_Candidate], list[Dropped]]:
-    blocking = [p for p in precautions if p.severity == "contraindication" and not p.avoid_local and not (p.avoid_muscles or p.avoid_zones or p.avoid_regions)]
+def _apply_precautions(
+    candidates: list[_Candidate], precautions: list[m.Precaution], kb: KnowledgeBase
+) -> tuple[list[_Candidate], list[Dropped]]:
+    blocking = [
+        p
+        for p in precautions
+        if p.severity == "contraindication" and not p.avoid_local and not (p.avoid_muscles or p.avoid_zones or p.avoid_regions)
+    ]
     if blocking:
         names = ", ".join(p.name.lower() for p in blocking)
         return [], [Dropped(c.muscle, c.side, f"not needled: contraindication ({names})") for c in candidates]
@@ -292,7 +330,12 @@ def _forbidden(muscle: m.Muscle, precautions: list[m.Precaution], kb: KnowledgeB
 def _dose(patient: exam.Patient, precautions: list[m.Precaution]) -> tuple[int, list[str]]:
     factor = 1.0
     reasons = []
-    active = [patient.temperament or "", "needle_fear" if patient.needle_fear else "", patient.build or "", "first_session" if patient.first_session else ""]
+    active = [
+        patient.temperament or "",
+        "needle_fear" if patient.needle_fear else "",
+        patient.build or "",
+        "first_session" if patient.first_session else "",
+    ]
     for key in active:
         if key in DOSE_FACTORS:
             f, why = DOSE_FACTORS[key]
@@ -321,7 +364,9 @@ def _fit_dose(candidates: list[_Candidate], limit: int, reasons: list[str]) -> t
     return kept, dropped
 
 
-_BLEEDING = m.Caution(kind="vessel", structure="bleeding", text="Anticoagulated or bleeding disorder: press each site firmly for 30 seconds after withdrawal.")
+_BLEEDING = m.Caution(
+    kind="vessel", structure="bleeding", text="Anticoagulated or bleeding disorder: press each site firmly for 30 seconds after withdrawal."
+)
 
 
 def _cautions(muscle: m.Muscle, precautions: list[m.Precaution]) -> tuple[m.Caution, ...]:

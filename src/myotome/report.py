@@ -1,7 +1,7 @@
 """The assessment result: the JSON contract and a readable clinical report.
 
-    result = assess(json_text)          # raises exam.InvalidAssessment
-    print(json.dumps(result))
+result = assess(json_text)          # raises exam.InvalidAssessment
+print(json.dumps(result))
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def result(assessment: exam.Assessment, loc: localize.Localization, the_plan: pl
             for r in loc.segments
         ],
         "unresolved": [
-            {"finding": u.finding, "field": u.field, "name": u.name, "error": u.error, "suggestions": list(u.suggestions)} for u in loc.unresolved
+            {"finding": u.finding, "field": u.field, "name": u.name, "error": u.error, "suggestions": list(u.suggestions)}
+            for u in loc.unresolved
         ],
         "plan": {
             "involved": [{"segment": r.segment, "side": r.side, "score": round(r.score, 3)} for r in the_plan.involved],
@@ -59,7 +60,9 @@ def result(assessment: exam.Assessment, loc: localize.Localization, the_plan: pl
             ],
             "max_insertions": the_plan.max_insertions,
             "dose_reasons": list(the_plan.dose_reasons),
-            "dropped": [{"muscle": {"id": d.muscle.id, "name": d.muscle.name}, "side": d.side, "reason": d.reason} for d in the_plan.dropped],
+            "dropped": [
+                {"muscle": {"id": d.muscle.id, "name": d.muscle.name}, "side": d.side, "reason": d.reason} for d in the_plan.dropped
+            ],
             "warnings": list(the_plan.warnings),
         },
     }
@@ -116,7 +119,8 @@ def render_text(res: dict[str, Any], assessment: exam.Assessment, kb: KnowledgeB
         parts.append(Text(f"⚠ {w}", style="bold red"))
     involved = segments_text(kb, [r["segment"] for r in pl["involved"]])
     steps = Table(
-        title=f"Plan: involved {involved or 'none'}; up to {pl['max_insertions']} insertions" + (f" ({', '.join(pl['dose_reasons'])})" if pl["dose_reasons"] else ""),
+        title=f"Plan: involved {involved or 'none'}; up to {pl['max_insertions']} insertions"
+        + (f" ({', '.join(pl['dose_reasons'])})" if pl["dose_reasons"] else ""),
         title_justify="left",
     )
     for col in ("#", "Muscle", "Side", "Level", "Needle", "Why", "Cautions"):

@@ -61,9 +61,14 @@ def test_an_invalid_document_exits_2_listing_every_problem_and_prints_no_result(
 
 
 def test_unresolved_names_do_not_abort() -> None:
-    doc = {"id": "x", "complaint": {"regions": ["elbow"], "side": "right"}, "findings": [
-        {"type": "tender_band", "muscle": "extensor carpi radialis brevs", "side": "right"},
-        {"type": "reflex", "reflex": "brachioradialis", "grade": "reduced", "side": "right"}]}
+    doc = {
+        "id": "x",
+        "complaint": {"regions": ["elbow"], "side": "right"},
+        "findings": [
+            {"type": "tender_band", "muscle": "extensor carpi radialis brevs", "side": "right"},
+            {"type": "reflex", "reflex": "brachioradialis", "grade": "reduced", "side": "right"},
+        ],
+    }
     out = json.loads(run("assess", "-", stdin=json.dumps(doc)).stdout)
     assert out["unresolved"][0]["finding"] == 1
     assert out["unresolved"][0]["suggestions"][0] == "Extensor carpi radialis brevis"

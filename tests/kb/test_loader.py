@@ -100,7 +100,11 @@ ECRB = "extensor_carpi_radialis_brevis"
 
 BROKEN = [
     # (file, change, message the error must contain)
-    ("muscles", _set("muscles", ECRB, "nerve", "radail"), "muscles.yaml: record 'extensor_carpi_radialis_brevis', field 'nerve': unknown nerve id 'radail'; did you mean 'radial'"),
+    (
+        "muscles",
+        _set("muscles", ECRB, "nerve", "radail"),
+        "muscles.yaml: record 'extensor_carpi_radialis_brevis', field 'nerve': unknown nerve id 'radail'; did you mean 'radial'",
+    ),
     ("muscles", _set("muscles", ECRB, "roots", {"main": ["C9"]}), "field 'roots'.main: unknown segment or range 'C9'"),
     ("muscles", _set("muscles", ECRB, "roots", {"main": ["C5", "C7"]}), "roots C5, C7 are not contiguous"),
     ("muscles", _set("muscles", "biceps_brachii", "roots", {"main": ["C5-C8"]}), "C8 not among the roots of musculocutaneous"),
@@ -112,20 +116,48 @@ BROKEN = [
     ("muscles", _set("muscles", ECRB, "innervation", "radial"), "field 'innervation': unknown field"),
     ("muscles", _set("muscles", ECRB, "cautions", [{"kind": "lungs", "text": "x"}]), "caution 1 needs kind"),
     ("muscles", _set("muscles", ECRB, "segmental", True), "segmental muscles must have rank paraspinal"),
-    ("muscles", _set("muscles", "biceps_brachii", "aliases", ["ECRB"]), "'ECRB' names both 'extensor_carpi_radialis_brevis' and 'biceps_brachii'"),
+    (
+        "muscles",
+        _set("muscles", "biceps_brachii", "aliases", ["ECRB"]),
+        "'ECRB' names both 'extensor_carpi_radialis_brevis' and 'biceps_brachii'",
+    ),
     ("muscles", lambda d: d["muscles"].append(dict(d["muscles"][0])), "muscles.yaml: duplicate id 'extensor_carpi_radialis_brevis'"),
-    ("muscles", lambda d: d["shared_aliases"].update(ECR=["extensor_carpi_radialis_brevis"]), "shared alias 'ECR' must list two or more known ids"),
-    ("groups", _set("groups", "wrist_extensors", "members", ["lateral_elbow_muscles"]), "cycle wrist_extensors -> lateral_elbow_muscles -> wrist_extensors"),
+    (
+        "muscles",
+        lambda d: d["shared_aliases"].update(ECR=["extensor_carpi_radialis_brevis"]),
+        "shared alias 'ECR' must list two or more known ids",
+    ),
+    (
+        "groups",
+        _set("groups", "wrist_extensors", "members", ["lateral_elbow_muscles"]),
+        "cycle wrist_extensors -> lateral_elbow_muscles -> wrist_extensors",
+    ),
     ("groups", _set("groups", "wrist_extensors", "members", ["ecrb"]), "unknown muscle or group id 'ecrb'"),
-    ("regions", _set("regions", "thumb", "dermatomes", []), "regions.yaml: record 'thumb', field 'dermatomes': must name at least one segment"),
+    (
+        "regions",
+        _set("regions", "thumb", "dermatomes", []),
+        "regions.yaml: record 'thumb', field 'dermatomes': must name at least one segment",
+    ),
     ("movements", _set("movements", "wrist_extension", "roots", {"main": ["C5"]}), "field 'roots': C5 supplies none of its prime movers"),
     ("movements", _set("movements", "wrist_extension", "opposite", "grip"), "field 'opposite': 'grip' is not a joint movement"),
-    ("movements", _set("movements", "wrist_extension", "normal", {"value": -5, "unit": "deg", "source": "book"}), "needs a value of 0 or more"),
-    ("movements", _set("movements", "grip", "normal", {"value": 5, "unit": "deg", "source": "book"}), "functional movements have no normal range"),
+    (
+        "movements",
+        _set("movements", "wrist_extension", "normal", {"value": -5, "unit": "deg", "source": "book"}),
+        "needs a value of 0 or more",
+    ),
+    (
+        "movements",
+        _set("movements", "grip", "normal", {"value": 5, "unit": "deg", "source": "book"}),
+        "functional movements have no normal range",
+    ),
     ("reflexes", _set("reflexes", "biceps_reflex", "roots", {"main": ["C8"]}), "C8 supplies none of the reflex's muscles"),
     ("conditions", _set("conditions", "tennis_elbow", "regions", ["elbow"]), "unknown region id 'elbow'"),
     ("conditions", _set("conditions", "tennis_elbow", "confidence", "sure"), "field 'confidence': got 'sure'"),
-    ("precautions", _set("precautions", "anticoagulants", "dose_factor", 2), "field 'dose_factor': expected a number from 0.05 to 1.0, got 2"),
+    (
+        "precautions",
+        _set("precautions", "anticoagulants", "dose_factor", 2),
+        "field 'dose_factor': expected a number from 0.05 to 1.0, got 2",
+    ),
     ("precautions", _set("precautions", "anticoagulants", "avoid_zones", ["lungs"]), "unknown caution kind 'lungs'"),
     ("segments", _set("segments", "C5", "order", None), "spinal segments need a whole-number order"),
 ]

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from myotome import exam
-from myotome.kb import load_kb
-from myotome.report import assess as run_assessment
-from myotome.report import render_text
+# The engine (pydantic, the KB) is imported inside the commands, so that other
+# commands and --help start without it.
 
 _err = Console(stderr=True, highlight=False)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     json = "json"
     text = "text"
 
@@ -40,6 +38,11 @@ def assess(
     batch: Annotated[bool, typer.Option("--batch", help="Read JSON Lines: one document per line, one result line each, in order.")] = False,
 ) -> None:
     """Rank the likely segments and plan the needling for an assessment document."""
+    from myotome import exam
+    from myotome.kb import load_kb
+    from myotome.report import assess as run_assessment
+    from myotome.report import render_text
+
     text = _read(source)
     if batch:
         _batch(text)
@@ -62,6 +65,10 @@ def assess(
 
 
 def _batch(text: str) -> None:
+    from myotome import exam
+    from myotome.kb import load_kb
+    from myotome.report import assess as run_assessment
+
     kb = load_kb()
     failed = False
     out = sys.stdout
@@ -88,4 +95,6 @@ schema_app = typer.Typer(help="Print the JSON Schema of a document format.", no_
 @schema_app.command("assessment")
 def schema_assessment() -> None:
     """The JSON Schema of the assessment document (format version 1)."""
+    from myotome import exam
+
     sys.stdout.write(json.dumps(exam.json_schema(), indent=2) + "\n")

@@ -82,7 +82,9 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         table.add_column(col, overflow="fold")
     for r in rows:
         cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in r["cautions"])
-        table.add_row(r["name"], r["nerve"], _roots(kb, r["roots_detail"]), r["rank"].replace("_", "/"), r["depth"].replace("_", " "), cautions)
+        table.add_row(
+            r["name"], r["nerve"], _roots(kb, r["roots_detail"]), r["rank"].replace("_", "/"), r["depth"].replace("_", " "), cautions
+        )
     _out.print(table)
 
 
@@ -113,7 +115,9 @@ def _render_reflexes(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
     for col in ("Reflex", "Roots (minor)", "Nerve", "Muscles", "Note"):
         table.add_column(col, overflow="fold")
     for a in answers:
-        table.add_row(a["name"], _roots(kb, a["roots_detail"]), a["nerve"] or "", ", ".join(mu["name"] for mu in a["muscles"]), a["note"] or "")
+        table.add_row(
+            a["name"], _roots(kb, a["roots_detail"]), a["nerve"] or "", ", ".join(mu["name"] for mu in a["muscles"]), a["note"] or ""
+        )
     _out.print(table)
 
 
@@ -123,7 +127,12 @@ def _render_segments(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         table.add_column("What", style="bold")
         table.add_column("Main / primary")
         table.add_column("Minor / secondary")
-        for key, label, first in (("muscles", "Muscles", "main"), ("regions", "Dermatome", "primary"), ("movements", "Movements", "main"), ("reflexes", "Reflexes", "main")):
+        for key, label, first in (
+            ("muscles", "Muscles", "main"),
+            ("regions", "Dermatome", "primary"),
+            ("movements", "Movements", "main"),
+            ("reflexes", "Reflexes", "main"),
+        ):
             level = "dermatome" if key == "regions" else "level"
             table.add_row(
                 label,

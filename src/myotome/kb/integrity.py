@@ -6,6 +6,7 @@ loader raises them all together.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 def spinal_runs_contiguous(segments: tuple[str, ...], order: list[str]) -> bool:
     """True when the spinal segments among ``segments`` form one unbroken run."""
     positions = sorted(order.index(s) for s in segments if s in order)
-    return all(b - a == 1 for a, b in zip(positions, positions[1:]))
+    return all(b - a == 1 for a, b in itertools.pairwise(positions))
 
 
 def check_nerves(ctx: _Context, nerves: list[m.Nerve]) -> None:
@@ -113,7 +114,9 @@ def check_aliases(ctx: _Context, kind: str, records: list[Any], shared: dict[str
                 ctx.problems.append(f"{kind}: record '{record.id}': name {name!r} has no letters or digits")
                 continue
             if key in shared_keys and name in record.aliases:
-                ctx.problems.append(f"{kind}: record '{record.id}', field 'aliases': '{name}' is declared in shared_aliases; remove it here")
+                ctx.problems.append(
+                    f"{kind}: record '{record.id}', field 'aliases': '{name}' is declared in shared_aliases; remove it here"
+                )
             owner = owners.setdefault(key, record.id)
             if owner != record.id:
                 ctx.problems.append(

@@ -11,6 +11,7 @@ from typing import Any
 from myotome.kb import model as m
 from myotome.kb.names import NameIndex
 
+_RECORD_MAPS = ("references", "segments", "nerves", "muscles", "groups", "regions", "movements", "reflexes", "conditions", "precautions")
 # Look-up kinds, the record maps behind them, and how errors name them.
 KINDS = ("muscle", "region", "movement", "reflex", "segment", "condition", "precaution", "nerve")
 
@@ -35,11 +36,12 @@ class KnowledgeBase:
     conditions: Mapping[str, m.Condition]
     precautions: Mapping[str, m.Precaution]
     shared_aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    evidence: Mapping[str, Any] = field(default_factory=dict)  # evidence.yaml, read by myotome.localize
     _indexes: dict[str, NameIndex[Any]] = field(default_factory=dict, repr=False, compare=False)
     _by_segment: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("references", "segments", "nerves", "muscles", "groups", "regions", "movements", "reflexes", "conditions", "precautions"):
+        for name in _RECORD_MAPS:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         sources: dict[str, Iterable[Any]] = {
             "muscle": [*self.muscles.values(), *self.groups.values()],
@@ -58,6 +60,19 @@ class KnowledgeBase:
                 entries += [(i, by_id[i].name, (alias,), by_id[i]) for i in ids if i in by_id]
             self._indexes[kind] = NameIndex(kind, entries)
         self._index_segments()
+
+    # -- pickling (the loader caches a checked KB between runs) ----------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for key, value in state.items():
+            if isinstance(value, MappingProxyType):
+                state[key] = dict(value)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, MappingProxyType(value) if key in _RECORD_MAPS else value)
 
     # -- names -------------------------------------------------------------
 
