@@ -1,0 +1,44 @@
+"""docs/assessment-format.md quotes the evidence weights; this keeps it true to evidence.yaml."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from myotome.kb import KnowledgeBase
+
+DOC = Path(__file__).parents[1] / "docs" / "assessment-format.md"
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+def expected_rows(kb: KnowledgeBase) -> list[str]:
+    e = kb.evidence
+    skin = ("trophedema", "hyperalgesia", "pilomotor", "hair_loss", "vasomotor", "sudomotor")
+    return [
+        f"| reflex absent / reduced | {_g(e['reflex']['absent']['weight'])} / {_g(e['reflex']['reduced']['weight'])} | the reflex's roots |",
+        f"| sensory reduced / altered / increased | {' / '.join(_g(e['sensory'][k]['weight']) for k in ('reduced', 'altered', 'increased'))} | the region's dermatomes |",
+        f"| weakness | {_g(e['weakness']['weight'])} | the movement's myotome, or the muscle's roots |",
+        f"| skin: trophedema / hyperalgesia / pilomotor / hair loss / vasomotor / sudomotor | {' / '.join(_g(e['skin'][k]['weight']) for k in skin)} | the region's dermatomes, or the segment given |",
+        f"| paraspinal tender / thickened | {_g(e['paraspinal']['tender']['weight'])} / {_g(e['paraspinal']['thickened']['weight'])} | the level, and half as much to each adjacent level |",
+        f"| tender band, severity 1 / 2 / 3 | {' / '.join(_g(w) for w in e['tender_band']['by_severity'])} | the muscle's roots |",
+        f"| restricted range (up to) | {_g(e['rom']['weight'])} | the roots of the muscles that limit the movement |",
+        f"| condition (prior) | {_g(e['condition']['weight'])} | the segments it usually involves |",
+        f"| complaint region (prior) | {_g(e['complaint_region']['weight'])} | the region's dermatomes |",
+    ]
+
+
+def test_the_weights_table_matches_evidence_yaml(kb: KnowledgeBase) -> None:
+    block = re.search(r"<!-- weights:begin.*?-->\n(.*?)<!-- weights:end -->", DOC.read_text(), re.S)
+    assert block, "the weights block is missing from docs/assessment-format.md"
+    rows = [line for line in block.group(1).splitlines() if line.startswith("|")][2:]  # after header and rule
+    assert rows == expected_rows(kb)
+
+
+def test_the_quoted_neighbour_share_and_root_shares_are_true(kb: KnowledgeBase) -> None:
+    text = DOC.read_text()
+    assert kb.evidence["paraspinal"]["neighbour_share"] == 0.5  # "half as much to each adjacent level"
+    assert f"minor roots {_g(kb.evidence['roots']['minor'])}" in text
+    assert f"least {kb.evidence['sides']['bilateral_ratio']:.0%}" in " ".join(text.split())
