@@ -46,8 +46,7 @@ class Unresolved:
     suggestions: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class RankedSegment:
+class RankedSegment(NamedTuple):
     segment: str
     side: str  # left | right | bilateral
     score: float
@@ -429,10 +428,12 @@ def _one_sided(left: Lines, right: Lines) -> bool:
 
 def _evidence(parts: list[Lines], total: float) -> tuple[tuple[Evidence, float], ...]:
     """One line per finding (a bilateral finding's two sides together), largest first."""
-    merged: dict[tuple[int | None, str], float] = defaultdict(float)
-    for part in parts:
-        for key, weight in part.items():
-            merged[key] += weight
+    if len(parts) == 1:
+        merged = parts[0]
+    else:
+        merged = dict(parts[0])
+        for key, weight in parts[1].items():
+            merged[key] = merged.get(key, 0.0) + weight
     return tuple(
         (Evidence(finding, reason, weight), weight / total)
         for (finding, reason), weight in sorted(merged.items(), key=lambda item: -item[1])

@@ -95,8 +95,10 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
             "The findings do not point to a spinal segment yet: record root signs (reflexes, dermatomes, myotomes), "
             "paraspinal and skin findings before planning IMS."
         )
-    candidates = _paraspinal_steps(involved, kb) + _peripheral_steps(assessment, localization, involved, kb)
+    outside: list[Dropped] = []
+    candidates = _paraspinal_steps(involved, kb) + _peripheral_steps(assessment, localization, involved, kb, outside)
     candidates, dropped = _apply_precautions(candidates, precautions, kb)
+    dropped += outside
     limit, dose_reasons = _dose(assessment.patient, precautions)
     kept, over = _fit_dose(candidates, limit, dose_reasons)
     dropped += over
@@ -189,7 +191,7 @@ def _paraspinal_steps(involved: tuple[RankedSegment, ...], kb: KnowledgeBase) ->
 
 
 def _peripheral_steps(
-    assessment: exam.Assessment, loc: Localization, involved: tuple[RankedSegment, ...], kb: KnowledgeBase
+    assessment: exam.Assessment, loc: Localization, involved: tuple[RankedSegment, ...], kb: KnowledgeBase, outside: list[Dropped]
 ) -> list[_Candidate]:
     levels = {r.segment for r in involved}
     sides_of = {r.segment: set(_sides(r.side)) for r in involved}
@@ -218,6 +220,7 @@ def _peripheral_steps(
     for (_, side), (muscle, severity, source) in banded.items():
         seg = _shared_root(muscle, levels, side, sides_of)
         if seg is None:
+            outside.append(Dropped(muscle, side, f"not supplied by the involved segments on this side; {'banded' if severity else 'weak'} ({source})"))
             continue
         kind = "banded" if severity else "weak (prime mover)"
         out.append(
@@ -365,7 +368,7 @@ def _fit_dose(candidates: list[_Candidate], limit: int, reasons: list[str]) -> t
 
 
 _BLEEDING = m.Caution(
-    kind="vessel", structure="bleeding", text="Anticoagulated or bleeding disorder: press each site firmly for 30 seconds after withdrawal."
+    kind="other", structure="bleeding risk", text="Anticoagulated or bleeding disorder: press each site firmly for 30 seconds after withdrawal."
 )
 
 

@@ -129,6 +129,10 @@ def render_text(res: dict[str, Any], assessment: exam.Assessment, kb: KnowledgeB
         cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in s["cautions"])
         steps.add_row(str(s["order"]), s["muscle"]["name"], s["side"], s["segment"] or "", f"{s['needle_mm']} mm", s["reason"], cautions)
     parts.append(steps)
+    left_out: dict[str, list[str]] = {}
     for d in pl["dropped"]:
-        parts.append(Text(f"Left out: {d['muscle']['name']} ({d['side']}): {d['reason']}", style="dim"))
+        why, _, detail = d["reason"].partition("; ")
+        left_out.setdefault(why, []).append(f"{d['muscle']['name']} ({d['side']}{', ' + detail if detail else ''})")
+    for why, muscles in left_out.items():
+        parts.append(Text(f"Left out — {why}: {'; '.join(muscles)}", style="dim"))
     return Group(*parts)
