@@ -70,6 +70,8 @@ def test_within_a_tier_the_more_tender_band_comes_first(kb: KnowledgeBase) -> No
 def test_a_band_outside_the_involved_segments_is_not_planned(kb: KnowledgeBase) -> None:
     plan = plan_for(kb, *C6_SIGNS, F("tender_band", muscle="abductor digiti minimi hand"))  # C8-T1
     assert "abductor_digiti_minimi_hand" not in names(plan)
+    [left_out] = [d for d in plan.dropped if d.muscle.id == "abductor_digiti_minimi_hand"]
+    assert left_out.reason.startswith("not supplied by the involved segments")
 
 
 def test_the_conditions_usual_muscles_fill_in_where_the_exam_is_silent(kb: KnowledgeBase) -> None:
