@@ -1,0 +1,1 @@
+"""The code that draws ``bodychart/data/chart.yaml``; not imported when rendering."""
