@@ -121,3 +121,50 @@ def test_the_engine_never_imports_django(module: str) -> None:
 
     code = f"import {module}, sys; bad = [m for m in sys.modules if m.startswith('django')]; assert not bad, bad"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+PLAIN = [
+    # (arguments after `assess`, what the fast path does: (source, format, batch) or None for Typer)
+    (["exam.json"], ("exam.json", "json", False)),
+    (["-"], ("-", "json", False)),
+    (["exam.json", "--format", "text"], ("exam.json", "text", False)),
+    (["-f", "text", "exam.json"], ("exam.json", "text", False)),
+    (["--format=json", "exam.json"], ("exam.json", "json", False)),
+    (["--batch", "-"], ("-", "json", True)),
+    (["--help"], None),
+    ([], None),
+    (["a.json", "b.json"], None),
+    (["exam.json", "--format", "xml"], None),  # Typer explains the choices
+    (["exam.json", "--colour"], None),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), PLAIN)
+def test_the_fast_path_takes_only_the_plain_forms(args: list[str], expected: Any) -> None:
+    from myotome.cli.assess_run import parse_plain
+
+    assert parse_plain(args) == expected
+
+
+@pytest.mark.parametrize("extra", [[], ["--format", "text"]])
+def test_the_fast_path_prints_what_typer_prints(extra: list[str]) -> None:
+    import subprocess
+    import sys
+
+    path = str(EXAMPLES / "c5-c6-shoulder.json")
+    fast = subprocess.run([sys.executable, "-m", "myotome", "assess", path, *extra], capture_output=True, text=True, check=True)
+    assert fast.stdout == run("assess", path, *extra).stdout
+
+
+def test_the_fast_path_imports_neither_typer_nor_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.argv = ['myotome', 'assess', sys.argv[1]]\n"
+        "from myotome.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('typer', 'django', 'click')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "lumbar-l4.json")], check=True, capture_output=True)

@@ -1,23 +1,34 @@
-"""The ``myotome`` command."""
+"""The ``myotome`` command.
+
+This module stays light: ``main`` hands the plain forms of ``myotome assess FILE``
+straight to the engine, and builds the Typer app (``myotome.cli.commands``) only for
+everything else.
+"""
 
 from __future__ import annotations
 
-import typer
-
-from myotome.cli.assess import assess, schema_app
-from myotome.cli.kb import app as kb_app
-
-app = typer.Typer(
-    name="myotome",
-    help="Myotome: a clinical workbench for Intramuscular Stimulation (IMS).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.add_typer(kb_app, name="kb")
-app.add_typer(schema_app, name="schema")
-app.command()(assess)
+import sys
+from typing import Any
 
 
 def main() -> None:
+    # `myotome assess FILE` is called from scripts in loops: its plain forms skip building
+    # the Typer app (and Rich); everything else, --help included, goes through Typer.
+    args = sys.argv[1:]
+    if args[:1] == ["assess"]:
+        from myotome.cli.assess_run import parse_plain, run
+
+        plain = parse_plain(args[1:])
+        if plain is not None:
+            raise SystemExit(run(*plain))
+    from myotome.cli.commands import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from myotome.cli import app`, for tests and embedding
+        from myotome.cli.commands import app
+
+        return app
+    raise AttributeError(name)

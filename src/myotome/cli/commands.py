@@ -1,0 +1,25 @@
+"""The ``myotome`` Typer app: every command, registered in one place."""
+
+from __future__ import annotations
+
+import typer
+
+from myotome.cli.assess import assess, schema_app
+from myotome.cli.clinic import createuser, demo, doctor, serve
+from myotome.cli.kb import app as kb_app
+
+app = typer.Typer(
+    name="myotome",
+    help="Myotome: a clinical workbench for Intramuscular Stimulation (IMS).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(kb_app, name="kb")
+app.add_typer(schema_app, name="schema")
+app.command()(assess)
+# The clinic commands import Django inside their functions: `myotome kb` stays Django-free.
+app.command()(serve)
+app.command()(demo)
+app.command()(createuser)
+app.command()(doctor)
