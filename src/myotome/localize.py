@@ -85,11 +85,6 @@ class Weights:
             node = node[key]
         return float(node["weight"] if isinstance(node, dict) else node)
 
-    def reason(self, *path: str) -> str:
-        node: Any = self.data
-        for key in path:
-            node = node[key]
-        return str(node["reason"])
 
 
 @functools.lru_cache(maxsize=8)

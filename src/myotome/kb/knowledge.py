@@ -108,7 +108,11 @@ class KnowledgeBase:
         """The muscles a muscle or group stands for."""
         if isinstance(record, m.Muscle):
             return (record,)
-        return tuple(self.muscles[i] for i in record.members)
+        return self._group_members[record.id]
+
+    @functools.cached_property
+    def _group_members(self) -> dict[str, tuple[m.Muscle, ...]]:
+        return {g.id: tuple(self.muscles[i] for i in g.members) for g in self.groups.values()}
 
     # -- segments ----------------------------------------------------------
 

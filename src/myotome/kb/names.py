@@ -151,10 +151,6 @@ class NameIndex(Generic[T]):
         keys += [k for k in self._keys if k.startswith(key + " ")][: limit * 3]
         return _unique_displays((e for k in keys for e in self._by_key[k]), limit)
 
-    def ambiguous_keys(self) -> dict[str, list[str]]:
-        """Normalised names shared by more than one record, with those records' ids."""
-        return {k: [e.record_id for e in v] for k, v in self._by_key.items() if len(v) > 1}
-
     def __len__(self) -> int:
         return len(self._keys)
 
