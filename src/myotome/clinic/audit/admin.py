@@ -1,0 +1,27 @@
+"""A read-only view of the audit log for superusers: no add, change or delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from myotome.clinic.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "clinic", "action", "record_type", "record_id", "remote_addr", "path"]
+    list_filter = ["action", "clinic", "record_type"]
+    search_fields = ["username", "record_id", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

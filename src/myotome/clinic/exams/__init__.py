@@ -1,0 +1,1 @@
+"""The segmental exam on a body chart, and the IMS plan the engine builds from it."""

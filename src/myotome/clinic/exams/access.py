@@ -1,0 +1,37 @@
+"""Exams of the active clinic only (anything else is a 404), and the consent gate.
+
+exam = get_exam_for(request, pk)      # 404 outside the active clinic
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from myotome.clinic.accounts.access import membership
+from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.patients.models import Episode
+
+CONSENT_NEEDED = (
+    "No consent to needling is on file for this patient: the exam and the plan are blocked until it is recorded. "
+    "Record the patient's consent first."
+)
+
+
+def exams_for(request: HttpRequest) -> QuerySet[Exam]:
+    return Exam.objects.filter(episode__patient__clinic=membership(request).clinic).select_related(
+        "episode", "episode__patient", "created_by", "saved_by"
+    )
+
+
+def get_exam_for(request: HttpRequest, pk: int) -> Exam:
+    return get_object_or_404(exams_for(request), pk=pk)
+
+
+def previous_exam(episode: Episode, before: Exam | None = None) -> Exam | None:
+    """The latest saved exam of the episode (before ``before``, when given): what "copy forward" copies."""
+    saved = episode.exams.filter(status=ExamStatus.SAVED)
+    if before is not None:
+        saved = saved.exclude(pk=before.pk).filter(created_at__lte=before.created_at)
+    return saved.order_by("-created_at", "-id").first()

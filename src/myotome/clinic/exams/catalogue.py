@@ -1,0 +1,149 @@
+"""What the exam form offers: the movements, reflexes, levels and signs, with the KB's normals.
+
+The lists are the clinic's choice of what to examine routinely; every id is checked
+against the knowledge base by the tests, and normal values are read from it::
+
+    [row.label for row in rom_rows(load_kb())][:2]   # ['Cervical flexion', 'Cervical extension']
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from myotome.exam import SPINAL_ORDER
+from myotome.kb import KnowledgeBase
+from myotome.kb import model as m
+
+SIDES = ("left", "right")
+
+# Range of motion: the common movements, grouped as a clinician examines them.
+ROM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Neck and jaw", ("cervical_flexion", "cervical_extension", "cervical_lateral_flexion", "cervical_rotation", "tmj_opening")),
+    ("Trunk", ("thoracolumbar_flexion", "thoracolumbar_extension", "thoracolumbar_lateral_flexion", "thoracolumbar_rotation")),
+    (
+        "Shoulder and arm",
+        (
+            "shoulder_flexion",
+            "shoulder_abduction",
+            "shoulder_internal_rotation",
+            "shoulder_external_rotation",
+            "elbow_flexion",
+            "forearm_pronation",
+            "forearm_supination",
+            "wrist_flexion",
+            "wrist_extension",
+        ),
+    ),
+    (
+        "Hip and leg",
+        (
+            "hip_flexion",
+            "hip_extension",
+            "hip_abduction",
+            "hip_internal_rotation",
+            "hip_external_rotation",
+            "knee_flexion",
+            "ankle_dorsiflexion",
+            "ankle_plantarflexion",
+        ),
+    ),
+)
+# Movements in the midline have one value, not one per side (side "bilateral" in the document).
+MIDLINE_MOVEMENTS = frozenset({"cervical_flexion", "cervical_extension", "thoracolumbar_flexion", "thoracolumbar_extension", "tmj_opening"})
+# A value more than this many times the normal is a typing slip, not a finding.
+ROM_MAX_FACTOR = 2.0
+
+REFLEXES = ("biceps_reflex", "brachioradialis_reflex", "triceps_reflex", "patellar_reflex", "medial_hamstring_reflex", "achilles_reflex")
+REFLEX_GRADES = (("absent", "Absent"), ("reduced", "Reduced"), ("normal", "Normal"), ("brisk", "Brisk"))
+
+# Paraspinal levels examined, C1 to S1, per side.
+LEVELS = tuple(SPINAL_ORDER[: SPINAL_ORDER.index("S1") + 1])
+LEVEL_GROUPS = (
+    ("Cervical", tuple(s for s in LEVELS if s.startswith("C"))),
+    ("Thoracic", tuple(s for s in LEVELS if s.startswith("T"))),
+    ("Lumbar and sacral", tuple(s for s in LEVELS if s[0] in "LS")),
+)
+LEVEL_SIGNS = (("tender", "Tender"), ("thickened", "Thickened"))
+
+SKIN_SIGNS = (
+    ("trophedema", "Trophedema (orange-peel skin, pits under a matchstick)"),
+    ("pilomotor", "Pilomotor (goose bumps)"),
+    ("vasomotor", "Vasomotor (coolness)"),
+    ("sudomotor", "Sudomotor (sweating)"),
+    ("hair_loss", "Hair loss"),
+    ("hyperalgesia", "Hyperalgesia"),
+)
+SENSORY_CHANGES = (("reduced", "Reduced sensation"), ("increased", "Increased sensation"), ("altered", "Altered sensation"))
+SEVERITIES = (1, 2, 3)
+
+BUILDS = (("slender", "Slender"), ("average", "Average"), ("muscular", "Muscular, tight"))
+TEMPERAMENTS = (("calm", "Calm"), ("anxious", "Anxious"), ("type_a", "Type A, driven"))
+
+
+def side_label(side: str) -> str:
+    return {"left": "Left", "right": "Right", "bilateral": "Both sides"}.get(side, side)
+
+
+def sign_label(kind: str, value: str) -> str:
+    table = dict(SKIN_SIGNS) if kind == "skin" else dict(SENSORY_CHANGES)
+    return table.get(value, value).split(" (")[0]
+
+
+@dataclass(frozen=True)
+class RomRow:
+    """One movement of the range-of-motion form and its normal from the KB."""
+
+    movement: m.Movement
+    group: str
+    sides: tuple[str, ...]  # ("left", "right"), or ("bilateral",) for a midline movement
+
+    @property
+    def id(self) -> str:
+        return self.movement.id
+
+    @property
+    def label(self) -> str:
+        return self.movement.name
+
+    @property
+    def normal(self) -> float:
+        assert self.movement.normal is not None  # checked by rom_rows
+        return self.movement.normal.value
+
+    @property
+    def unit(self) -> str:
+        assert self.movement.normal is not None
+        return self.movement.normal.unit
+
+    @property
+    def unit_symbol(self) -> str:
+        return "°" if self.unit == "deg" else " mm"
+
+    def field(self, side: str) -> str:
+        return f"rom_{self.id}" if side == "bilateral" else f"rom_{self.id}_{side}"
+
+
+@functools.cache
+def rom_rows(kb: KnowledgeBase) -> tuple[RomRow, ...]:
+    rows = []
+    for group, ids in ROM_GROUPS:
+        for movement_id in ids:
+            movement = kb.movements[movement_id]
+            if movement.normal is None or movement.normal.value <= 0:
+                raise ValueError(f"exam form: movement {movement_id!r} has no positive normal range in the knowledge base")
+            sides = ("bilateral",) if movement_id in MIDLINE_MOVEMENTS else SIDES
+            rows.append(RomRow(movement, group, sides))
+    return tuple(rows)
+
+
+def restriction(value: float, normal: float) -> int:
+    """Percent of the normal range missing (0 when at or above normal), as the engine judges it."""
+    if normal <= 0:
+        return 0
+    return max(0, round((1 - value / normal) * 100))
+
+
+@functools.cache
+def reflexes(kb: KnowledgeBase) -> tuple[m.Reflex, ...]:
+    return tuple(kb.reflexes[r] for r in REFLEXES)

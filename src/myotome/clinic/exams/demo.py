@@ -1,0 +1,181 @@
+"""Demo exams and plans: each consented episode gets one to three exams over its course.
+
+The findings are written from the episode's condition the way a clinician would find
+them: paraspinal signs at one of the condition's usual levels, tender bands in its usual
+muscles and in other muscles of that myotome, a skin sign in that dermatome, sometimes a
+reduced reflex, weakness or sensory change, and a restricted range; later exams show the
+same picture improving. Every document is built by the form's own code and assessed by
+the engine, exactly as a saved exam is::
+
+    add_demo_exams(practice)   # a step of myotome.clinic.demo.load_demo
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+import myotome
+from myotome import report
+from myotome.clinic.exams import catalogue
+from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, build_document
+from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Precaution
+from myotome.kb import KnowledgeBase
+
+if TYPE_CHECKING:
+    from myotome.clinic.demo import DemoPractice
+
+UPPER = ("C5", "C6", "C7", "C8", "T1")
+LOWER = ("L2", "L3", "L4", "L5", "S1", "S2")
+# Where a condition with every level (postural problems) is examined.
+POSTURAL_LEVELS = ("C5", "C6", "T4", "L4", "L5")
+
+
+def add_demo_exams(practice: DemoPractice) -> None:
+    rng, kb = practice.rng, practice.kb
+    consented = set(Consent.objects.filter(withdrawn_on__isnull=True).values_list("patient_id", flat=True))
+    precautions: dict[int, list[str]] = {}
+    for patient_id, kind in Precaution.objects.filter(ended_at__isnull=True).values_list("patient_id", "kind"):
+        precautions.setdefault(patient_id, []).append(kind)
+    seen_patients: set[int] = set()
+    for episode in sorted(practice.episodes, key=lambda e: (e.onset_date or practice.today, e.pk)):
+        if episode.patient_id not in consented or episode.clinician is None:
+            continue
+        count = rng.choice((2, 3)) if episode.status == EpisodeStatus.DISCHARGED else rng.choice((1, 1, 2, 3))
+        dates = _dates(rng, episode, practice.today, count)
+        data = _first_exam(rng, kb, episode, precautions.get(episode.patient_id, []))
+        data.first_session = episode.patient_id not in seen_patients
+        seen_patients.add(episode.patient_id)
+        previous = None
+        for number, when in enumerate(dates):
+            if number:
+                data = _improved(rng, data)
+            draft = number == count - 1 and number > 0 and episode.status == EpisodeStatus.ACTIVE and rng.random() < 0.2
+            previous = _store(kb, episode, data, when, precautions.get(episode.patient_id, []), previous, draft=draft)
+
+
+def _dates(rng: random.Random, episode: Episode, today: object, count: int) -> list[datetime]:
+    start = episode.onset_date or today
+    span = max(1, (today - start).days)  # type: ignore[operator]
+    first = start + timedelta(days=min(span, rng.randint(3, 21)))  # type: ignore[operator]
+    days = [first]
+    for _ in range(count - 1):
+        days.append(min(today, days[-1] + timedelta(days=rng.randint(7, 21))))  # type: ignore[type-var]
+    hour = rng.choice((8, 9, 10, 11, 13, 14, 15, 16))
+    return [timezone.make_aware(datetime.combine(d, time(hour, rng.choice((0, 15, 30, 45))))) for d in days]  # type: ignore[arg-type]
+
+
+def _focus(rng: random.Random, kb: KnowledgeBase, episode: Episode) -> str:
+    condition = kb.conditions.get(episode.condition)
+    spinal = [s for s in (condition.segments.main if condition else ()) if s in kb.spinal_segments]
+    if not spinal and condition is not None:
+        spinal = [s for s in condition.segments.minor if s in kb.spinal_segments]
+    if not spinal or len(spinal) > 8:
+        spinal = list(POSTURAL_LEVELS)
+    return rng.choice(spinal)
+
+
+def _sides(rng: random.Random, episode: Episode) -> list[str]:
+    if episode.side in ("left", "right"):
+        return [episode.side]
+    return ["left", "right"] if episode.side == "bilateral" or rng.random() < 0.5 else [rng.choice(["left", "right"])]
+
+
+def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precautions: list[str]) -> ExamInput:
+    focus = _focus(rng, kb, episode)
+    sides = _sides(rng, episode)
+    limb = "upper" if focus in UPPER else "lower" if focus in LOWER else "axial"
+    data = ExamInput()
+    data.build = rng.choice(("slender", "average", "average", "muscular"))
+    data.temperament = rng.choice(("calm", "calm", "anxious", "type_a"))
+    data.needle_fear = "needle_phobia" in precautions
+    for side in sides:
+        data.levels[(focus, side)] = rng.choice(("tender", "thickened"))
+        neighbour = kb.neighbour(focus, rng.choice((-1, 1)))
+        if neighbour in catalogue.LEVELS and rng.random() < 0.5:
+            data.levels[(neighbour, side)] = "tender"
+    # Tender bands: the condition's usual muscles, then others of the same myotome.
+    condition = kb.conditions.get(episode.condition)
+    usual = [kb.muscles[i] for i in (condition.muscles if condition else ()) if i in kb.muscles and kb.muscles[i].rank != "paraspinal"]
+    myotome = [
+        mu
+        for mu, level in kb.by_segment(focus)["muscles"]
+        if level == "main" and mu.rank != "paraspinal" and (limb == "axial" or mu.limb == limb)
+    ]
+    chosen = rng.sample(usual, k=min(len(usual), rng.randint(2, 4))) + rng.sample(myotome, k=min(len(myotome), rng.randint(1, 2)))
+    for muscle in dict.fromkeys(chosen):
+        for side in sides:
+            data.bands.append(Band(muscle.id, side, rng.choice((1, 2, 2, 3))))
+    # Skin in the dermatome, sometimes a sensory change.
+    zones = [r for r in kb.regions.values() if r.dermatomes and r.dermatomes[0] == focus]
+    if zones:
+        for side in sides:
+            zone = rng.choice(zones)
+            data.zones.append(ZoneSign(zone.id, side, "skin", rng.choice(("trophedema", "trophedema", "pilomotor", "vasomotor"))))
+            if rng.random() < 0.35:
+                data.zones.append(ZoneSign(rng.choice(zones).id, side, "sensory", rng.choice(("reduced", "reduced", "altered"))))
+    # Root signs: the reflex of that root reduced on the painful side, the others normal.
+    for reflex in catalogue.reflexes(kb):
+        if focus in reflex.roots.main and rng.random() < 0.5:
+            data.reflexes[(reflex.id, sides[0])] = "reduced"
+            data.reflexes[(reflex.id, "left" if sides[0] == "right" else "right")] = "normal"
+        elif (reflex.id in ("biceps_reflex", "triceps_reflex") and limb == "upper") or (
+            reflex.id in ("patellar_reflex", "achilles_reflex") and limb == "lower"
+        ):
+            for side in catalogue.SIDES:
+                data.reflexes.setdefault((reflex.id, side), "normal")
+    weak = [mv for mv, level in kb.by_segment(focus)["movements"] if level == "main" and mv.kind == "joint"]
+    if weak and rng.random() < 0.4:
+        data.weakness.append(Weak("movement", rng.choice(weak).id, sides[0], rng.choice((3, 4, 4))))
+    # Restricted range in a movement of that myotome.
+    rows = [
+        row
+        for row in catalogue.rom_rows(kb)
+        if focus in row.movement.roots.all or (limb == "axial" and row.group in ("Neck and jaw", "Trunk"))
+    ]
+    for row in rng.sample(rows, k=min(len(rows), rng.randint(1, 2))):
+        for side in row.sides if row.sides == ("bilateral",) else sides:
+            data.rom[(row.id, side)] = round(row.normal * rng.uniform(0.55, 0.85) / 5) * 5
+    return data
+
+
+def _improved(rng: random.Random, before: ExamInput) -> ExamInput:
+    """The next exam of a course of treatment: bands softer, range better, skin settling."""
+    after = ExamInput(
+        build=before.build,
+        temperament=before.temperament,
+        needle_fear=before.needle_fear,
+        first_session=False,
+        reflexes=dict(before.reflexes),
+        weakness=list(before.weakness),
+    )
+    after.bands = [Band(b.muscle_id, b.side, b.severity - 1 if rng.random() < 0.6 else b.severity) for b in before.bands]
+    after.bands = [b for b in after.bands if b.severity > 0]
+    after.zones = [z for z in before.zones if rng.random() < 0.6]
+    after.levels = {k: v for k, v in before.levels.items() if rng.random() < 0.8}
+    after.rom = {k: min(v * rng.uniform(1.05, 1.25), v + 40) for k, v in before.rom.items()}
+    after.rom = {k: float(round(v / 5) * 5) for k, v in after.rom.items()}
+    return after
+
+
+def _store(
+    kb: KnowledgeBase, episode: Episode, data: ExamInput, when: datetime, precautions: list[str], previous: Exam | None, *, draft: bool
+) -> Exam:
+    document = build_document(data, patient=episode.patient, episode=episode, kb=kb, precautions=precautions, today=when.date())
+    exam = Exam.objects.create(
+        episode=episode, document=document, kb_version=kb.version, created_at=when, created_by=episode.clinician, copied_from=previous
+    )
+    exam.document = {"id": f"exam-{exam.pk}", **document}
+    if not draft:
+        exam.result = report.assess(exam.document, kb)
+        exam.kb_version = exam.result["kb_version"]
+        exam.engine_version = myotome.__version__
+        exam.status = ExamStatus.SAVED
+        exam.saved_at = when + timedelta(minutes=20)
+        exam.saved_by = episode.clinician
+    exam.save()
+    return exam

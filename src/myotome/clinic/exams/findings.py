@@ -1,0 +1,294 @@
+"""What the exam form holds, and its conversion to and from the assessment document (v1).
+
+The form works in knowledge-base ids (a tender band is ``extensor_carpi_radialis_brevis``
+on the right); the document carries the KB's display names, which the engine resolves
+again. Patient and complaint fields come from the records, never from the form::
+
+    document = build_document(exam_input, patient=patient, episode=episode, kb=kb)
+    exam_input = input_from_document(document, kb)      # for drafts and copy forward
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from myotome.clinic.exams import catalogue
+from myotome.clinic.patients.models import Episode, Patient
+from myotome.kb import KnowledgeBase, LookupFailed
+from myotome.kb import model as m
+
+
+@dataclass(frozen=True)
+class Band:
+    """A tender taut band in one muscle (or muscle group) on one side, severity 1-3."""
+
+    muscle_id: str
+    side: str
+    severity: int = 2
+
+    @property
+    def token(self) -> str:
+        return f"{self.muscle_id}:{self.side}"
+
+
+@dataclass(frozen=True)
+class ZoneSign:
+    """A skin sign or a sensory change over one body area on one side."""
+
+    region_id: str
+    side: str
+    kind: str  # "skin" | "sensory"
+    value: str  # a skin sign (trophedema...) or a sensory change (reduced...)
+
+    @property
+    def token(self) -> str:
+        return f"{self.region_id}:{self.side}:{self.kind}:{self.value}"
+
+
+@dataclass(frozen=True)
+class Weak:
+    """Weakness of a movement or a muscle, with its MRC grade when recorded."""
+
+    kind: str  # "movement" | "muscle"
+    record_id: str
+    side: str
+    grade: int | None = None
+
+
+@dataclass
+class ExamInput:
+    bands: list[Band] = field(default_factory=list)
+    zones: list[ZoneSign] = field(default_factory=list)
+    rom: dict[tuple[str, str], float] = field(default_factory=dict)  # (movement id, side) -> value
+    weakness: list[Weak] = field(default_factory=list)
+    reflexes: dict[tuple[str, str], str] = field(default_factory=dict)  # (reflex id, side) -> grade
+    levels: dict[tuple[str, str], str] = field(default_factory=dict)  # (level, side) -> tender | thickened
+    build: str = ""
+    temperament: str = ""
+    needle_fear: bool = False
+    first_session: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.bands or self.zones or self.rom or self.weakness or self.reflexes or self.levels)
+
+
+# -- names ------------------------------------------------------------------------
+
+
+def display_name(kb: KnowledgeBase, kind: str, record: Any) -> str:
+    """The record's display name when it resolves back to the record, else its id (which always does)."""
+    return record.name if kb.index(kind).get(record.name) is record else record.id
+
+
+def muscle_record(kb: KnowledgeBase, muscle_id: str) -> m.Muscle | m.Group | None:
+    return kb.muscles.get(muscle_id) or kb.groups.get(muscle_id)
+
+
+# -- form -> document ---------------------------------------------------------------
+
+
+def patient_fields(patient: Patient, precautions: list[str], data: ExamInput, today: date | None = None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"age": min(120, max(0, patient.age(today)))}
+    if patient.sex in ("female", "male", "other"):
+        fields["sex"] = patient.sex
+    if data.build:
+        fields["build"] = data.build
+    if data.temperament:
+        fields["temperament"] = data.temperament
+    fields["needle_fear"] = data.needle_fear
+    fields["first_session"] = data.first_session
+    fields["precautions"] = list(precautions)
+    return fields
+
+
+def complaint_fields(episode: Episode, kb: KnowledgeBase, today: date | None = None) -> dict[str, Any]:
+    regions = [display_name(kb, "region", kb.regions[r]) if r in kb.regions else r for r in episode.regions]
+    complaint: dict[str, Any] = {"regions": regions, "side": episode.side}
+    condition = kb.conditions.get(episode.condition) if episode.condition else None
+    if condition is not None:
+        complaint["condition"] = display_name(kb, "condition", condition)
+    elif episode.condition:
+        complaint["condition"] = episode.condition  # no longer in the KB: the engine lists it as unresolved
+    if episode.pain is not None:
+        complaint["pain"] = episode.pain
+    if episode.onset_date is not None:
+        days = ((today or date.today()) - episode.onset_date).days
+        complaint["duration_weeks"] = round(max(0, days) / 7, 1)
+    return complaint
+
+
+def findings(data: ExamInput, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """The findings in examination order: spine, muscles, skin, root signs, then range."""
+    out: list[dict[str, Any]] = []
+    position = {level: i for i, level in enumerate(catalogue.LEVELS)}
+    for (level, side), sign in sorted(data.levels.items(), key=lambda item: (position.get(item[0][0], 99), item[0][1])):
+        out.append({"type": "paraspinal", "level": level, "side": side, "sign": sign})
+    for band in data.bands:
+        record = muscle_record(kb, band.muscle_id)
+        name = display_name(kb, "muscle", record) if record is not None else band.muscle_id
+        out.append({"type": "tender_band", "muscle": name, "side": band.side, "severity": band.severity})
+    for zone in data.zones:
+        region = kb.regions.get(zone.region_id)
+        name = display_name(kb, "region", region) if region is not None else zone.region_id
+        if zone.kind == "skin":
+            out.append({"type": "skin", "sign": zone.value, "region": name, "side": zone.side})
+        else:
+            out.append({"type": "sensory", "region": name, "change": zone.value, "side": zone.side})
+    for reflex in catalogue.reflexes(kb):
+        for side in catalogue.SIDES:
+            grade = data.reflexes.get((reflex.id, side))
+            if grade:
+                out.append({"type": "reflex", "reflex": display_name(kb, "reflex", reflex), "grade": grade, "side": side})
+    for weak in data.weakness:
+        if weak.kind == "movement":
+            finding: dict[str, Any] = {
+                "type": "weakness",
+                "movement": display_name(kb, "movement", kb.movements[weak.record_id]),
+                "side": weak.side,
+            }
+        else:
+            record = muscle_record(kb, weak.record_id)
+            finding = {"type": "weakness", "muscle": display_name(kb, "muscle", record) if record else weak.record_id, "side": weak.side}
+        if weak.grade is not None:
+            finding["grade"] = weak.grade
+        out.append(finding)
+    for row in catalogue.rom_rows(kb):
+        for side in row.sides:
+            value = data.rom.get((row.id, side))
+            if value is not None:
+                out.append(
+                    {"type": "rom", "movement": display_name(kb, "movement", row.movement), "value": value, "unit": row.unit, "side": side}
+                )
+    return out
+
+
+def build_document(
+    data: ExamInput,
+    *,
+    patient: Patient,
+    episode: Episode,
+    kb: KnowledgeBase,
+    precautions: list[str] | None = None,
+    document_id: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The v1 assessment document for an exam of ``episode``; precautions default to the patient's active ones."""
+    if precautions is None:
+        precautions = [p.kind for p in patient.active_precautions()]
+    document: dict[str, Any] = {}
+    if document_id:
+        document["id"] = document_id
+    document["patient"] = patient_fields(patient, precautions, data, today)
+    document["complaint"] = complaint_fields(episode, kb, today)
+    document["findings"] = findings(data, kb)
+    return document
+
+
+# -- document -> form ------------------------------------------------------------------
+
+
+def _sides(side: str) -> tuple[str, ...]:
+    return catalogue.SIDES if side == "bilateral" else (side,)
+
+
+def input_from_document(document: dict[str, Any], kb: KnowledgeBase) -> ExamInput:
+    """The form's contents for a stored document; names the current KB no longer knows are left out."""
+    data = ExamInput()
+    patient = document.get("patient") or {}
+    data.build = patient.get("build") or ""
+    data.temperament = patient.get("temperament") or ""
+    data.needle_fear = bool(patient.get("needle_fear"))
+    data.first_session = bool(patient.get("first_session"))
+    rom_ids = {row.id: row for row in catalogue.rom_rows(kb)}
+    for f in document.get("findings", []):
+        kind = f.get("type")
+        try:
+            if kind == "tender_band":
+                record = kb.find_muscle(f["muscle"])
+                data.bands += [Band(record.id, s, int(f.get("severity", 2))) for s in _sides(f["side"])]
+            elif kind in ("skin", "sensory") and f.get("region"):
+                region = kb.find_region(f["region"])
+                sign_kind, value = ("skin", f["sign"]) if kind == "skin" else ("sensory", f["change"])
+                if value != "normal":
+                    data.zones += [ZoneSign(region.id, s, sign_kind, value) for s in _sides(f["side"])]
+            elif kind == "paraspinal":
+                for level in str(f["level"]).split("-"):
+                    for s in _sides(f["side"]):
+                        data.levels[(level, s)] = f.get("sign", "tender")
+            elif kind == "reflex":
+                reflex = kb.find_reflex(f["reflex"])
+                for s in _sides(f["side"]):
+                    data.reflexes[(reflex.id, s)] = f["grade"]
+            elif kind == "weakness":
+                # A row of the weakness table may say "both sides": it stays one row.
+                grade = f.get("grade")
+                if f.get("movement"):
+                    data.weakness.append(Weak("movement", kb.find_movement(f["movement"]).id, f["side"], grade))
+                else:
+                    data.weakness.append(Weak("muscle", kb.find_muscle(f["muscle"]).id, f["side"], grade))
+            elif kind == "rom":
+                movement = kb.find_movement(f["movement"])
+                row = rom_ids.get(movement.id)
+                if row is not None:
+                    for s in row.sides if row.sides == ("bilateral",) else _sides(f["side"]):
+                        data.rom[(movement.id, s)] = float(f["value"])
+        except (LookupFailed, KeyError, TypeError, ValueError):
+            continue
+    return data
+
+
+# -- chart marks --------------------------------------------------------------------------
+
+
+def chart_marks(data: ExamInput, plan: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Marks for myotome.bodychart.render_chart: bands, zone signs, paraspinal levels and plan steps."""
+    regions: dict[tuple[str, str], dict[str, Any]] = {}
+    for zone in data.zones:
+        entry = regions.setdefault((zone.region_id, zone.side), {"region_id": zone.region_id, "side": zone.side, "skin": []})
+        if zone.kind == "skin":
+            entry["skin"].append(zone.value)
+        else:
+            entry["sensory"] = zone.value
+    marks: dict[str, list[dict[str, Any]]] = {
+        "muscles": [{"muscle_id": b.muscle_id, "side": b.side, "severity": b.severity} for b in data.bands],
+        "regions": list(regions.values()),
+        "levels": [{"level": level, "side": side, "sign": sign} for (level, side), sign in data.levels.items()],
+    }
+    if plan:
+        marks["plan"] = [
+            {
+                "order": step["order"],
+                "muscle_id": step["muscle"]["id"],
+                "side": step["side"],
+                "level": step["segment"] if step.get("region") == "paraspinal" else None,
+            }
+            for step in plan.get("steps", [])
+            if step.get("side") in ("left", "right", "bilateral")
+        ]
+    return {k: v for k, v in marks.items() if v}
+
+
+def describe_finding(finding: dict[str, Any]) -> str:
+    """One finding of a document in a clinician's words: 'Tender band: Supinator, right, severity 2'."""
+    kind = finding.get("type")
+    side = catalogue.side_label(str(finding.get("side", ""))).lower()
+    if kind == "tender_band":
+        return f"Tender band: {finding['muscle']}, {side}, severity {finding.get('severity', 2)}"
+    if kind == "skin":
+        where = finding.get("region") or f"beside the spine at {finding.get('segment')}"
+        return f"{catalogue.sign_label('skin', finding['sign'])}: {where}, {side}"
+    if kind == "sensory":
+        return f"{catalogue.sign_label('sensory', finding['change'])}: {finding['region']}, {side}"
+    if kind == "paraspinal":
+        return f"Paraspinal {finding.get('sign', 'tender')} at {finding['level']}, {side}"
+    if kind == "reflex":
+        return f"{finding['reflex']}: {finding['grade']}, {side}"
+    if kind == "weakness":
+        grade = f", MRC {finding['grade']}/5" if finding.get("grade") is not None else ""
+        return f"Weakness: {finding.get('movement') or finding.get('muscle')}, {side}{grade}"
+    if kind == "rom":
+        unit = "°" if finding.get("unit", "deg") == "deg" else " mm"
+        return f"Range: {finding['movement']} {finding['value']:g}{unit}, {side}"
+    return str(kind)

@@ -1,0 +1,447 @@
+"""The exam form: parse what was posted, keep every value as typed, and say what is wrong.
+
+The form has a fixed part (range of motion, reflexes, paraspinal levels, the session's
+dose factors), a variable part (tender bands and zone signs marked on the chart or
+added from the searchable list, rows of weakness) and small "add" controls that work
+without JavaScript: each post re-renders the page with everything kept, and only
+"Save" or "Save draft" stores anything::
+
+    form = ExamForm.from_post(request.POST, kb)
+    if form.action == "save" and form.validate(): exam_input = form.exam_input
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+
+from myotome.clinic.exams import catalogue
+from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, muscle_record
+from myotome.clinic.exams.names import resolve
+from myotome.kb import KnowledgeBase
+
+SAVE_ACTIONS = ("save", "draft")
+EDIT_ACTIONS = ("add_band", "add_zone", "more_weakness", "refresh")
+BLANK_WEAKNESS_ROWS = 2
+MAX_MARKS = 200  # a page can hold many marks, but not an unbounded post
+ZONE_SIGN_CHOICES = [
+    *(("skin:" + v, label.split(" (")[0]) for v, label in catalogue.SKIN_SIGNS),
+    *(("sensory:" + v, label) for v, label in catalogue.SENSORY_CHANGES),
+]
+SIDE_CHOICES = (("right", "Right"), ("left", "Left"), ("bilateral", "Both sides"))
+GRADE_CHOICES = tuple((str(g), f"{g}/5") for g in range(5))
+
+
+@dataclass
+class WeakRow:
+    """One row of the weakness table, as typed."""
+
+    name: str = ""
+    side: str = "right"
+    grade: str = ""
+    error: str = ""
+
+
+@dataclass
+class Lookup:
+    """The answer to an "add" from the searchable list: an error and suggestions, or what was added."""
+
+    kind: str  # "band" | "zone"
+    query: str
+    error: str = ""
+    suggestions: tuple[str, ...] = ()
+    added: str = ""
+
+
+@dataclass
+class ExamForm:
+    kb: KnowledgeBase
+    values: dict[str, str] = field(default_factory=dict)  # every single-valued input, as typed
+    bands: list[Band] = field(default_factory=list)
+    zones: list[ZoneSign] = field(default_factory=list)
+    weakness: list[WeakRow] = field(default_factory=list)
+    action: str = ""
+    errors: dict[str, str] = field(default_factory=dict)  # input name -> what is wrong
+    lookup: Lookup | None = None
+    exam_input: ExamInput | None = None
+    refused: dict[str, str] = field(default_factory=dict)  # marks that were posted but could not be read
+
+    # -- building ----------------------------------------------------------------------
+
+    @classmethod
+    def from_input(cls, data: ExamInput, kb: KnowledgeBase, default_side: str = "right") -> ExamForm:
+        """A form showing a stored exam (a draft, or the exam copied forward)."""
+        form = cls(kb, values=_adder_defaults(default_side))
+        form.bands = list(data.bands)
+        form.zones = list(data.zones)
+        for (movement_id, side), value in data.rom.items():
+            form.values[_rom_name(movement_id, side)] = f"{value:g}"
+        for (reflex_id, side), grade in data.reflexes.items():
+            form.values[f"reflex_{reflex_id}_{side}"] = grade
+        for (level, side), sign in data.levels.items():
+            form.values[f"para_{level}_{side}"] = sign
+        form.values.update(build=data.build, temperament=data.temperament)
+        form.values.update(needle_fear="on" if data.needle_fear else "", first_session="on" if data.first_session else "")
+        for weak in data.weakness:
+            record = kb.movements.get(weak.record_id) if weak.kind == "movement" else muscle_record(kb, weak.record_id)
+            name = record.name if record is not None else weak.record_id
+            form.weakness.append(WeakRow(name, weak.side, "" if weak.grade is None else str(weak.grade)))
+        form._pad_weakness()
+        return form
+
+    @classmethod
+    def from_post(cls, post: QueryDict, kb: KnowledgeBase) -> ExamForm:
+        form = cls(kb)
+        for name in form.scalar_names():
+            form.values[name] = post.get(name, "").strip()[:100]
+        form.bands, bad_bands = _bands(post, kb)
+        form.zones, bad_zones = _zones(post, kb)
+        if bad_bands:
+            form.refused["band"] = (
+                f"Tender band {', '.join(repr(t) for t in bad_bands)} is not a muscle and side (left or right) the knowledge base knows; mark it again."
+            )
+        if bad_zones:
+            form.refused["zone"] = (
+                f"Skin or sensory mark {', '.join(repr(t) for t in bad_zones)} is not a body area, side and sign the form knows; mark it again."
+            )
+        names, sides, grades = post.getlist("weak_name"), post.getlist("weak_side"), post.getlist("weak_grade")
+        for i, name in enumerate(names[:50]):
+            form.weakness.append(WeakRow(name.strip()[:80], _at(sides, i, "right"), _at(grades, i, "").strip()))
+        form.action = _action(post)
+        form._apply_edit(post)
+        form._pad_weakness()
+        return form
+
+    def scalar_names(self) -> list[str]:
+        names = [
+            "build",
+            "temperament",
+            "needle_fear",
+            "first_session",
+            "band_name",
+            "band_side",
+            "band_severity",
+            "zone_name",
+            "zone_side",
+            "zone_sign",
+        ]
+        names += [row.field(side) for row in catalogue.rom_rows(self.kb) for side in row.sides]
+        names += [f"reflex_{r.id}_{side}" for r in catalogue.reflexes(self.kb) for side in catalogue.SIDES]
+        names += [f"para_{level}_{side}" for level in catalogue.LEVELS for side in catalogue.SIDES]
+        return names
+
+    # -- the "add" and "remove" buttons --------------------------------------------------
+
+    def _apply_edit(self, post: QueryDict) -> None:
+        if post.get("remove_band"):
+            self.bands = [b for b in self.bands if b.token != post["remove_band"]]
+        elif post.get("remove_zone"):
+            self.zones = [z for z in self.zones if z.token != post["remove_zone"]]
+        elif post.get("pick_band"):
+            self._add_band(post["pick_band"])
+        elif post.get("pick_zone"):
+            self._add_zone(post["pick_zone"])
+        elif self.action == "add_band" or (self.action == "refresh" and self.values.get("band_name")):
+            self._add_band(self.values.get("band_name", ""))
+        elif self.action == "add_zone" or (self.action == "refresh" and self.values.get("zone_name")):
+            self._add_zone(self.values.get("zone_name", ""))
+        elif self.action == "more_weakness":
+            self.weakness += [WeakRow() for _ in range(3)]
+
+    def _add_band(self, query: str) -> None:
+        found = resolve(self.kb, "muscle", query)
+        if not found.ok:
+            self.lookup = Lookup("band", query, found.error, found.suggestions)
+            return
+        severity = int(self.values.get("band_severity") or 2) if self.values.get("band_severity") in ("1", "2", "3") else 2
+        sides = _sides(self.values.get("band_side", "right"))
+        for side in sides:
+            self.bands = [b for b in self.bands if b.token != f"{found.record.id}:{side}"] + [Band(found.record.id, side, severity)]
+        self.values["band_name"] = ""
+        self.lookup = Lookup("band", query, added=f"{found.record.name} ({_side_words(sides)}), severity {severity}")
+
+    def _add_zone(self, query: str) -> None:
+        found = resolve(self.kb, "region", query)
+        if not found.ok:
+            self.lookup = Lookup("zone", query, found.error, found.suggestions)
+            return
+        kind, _, value = (self.values.get("zone_sign") or "skin:trophedema").partition(":")
+        if not _valid_sign(kind, value):
+            kind, value = "skin", "trophedema"
+        sides = _sides(self.values.get("zone_side", "right"))
+        for side in sides:
+            sign = ZoneSign(found.record.id, side, kind, value)
+            # One sensory change per area and side: a new one replaces the old.
+            self.zones = [
+                z
+                for z in self.zones
+                if z.token != sign.token
+                and not (kind == "sensory" and z.kind == "sensory" and (z.region_id, z.side) == (sign.region_id, side))
+            ]
+            self.zones.append(sign)
+        self.values["zone_name"] = ""
+        self.lookup = Lookup(
+            "zone", query, added=f"{catalogue.sign_label(kind, value)} over {found.record.name.lower()} ({_side_words(sides)})"
+        )
+
+    def _pad_weakness(self) -> None:
+        while sum(1 for row in self.weakness if not row.name and not row.grade) < BLANK_WEAKNESS_ROWS:
+            self.weakness.append(WeakRow())
+
+    # -- validation ------------------------------------------------------------------------
+
+    def validate(self, *, require_findings: bool) -> bool:
+        """Check every value; on success ``exam_input`` holds the exam. Errors name the field and the reason."""
+        self.errors.update(self.refused)
+        data = ExamInput(bands=list(self.bands), zones=list(self.zones))
+        for row in catalogue.rom_rows(self.kb):
+            for side in row.sides:
+                name = row.field(side)
+                value = self._rom_value(name, row, side)
+                if value is not None:
+                    data.rom[(row.id, side)] = value
+        grades = dict(catalogue.REFLEX_GRADES)
+        for reflex in catalogue.reflexes(self.kb):
+            for side in catalogue.SIDES:
+                name = f"reflex_{reflex.id}_{side}"
+                grade = self.values.get(name, "")
+                if grade and grade not in grades:
+                    self.errors[name] = f"{reflex.name}, {side}: '{grade}' is not a grade; choose absent, reduced, normal or brisk."
+                elif grade:
+                    data.reflexes[(reflex.id, side)] = grade
+        signs = dict(catalogue.LEVEL_SIGNS)
+        for level in catalogue.LEVELS:
+            for side in catalogue.SIDES:
+                name = f"para_{level}_{side}"
+                sign = self.values.get(name, "")
+                if sign and sign not in signs:
+                    self.errors[name] = f"Paraspinal {level}, {side}: '{sign}' is not a sign; choose tender or thickened."
+                elif sign:
+                    data.levels[(level, side)] = sign
+        for name, choices in (("build", catalogue.BUILDS), ("temperament", catalogue.TEMPERAMENTS)):
+            value = self.values.get(name, "")
+            if value and value not in dict(choices):
+                self.errors[name] = f"{name.capitalize()}: '{value}' is not one of {', '.join(dict(choices))}."
+            else:
+                setattr(data, name, value)
+        data.needle_fear = bool(self.values.get("needle_fear"))
+        data.first_session = bool(self.values.get("first_session"))
+        data.weakness = self._weakness()
+        if require_findings and data.is_empty() and not self.errors:
+            self.errors["findings"] = (
+                "Nothing is recorded yet: mark a tender band or a zone, or fill in a range, reflex, level or weakness before saving."
+            )
+        if self.errors:
+            return False
+        self.exam_input = data
+        return True
+
+    def _rom_value(self, name: str, row: catalogue.RomRow, side: str) -> float | None:
+        raw = self.values.get(name, "")
+        if not raw:
+            return None
+        where = row.label + ("" if side == "bilateral" else f", {side}")
+        text = raw.replace(",", ".").removesuffix("°").removesuffix("deg").removesuffix("mm").strip()
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        unit = "degrees" if row.unit == "deg" else "millimetres"
+        if not math.isfinite(value):
+            self.errors[name] = (
+                f"{where}: '{raw}' is not a number; enter the range reached in {unit}, e.g. {round(row.normal * 0.75 / 5) * 5:g}."
+            )
+            return None
+        if value < 0:
+            self.errors[name] = f"{where}: {value:g} is below 0; enter the range reached in {unit} (0 or more)."
+            return None
+        if value > row.normal * catalogue.ROM_MAX_FACTOR:
+            self.errors[name] = (
+                f"{where}: {value:g}{row.unit_symbol} is more than twice the normal {row.normal:g}{row.unit_symbol}; check the value."
+            )
+            return None
+        return value
+
+    def _weakness(self) -> list[Weak]:
+        out: list[Weak] = []
+        for number, row in enumerate(self.weakness, 1):
+            row.error = ""
+            found = resolve(self.kb, "weakness", row.name) if row.name else None
+            if found is None:
+                if row.grade:
+                    row.error = f"Weakness row {number}: name the movement or muscle, or clear the grade."
+            elif not found.ok:
+                row.error = f"Weakness row {number}: {found.error}"
+            elif row.side not in ("left", "right", "bilateral"):
+                row.error = f"Weakness row {number}: side '{row.side}' must be right, left or both sides."
+            elif row.grade and row.grade not in dict(GRADE_CHOICES):
+                row.error = (
+                    f"Weakness row {number}: MRC 5 is normal strength, not weakness; choose 0 to 4 or leave the grade empty."
+                    if row.grade == "5"
+                    else f"Weakness row {number}: grade '{row.grade}' is not an MRC grade; choose 0 to 4 or leave it empty."
+                )
+            else:
+                out.append(Weak(found.kind, found.record.id, row.side, int(row.grade) if row.grade else None))
+            if row.error:
+                self.errors[f"weak_name_{number}"] = row.error
+        return out
+
+    # -- for the template ------------------------------------------------------------------
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def rom_table(self) -> list[dict[str, Any]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in catalogue.rom_rows(self.kb):
+            cells = []
+            for side in row.sides:
+                name = row.field(side)
+                raw = self.values.get(name, "")
+                restriction = None
+                try:
+                    restriction = catalogue.restriction(float(raw), row.normal) if raw and name not in self.errors else None
+                except ValueError:
+                    restriction = None
+                cells.append({"name": name, "side": side, "value": raw, "restriction": restriction, "error": self.errors.get(name, "")})
+            groups.setdefault(row.group, []).append({"row": row, "cells": cells, "midline": row.sides == ("bilateral",)})
+        return [{"group": group, "rows": rows} for group, rows in groups.items()]
+
+    def reflex_table(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "reflex": reflex,
+                "roots": ", ".join(reflex.roots.main),
+                "cells": [
+                    {
+                        "name": f"reflex_{reflex.id}_{side}",
+                        "side": side,
+                        "value": self.values.get(f"reflex_{reflex.id}_{side}", ""),
+                        "error": self.errors.get(f"reflex_{reflex.id}_{side}", ""),
+                    }
+                    for side in catalogue.SIDES
+                ],
+            }
+            for reflex in catalogue.reflexes(self.kb)
+        ]
+
+    def level_table(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "group": group,
+                "levels": [
+                    {
+                        "level": level,
+                        "cells": [
+                            {
+                                "name": f"para_{level}_{side}",
+                                "side": side,
+                                "value": self.values.get(f"para_{level}_{side}", ""),
+                                "error": self.errors.get(f"para_{level}_{side}", ""),
+                            }
+                            for side in catalogue.SIDES
+                        ],
+                    }
+                    for level in levels
+                ],
+            }
+            for group, levels in catalogue.LEVEL_GROUPS
+        ]
+
+    def band_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for band in self.bands:
+            record = muscle_record(self.kb, band.muscle_id)
+            rows.append({"band": band, "name": record.name if record else band.muscle_id, "side": catalogue.side_label(band.side)})
+        return rows
+
+    def zone_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for zone in self.zones:
+            region = self.kb.regions.get(zone.region_id)
+            rows.append(
+                {
+                    "zone": zone,
+                    "name": region.name if region else zone.region_id,
+                    "dermatomes": ", ".join(region.dermatomes) if region else "",
+                    "side": catalogue.side_label(zone.side),
+                    "sign": catalogue.sign_label(zone.kind, zone.value),
+                }
+            )
+        return rows
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(input id, message) in page order, for the error summary."""
+        order = {name: i for i, name in enumerate(["findings", *self.scalar_names()])}
+        return sorted(((name, message) for name, message in self.errors.items()), key=lambda item: (order.get(item[0], 10_000), item[0]))
+
+
+# -- parsing helpers ----------------------------------------------------------------------
+
+
+def _adder_defaults(side: str) -> dict[str, str]:
+    return {"band_side": side, "band_severity": "2", "zone_side": side, "zone_sign": "skin:trophedema"}
+
+
+def _rom_name(movement_id: str, side: str) -> str:
+    return f"rom_{movement_id}" if side == "bilateral" else f"rom_{movement_id}_{side}"
+
+
+def _at(values: list[str], index: int, default: str) -> str:
+    return values[index] if index < len(values) else default
+
+
+def _sides(side: str) -> tuple[str, ...]:
+    return catalogue.SIDES if side == "bilateral" else (side,) if side in catalogue.SIDES else ("right",)
+
+
+def _side_words(sides: tuple[str, ...]) -> str:
+    return "both sides" if len(sides) == 2 else sides[0]
+
+
+def _valid_sign(kind: str, value: str) -> bool:
+    return (kind == "skin" and value in dict(catalogue.SKIN_SIGNS)) or (kind == "sensory" and value in dict(catalogue.SENSORY_CHANGES))
+
+
+def _action(post: QueryDict) -> str:
+    action = post.get("action", "")
+    if action in SAVE_ACTIONS or action in EDIT_ACTIONS:
+        return action
+    return "edit" if any(post.get(k) for k in ("remove_band", "remove_zone", "pick_band", "pick_zone")) else "refresh"
+
+
+def _bands(post: QueryDict, kb: KnowledgeBase) -> tuple[list[Band], list[str]]:
+    """Bands posted as ``band=<muscle id>:<side>`` with ``severity_<muscle id>_<side>``, and the tokens that are not."""
+    bands: dict[str, Band] = {}
+    bad: list[str] = []
+    for token in post.getlist("band")[:MAX_MARKS]:
+        muscle_id, _, side = token.partition(":")
+        if muscle_record(kb, muscle_id) is None or side not in catalogue.SIDES:
+            bad.append(token[:60])
+            continue
+        severity = post.get(f"severity_{muscle_id}_{side}", "2")
+        bands[token] = Band(muscle_id, side, int(severity) if severity in ("1", "2", "3") else 2)
+    return list(bands.values()), bad
+
+
+def _zones(post: QueryDict, kb: KnowledgeBase) -> tuple[list[ZoneSign], list[str]]:
+    """Zone signs posted as ``zone=<region id>:<side>:<skin|sensory>:<sign>``, and the tokens that are not."""
+    zones: dict[str, ZoneSign] = {}
+    bad: list[str] = []
+    sensory_at: dict[tuple[str, str], str] = {}
+    for token in post.getlist("zone")[:MAX_MARKS]:
+        parts = token.split(":")
+        if len(parts) != 4 or parts[0] not in kb.regions or parts[1] not in catalogue.SIDES or not _valid_sign(parts[2], parts[3]):
+            bad.append(token[:60])
+            continue
+        region_id, side, kind, value = parts
+        if kind == "sensory":  # the last sensory change posted for an area and side wins
+            old = sensory_at.get((region_id, side))
+            if old:
+                zones.pop(old, None)
+            sensory_at[(region_id, side)] = token
+        zones[token] = ZoneSign(region_id, side, kind, value)
+    return list(zones.values()), bad

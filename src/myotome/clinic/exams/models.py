@@ -1,0 +1,69 @@
+"""Exam: one segmental exam of an episode, with the plan the engine built from it.
+
+An exam stores three things together, so that it can always be shown as the clinician
+saw it: the assessment document (format v1, what was found), the engine's result (the
+ranked segments and the plan) and the knowledge-base version that produced both.
+A draft keeps the document only and may still change; a saved exam is final: a
+correction is a new exam, copied forward from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from myotome.clinic.patients.models import Episode
+
+
+class ExamStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SAVED = "saved", "Saved"
+
+
+class Exam(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="exams")
+    status = models.CharField(max_length=8, choices=ExamStatus.choices, default=ExamStatus.DRAFT)
+    document = models.JSONField(help_text="The assessment document, format v1 (myotome.exam).")
+    result = models.JSONField(null=True, blank=True, help_text="The engine's result (myotome.report), with the plan; empty for a draft.")
+    kb_version = models.CharField(max_length=80, help_text="The knowledge base that resolved the names and produced the result.")
+    engine_version = models.CharField(max_length=40, blank=True, help_text="The Myotome release that ran the engine.")
+    copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A default rather than auto_now_add, so that the demo can date its exams in the past.
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["episode", "-created_at"], name="exam_episode_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(result__isnull=False, saved_at__isnull=False),
+                name="saved_exam_has_result",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Exam {self.pk}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ExamStatus.DRAFT
+
+    @property
+    def plan(self) -> dict[str, Any] | None:
+        """The plan as the engine built it when the exam was saved."""
+        return (self.result or {}).get("plan")
+
+    @property
+    def findings_count(self) -> int:
+        return len(self.document.get("findings", []))
+
+    @property
+    def top_segments(self) -> list[dict[str, Any]]:
+        return list((self.result or {}).get("segments", [])[:3])

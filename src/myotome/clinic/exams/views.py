@@ -1,0 +1,330 @@
+"""Exam pages: a new exam on the body chart, copy forward, drafts, the saved exam and its plan.
+
+Every view is behind ``member_required``; records come from the active clinic only
+(404 otherwise); front desk is refused with the foundation's message; the exam and
+plan are blocked until consent to needling is on file; every read and write is
+audited, writes in the same transaction as the audit row. Saving runs the engine
+(``myotome.report.assess``) and stores the document, the result and the KB version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+import myotome
+from myotome import report
+from myotome.clinic.accounts.access import member_required, require_clinical
+from myotome.clinic.audit.models import Action
+from myotome.clinic.audit.record import record_event
+from myotome.clinic.exams import catalogue, names
+from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
+from myotome.clinic.exams.chart import chart_svg
+from myotome.clinic.exams.findings import ExamInput, build_document, chart_marks, describe_finding, input_from_document
+from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
+from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.patients import vocabulary
+from myotome.clinic.patients.access import get_episode_for
+from myotome.clinic.patients.models import Episode
+from myotome.exam import InvalidAssessment, parse_assessment
+from myotome.kb import KnowledgeBase, load_kb
+
+# -- the exam form ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def exam_new(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_episode_for(request, pk)
+    require_clinical(request, episode)
+    if (blocked := _consent_gate(request, episode)) is not None:
+        return blocked
+    kb = load_kb()
+    copied_from = _copied_from(request, episode)
+    if request.method == "GET":
+        record_event(request, Action.VIEW, record=episode, detail="new exam form")
+        return _form_page(request, episode, ExamForm.from_input(_fresh_input(episode), kb, _default_side(episode)), None, None)
+    return _post(request, episode, None, copied_from, kb)
+
+
+@require_GET
+@member_required
+def exam_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """The new-exam form filled in from the episode's latest saved exam (nothing is stored until saved)."""
+    episode = get_episode_for(request, pk)
+    require_clinical(request, episode)
+    if (blocked := _consent_gate(request, episode)) is not None:
+        return blocked
+    previous = previous_exam(episode)
+    if previous is None:
+        messages.info(request, "There is no saved exam in this episode to copy forward yet; here is a new, empty exam.")
+        return redirect("exams:new", pk=episode.pk)
+    kb = load_kb()
+    data = input_from_document(previous.document, kb)
+    data.first_session = False
+    record_event(request, Action.VIEW, record=previous, detail="copied forward into a new exam")
+    return _form_page(request, episode, ExamForm.from_input(data, kb, _default_side(episode)), None, previous)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Continue a draft. A saved exam is final: it is shown, never changed."""
+    exam = get_exam_for(request, pk)
+    require_clinical(request, exam)
+    episode = exam.episode
+    if not exam.is_draft:
+        if request.method == "POST":
+            record_event(request, Action.DENIED, record=exam, detail="saved exam is final")
+            return render(request, "exams/final.html", {"exam": exam, "episode": episode, "patient": episode.patient}, status=409)
+        messages.info(request, "This exam is saved and final. Copy it forward to record a new exam.")
+        return redirect("exams:detail", pk=exam.pk)
+    if (blocked := _consent_gate(request, episode)) is not None:
+        return blocked
+    kb = load_kb()
+    if request.method == "GET":
+        record_event(request, Action.VIEW, record=exam, detail="draft opened for editing")
+        form = ExamForm.from_input(input_from_document(exam.document, kb), kb, _default_side(episode))
+        return _form_page(request, episode, form, exam, exam.copied_from)
+    return _post(request, episode, exam, exam.copied_from, kb)
+
+
+def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, kb: KnowledgeBase) -> HttpResponse:
+    form = ExamForm.from_post(request.POST, kb)
+    status = 200
+    if form.action in SAVE_ACTIONS:
+        final = form.action == "save"
+        if form.validate(require_findings=final):
+            assert form.exam_input is not None
+            try:
+                exam = _store(request, episode, exam, copied_from, form.exam_input, kb, final=final)
+            except InvalidAssessment as exc:  # the form checks every value first; this is a last line of defence
+                form.errors["findings"] = "The exam could not be turned into an assessment: " + "; ".join(exc.problems)
+            else:
+                messages.success(
+                    request, "Exam saved and assessed." if final else "Draft saved. It is not assessed until you save the exam."
+                )
+                return redirect("exams:detail", pk=exam.pk)
+        status = 422
+    record_event(request, Action.VIEW, record=exam or episode, detail=f"exam form shown again ({form.action})"[:200])
+    return _form_page(request, episode, form, exam, copied_from, status=status)
+
+
+def _store(
+    request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, data: ExamInput, kb: KnowledgeBase, *, final: bool
+) -> Exam:
+    patient = episode.patient
+    document = build_document(data, patient=patient, episode=episode, kb=kb)
+    parse_assessment(document)  # raises InvalidAssessment before anything is written
+    with transaction.atomic():
+        created = exam is None
+        if exam is None:
+            exam = Exam(episode=episode, created_by=request.user, copied_from=copied_from, document=document, kb_version=kb.version)
+            exam.save()
+        # An id that names the exam, never the patient.
+        document = {"id": f"exam-{exam.pk}", **document}
+        exam.document = document
+        exam.kb_version = kb.version
+        if final:
+            result = report.assess(document, kb)
+            exam.result = result
+            exam.kb_version = result["kb_version"]
+            exam.engine_version = myotome.__version__
+            exam.status = ExamStatus.SAVED
+            exam.saved_at = timezone.now()
+            exam.saved_by = request.user
+        exam.save()
+        detail = f"{'saved' if final else 'draft'}: {len(document['findings'])} findings"
+        if final and exam.plan is not None:
+            detail += f", {len(exam.plan['steps'])} plan steps"
+        record_event(request, Action.CREATE if created else Action.UPDATE, record=exam, detail=detail)
+    return exam
+
+
+def _form_page(
+    request: HttpRequest, episode: Episode, form: ExamForm, exam: Exam | None, copied_from: Exam | None, status: int = 200
+) -> HttpResponse:
+    kb = form.kb
+    patient = episode.patient
+    shown = ExamInput(bands=form.bands, zones=form.zones)
+    for row in form.level_table():
+        for level in row["levels"]:
+            for cell in level["cells"]:
+                if cell["value"] in dict(catalogue.LEVEL_SIGNS):
+                    shown.levels[(level["level"], cell["side"])] = cell["value"]
+    marks = chart_marks(shown)
+    context: dict[str, Any] = {
+        "episode": episode,
+        "patient": patient,
+        "exam": exam,
+        "copied_from": copied_from,
+        "previous": previous_exam(episode, exam),
+        "form": form,
+        "precautions": [(p, vocabulary.precaution(p.kind)) for p in patient.active_precautions()],
+        "charts": {
+            "muscles": [chart_svg("front", marks, "muscles"), chart_svg("back", marks, "muscles")],
+            "zones": [chart_svg("front", marks, "dermatomes"), chart_svg("back", marks, "dermatomes")],
+        },
+        "side_choices": SIDE_CHOICES,
+        "severities": catalogue.SEVERITIES,
+        "zone_sign_choices": ZONE_SIGN_CHOICES,
+        "skin_signs": catalogue.SKIN_SIGNS,
+        "sensory_changes": catalogue.SENSORY_CHANGES,
+        "reflex_grades": catalogue.REFLEX_GRADES,
+        "level_signs": catalogue.LEVEL_SIGNS,
+        "grade_choices": GRADE_CHOICES,
+        "builds": catalogue.BUILDS,
+        "temperaments": catalogue.TEMPERAMENTS,
+        "kb_version": kb.version,
+    }
+    return render(request, "exams/exam_form.html", context, status=status)
+
+
+def _fresh_input(episode: Episode) -> ExamInput:
+    """A new exam's defaults: needle fear from the precautions, first session if nothing was saved before."""
+    patient = episode.patient
+    data = ExamInput()
+    data.needle_fear = patient.active_precautions().filter(kind="needle_phobia").exists()
+    data.first_session = not Exam.objects.filter(episode__patient=patient, status=ExamStatus.SAVED).exists()
+    return data
+
+
+def _default_side(episode: Episode) -> str:
+    return episode.side if episode.side in ("left", "right") else "right"
+
+
+def _copied_from(request: HttpRequest, episode: Episode) -> Exam | None:
+    """The exam a posted form was copied from: only a saved exam of the same episode counts."""
+    raw = request.POST.get("copied_from", "") if request.method == "POST" else ""
+    if not raw.isdigit():
+        return None
+    return episode.exams.filter(pk=int(raw), status=ExamStatus.SAVED).first()
+
+
+def _consent_gate(request: HttpRequest, episode: Episode) -> HttpResponse | None:
+    if episode.patient.active_consent() is not None:
+        return None
+    record_event(request, Action.DENIED, record=episode, detail="exam blocked: no consent to needling on file")
+    return render(request, "exams/blocked.html", {"episode": episode, "patient": episode.patient, "message": CONSENT_NEEDED}, status=403)
+
+
+# -- the saved exam and its plan -----------------------------------------------------------------
+
+
+@require_GET
+@member_required
+def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = get_exam_for(request, pk)
+    require_clinical(request, exam)
+    episode = exam.episode
+    patient = episode.patient
+    kb = load_kb()
+    consent = patient.active_consent()
+    record_event(request, Action.VIEW, record=exam, detail="saved exam and plan" if not exam.is_draft else "draft")
+    document = exam.document
+    result = exam.result or {}
+    plan = result.get("plan") if consent is not None else None
+    data = input_from_document(document, kb)
+    findings = [(n, describe_finding(f)) for n, f in enumerate(document.get("findings", []), 1)]
+    texts = dict(findings)
+    segments = [
+        {
+            **segment,
+            "percent": round(segment["score"] * 100),
+            "lines": [
+                {**line, "text": texts.get(line["finding"], "the complaint") if line["finding"] else "the complaint"}
+                for line in segment["evidence"]
+            ],
+        }
+        for segment in result.get("segments", [])
+    ]
+    steps = [
+        {**step, "lung": any(c["kind"] == "lung" for c in step["cautions"]), "side_label": catalogue.side_label(step["side"])}
+        for step in (plan or {}).get("steps", [])
+    ]
+    marks = chart_marks(data, plan)
+    context = {
+        "exam": exam,
+        "episode": episode,
+        "patient": patient,
+        "consent": consent,
+        "consent_message": CONSENT_NEEDED,
+        "document": document,
+        "complaint": document.get("complaint", {}),
+        "about": document.get("patient", {}),
+        "result": result,
+        "plan": plan,
+        "steps": steps,
+        "segments": segments,
+        "findings": findings,
+        "charts": [chart_svg("front", marks, "muscles"), chart_svg("back", marks, "muscles")],
+        "zone_charts": [chart_svg("front", marks, "dermatomes"), chart_svg("back", marks, "dermatomes")] if data.zones else [],
+        "kb_changed": exam.kb_version != kb.version,
+        "current_kb_version": kb.version,
+        "previous": previous_exam(episode, exam),
+    }
+    return render(request, "exams/exam_detail.html", context)
+
+
+@require_GET
+@member_required
+def exam_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exam as stored: document, result (with the plan) and KB version, as a JSON download."""
+    exam = get_exam_for(request, pk)
+    require_clinical(request, exam)
+    payload = {
+        "exam": exam.pk,
+        "status": exam.status,
+        "kb_version": exam.kb_version,
+        "engine_version": exam.engine_version,
+        "created_at": exam.created_at.isoformat(),
+        "saved_at": exam.saved_at.isoformat() if exam.saved_at else None,
+        "document": exam.document,
+        "result": exam.result,
+    }
+    record_event(request, Action.EXPORT, record=exam, detail="exam and plan as JSON")
+    response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}.json"'
+    return response
+
+
+# -- names for the searchable list -----------------------------------------------------------------
+
+
+@require_GET
+@member_required
+def names_lookup(request: HttpRequest) -> JsonResponse:
+    """Knowledge-base names only, never patient data: the autocomplete and the "add" buttons' check.
+
+    GET ?kind=muscle|region|weakness&q=... -> {"query", "kind", "match", "error", "suggestions", "results"}
+    """
+    require_clinical(request, record_type="exam_names")
+    kind = request.GET.get("kind", "")
+    if kind not in names.KINDS:
+        return JsonResponse({"error": f"kind must be one of {', '.join(names.KINDS)}, got {kind[:20]!r}"}, status=400)
+    query = request.GET.get("q", "")[: names.MAX_QUERY]
+    kb = load_kb()
+    found = names.resolve(kb, kind, query)
+    return JsonResponse(
+        {
+            "query": query,
+            "kind": kind,
+            "match": _match(found) if found.ok else None,
+            "error": found.error,
+            "suggestions": list(found.suggestions),
+            "results": names.search(kb, kind, query),
+        }
+    )
+
+
+def _match(found: names.Resolution) -> dict[str, str]:
+    record = found.record
+    detail = ", ".join(record.dermatomes) if found.kind == "region" else ""
+    return {"kind": found.kind, "id": record.id, "name": record.name, "detail": detail}

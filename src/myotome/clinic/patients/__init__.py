@@ -1,0 +1,1 @@
+"""Patients (one clinic each), episodes of care, precautions and consent to needling."""

@@ -1,0 +1,38 @@
+"""Records of the active clinic only: every patient-data query goes through these.
+
+An id from the URL or a form is looked up inside the active clinic; anything else
+is a 404, so another clinic's records cannot be seen, changed or even confirmed
+to exist::
+
+    patient = get_patient_for(request, pk)
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from myotome.clinic.accounts.access import membership
+from myotome.clinic.patients.models import Consent, Episode, Patient
+
+
+def patients_for(request: HttpRequest) -> QuerySet[Patient]:
+    return Patient.objects.filter(clinic=membership(request).clinic)
+
+
+def episodes_for(request: HttpRequest) -> QuerySet[Episode]:
+    return Episode.objects.filter(patient__clinic=membership(request).clinic).select_related("patient", "clinician")
+
+
+def get_patient_for(request: HttpRequest, pk: int) -> Patient:
+    return get_object_or_404(patients_for(request), pk=pk)
+
+
+def get_episode_for(request: HttpRequest, pk: int) -> Episode:
+    return get_object_or_404(episodes_for(request), pk=pk)
+
+
+def get_consent_for(request: HttpRequest, patient: Patient, pk: int) -> Consent:
+    """A consent of ``patient`` (already scoped to the clinic)."""
+    return get_object_or_404(Consent.objects.filter(patient=patient), pk=pk)

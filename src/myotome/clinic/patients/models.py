@@ -1,0 +1,156 @@
+"""Patient, Episode of care, Precaution and Consent.
+
+Every patient belongs to exactly one clinic; everything else hangs off a patient,
+so scoping a query by ``patient__clinic`` scopes it all (see ``access.py``).
+Clinical rows are never deleted by the application: precautions are ended and
+consents withdrawn, with the date and who did it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from myotome.clinic.accounts.models import Clinic
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.NOT_STATED)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    notes = models.TextField(
+        "administrative notes", blank=True, help_text="Seen by front desk too: appointments, contact preferences. No clinical details."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["clinic", "family_name", "given_name"], name="patient_clinic_name")]
+
+    def __str__(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age(self, today: date | None = None) -> int:
+        today = today or date.today()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def active_consent(self) -> Consent | None:
+        """The consent to needling now on file (the latest not withdrawn), or None.
+
+        The exam and plan pages are blocked until this returns a consent.
+        """
+        return self.consents.filter(withdrawn_on__isnull=True).order_by("-given_on", "-id").first()
+
+    def active_precautions(self) -> models.QuerySet[Precaution]:
+        return self.precautions.filter(ended_at__isnull=True)
+
+
+class Side(models.TextChoices):
+    # The complaint sides of the assessment document (myotome.exam.ComplaintSide).
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BILATERAL = "bilateral", "Both sides"
+    MIDLINE = "midline", "Midline"
+
+
+class EpisodeStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on_hold", "On hold"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class Episode(models.Model):
+    """One complaint, treated over a course of sessions."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The responsible clinician."
+    )
+    regions = models.JSONField(default=list, help_text="Knowledge-base region ids, in the order given.")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    condition = models.CharField(max_length=60, blank=True, help_text="A knowledge-base condition id, or blank.")
+    onset_date = models.DateField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="Numeric pain rating, 0 (none) to 10 (worst imaginable).",
+    )
+    status = models.CharField(max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(pain__lte=10), name="episode_pain_0_to_10")]
+
+    def __str__(self) -> str:
+        return f"Episode {self.pk}"
+
+
+class Precaution(models.Model):
+    """A knowledge-base precaution (anticoagulants, pregnancy...) that applies to a patient."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="precautions")
+    kind = models.CharField(max_length=60, help_text="A knowledge-base precaution id.")
+    note = models.CharField(max_length=300, blank=True, help_text="e.g. the drug and dose, the date of surgery.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [models.UniqueConstraint(fields=["patient", "kind"], name="one_row_per_precaution")]
+
+    def __str__(self) -> str:
+        return f"Precaution {self.kind}"
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", "Written (signed form)"
+    VERBAL = "verbal", "Verbal (documented)"
+
+
+class Consent(models.Model):
+    """Informed consent to needling: when, who took it, and whether it was later withdrawn."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    given_on = models.DateField()
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, choices=ConsentMethod.choices, default=ConsentMethod.WRITTEN)
+    risks_explained = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Consent {self.pk}"

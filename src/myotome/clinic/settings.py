@@ -1,0 +1,151 @@
+"""Django settings for the Myotome clinic, all from the environment (see docs/deployment.md).
+
+Values are read through the helpers in :mod:`myotome.clinic.config`, which raise a
+``ConfigError`` naming the variable, the value and what would be right.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from myotome.clinic import config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+HOME = config.home_dir()
+
+SECRET_KEY = config.read_secret_key(HOME)
+DEBUG = config.env_bool("MYOTOME_DEBUG", False)
+ALLOWED_HOSTS = config.env_list("MYOTOME_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = config.env_list("MYOTOME_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "myotome.clinic.accounts",
+    "myotome.clinic.audit",
+    "myotome.clinic.patients",
+    "myotome.clinic.exams",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "myotome.clinic.security.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the idle timeout, which leaves a message for the login page.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "myotome.clinic.accounts.middleware.IdleTimeoutMiddleware",
+    "myotome.clinic.accounts.middleware.ActiveClinicMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "myotome.clinic.urls"
+WSGI_APPLICATION = "myotome.clinic.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "myotome.clinic.accounts.context.active_clinic",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": config.database_settings(config.database_url(HOME))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# -- authentication -----------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The throttling backend refuses locked username+address pairs before checking a password.
+AUTHENTICATION_BACKENDS = ["myotome.clinic.accounts.throttle.ThrottledModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "day"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LOGIN_FAILURE_LIMIT = config.env_int("MYOTOME_LOGIN_FAILURES", 5, minimum=1, maximum=100)
+LOGIN_LOCK_MINUTES = config.env_int("MYOTOME_LOGIN_LOCK_MINUTES", 15, minimum=1, maximum=24 * 60)
+IDLE_MINUTES = config.env_int("MYOTOME_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+
+# -- sessions, cookies and headers -------------------------------------------
+# Sessions live in the database so that several app servers can share them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 12 * 60 * 60  # an absolute limit on top of the idle timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+HTTPS = config.env_bool("MYOTOME_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "myotome.clinic.security.csrf_failure"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+# -- static files (served by WhiteNoise from MYOTOME_HOME/static) -------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("MYOTOME_STATIC_ROOT", "") or HOME / "static")
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = os.environ.get("MYOTOME_TIME_ZONE", "") or "UTC"
+USE_I18N = False
+USE_TZ = True
+
+# -- logging: paths only, never query strings, bodies or SQL parameters --------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_request": {"()": "myotome.clinic.security.DropRequestDetails"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_request"]},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # Django's default config would e-mail tracebacks with request bodies to ADMINS.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # At DEBUG this logger prints every SQL statement with its parameters: patient data.
+        "django.db.backends": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "waitress": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "myotome": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,20 @@
+"""The clinic's URLs. Each app owns its slice; the admin is for superusers only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from myotome.clinic.patients import views as patient_views
+
+admin.site.site_header = "Myotome administration"
+admin.site.site_title = "Myotome"
+
+urlpatterns = [
+    path("", patient_views.day, name="day"),
+    path("accounts/", include("myotome.clinic.accounts.urls")),
+    path("audit/", include("myotome.clinic.audit.urls")),
+    path("", include("myotome.clinic.patients.urls")),
+    path("", include("myotome.clinic.exams.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,92 @@
+"""Consent to needling and precautions from the knowledge base's vocabulary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from myotome.clinic.audit.models import Action, AuditEvent
+from myotome.clinic.patients.models import Consent, Precaution
+
+from .conftest import World
+
+
+def _consent(world: World, **changes: str) -> object:
+    data = {"given_on": date.today().isoformat(), "taken_by": str(world.bob.pk), "method": "verbal", "risks_explained": "on", **changes}
+    return world.client("alice").post(reverse("patients:consent_new", args=[world.patient.pk]), data)
+
+
+def test_consent_records_date_and_who_took_it(world: World) -> None:
+    assert _consent(world).status_code == 302
+    consent = world.patient.active_consent()
+    assert consent is not None and consent.taken_by == world.bob and consent.recorded_by == world.alice and consent.given_on == date.today()
+    assert AuditEvent.objects.filter(action=Action.CREATE, record_type="consent", record_id=str(consent.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"risks_explained": ""}, "tick the box to confirm"),
+        ({"given_on": "2999-12-31"}, "Date given 31 Dec 2999 is in the future"),
+        ({"taken_by": "999999"}, "Select a valid choice"),
+    ],
+)
+def test_bad_consent_is_refused(world: World, changes: dict[str, str], message: str) -> None:
+    response = _consent(world, **changes)
+    assert response.status_code == 422 and message in response.content.decode()
+    assert Consent.objects.filter(patient=world.patient).count() == 1
+
+
+def test_consent_cannot_be_taken_by_front_desk_or_another_clinic(world: World) -> None:
+    for who in (world.dana, world.charlie):
+        assert _consent(world, taken_by=str(who.pk)).status_code == 422
+
+
+def test_withdrawing_consent_blocks_until_new_consent(world: World) -> None:
+    url = reverse("patients:consent_withdraw", args=[world.patient.pk, world.consent.pk])
+    assert world.client("bob").post(url).status_code == 302
+    world.consent.refresh_from_db()
+    assert world.consent.withdrawn_on == date.today() and world.consent.withdrawn_by == world.bob
+    assert world.patient.active_consent() is None
+    assert AuditEvent.objects.get(action=Action.UPDATE, record_type="consent").detail == "withdrawn"
+    assert (
+        "No consent to needling is on file"
+        in world.client("alice").get(reverse("patients:detail", args=[world.patient.pk])).content.decode()
+    )
+
+
+def test_precautions_are_added_annotated_ended_and_reopened_with_an_audit_row_each(world: World) -> None:
+    url = reverse("patients:precautions", args=[world.patient.pk])
+    client = world.client("alice")
+    # Keep anticoagulants with a new dose, add pregnancy.
+    client.post(
+        url, {"on_anticoagulants": "on", "note_anticoagulants": "apixaban 2.5 mg", "on_pregnancy": "on", "note_pregnancy": "20 weeks"}
+    )
+    active = {p.kind: p.note for p in world.patient.active_precautions()}
+    assert active == {"anticoagulants": "apixaban 2.5 mg", "pregnancy": "20 weeks"}
+    # Untick anticoagulants: ended, not deleted.
+    client.post(url, {"on_pregnancy": "on", "note_pregnancy": "20 weeks"})
+    ended = Precaution.objects.get(kind="anticoagulants")
+    assert ended.ended_at is not None and ended.ended_by == world.alice
+    assert [p.kind for p in world.patient.active_precautions()] == ["pregnancy"]
+    # Tick it again: the same row comes back.
+    client.post(url, {"on_pregnancy": "on", "note_pregnancy": "20 weeks", "on_anticoagulants": "on"})
+    assert Precaution.objects.get(kind="anticoagulants").ended_at is None
+    details = list(AuditEvent.objects.filter(record_type="precaution").order_by("id").values_list("action", "detail"))
+    assert details == [("update", "details changed"), ("create", ""), ("update", "ended"), ("update", "recorded again")]
+
+
+def test_a_note_without_its_box_ticked_is_refused(world: World) -> None:
+    url = reverse("patients:precautions", args=[world.patient.pk])
+    response = world.client("alice").post(url, {"on_anticoagulants": "on", "note_epilepsy": "seizure 2019"})
+    page = response.content.decode()
+    assert response.status_code == 422 and "There are details for &#x27;Epilepsy or seizure disorder&#x27; but it is not ticked" in page
+    assert 'value="seizure 2019"' in page
+    assert not Precaution.objects.filter(kind="epilepsy").exists()
+
+
+def test_the_chart_shows_the_kb_warning_for_each_precaution(world: World) -> None:
+    page = world.client("alice").get(reverse("patients:detail", args=[world.patient.pk])).content.decode()
+    assert "Bleeding and haematoma risk" in page

@@ -1,0 +1,246 @@
+"""The exam app's parts: names, the form's catalogue, the document round trip, the chart, the demo."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from myotome.clinic.exams import catalogue, chart, names
+from myotome.clinic.exams.findings import (
+    Band,
+    ExamInput,
+    Weak,
+    ZoneSign,
+    build_document,
+    chart_marks,
+    describe_finding,
+    input_from_document,
+)
+from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.exam import parse_assessment
+from myotome.kb import KnowledgeBase
+
+from .conftest import World
+
+STATIC = Path(chart.__file__).parent / "static" / "exams"
+
+
+# -- names: the KB's resolver, plus prefix search for the list ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "expected"),
+    [
+        ("muscle", "ECRB", "extensor_carpi_radialis_brevis"),
+        ("muscle", "calf", "triceps_surae"),  # a group a clinician names as one
+        ("muscle", "glute med", "gluteus_medius"),
+        ("muscle", "peroneus longus", "fibularis_longus"),  # the old name
+        ("region", "pinky", "little_finger"),  # plain words
+        ("region", "outside of the foot", "lateral_foot"),
+        ("weakness", "grip", "grip"),  # a movement first ...
+        ("weakness", "EHL", "extensor_hallucis_longus"),  # ... then a muscle
+    ],
+)
+def test_names_resolve_as_the_knowledge_base_does(kb: KnowledgeBase, kind: str, query: str, expected: str) -> None:
+    found = names.resolve(kb, kind, query)
+    assert found.ok and found.record.id == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "error", "suggestion"),
+    [
+        ("muscle", "supinater", "unknown muscle 'supinater'; did you mean 'Supinator'?", "Supinator"),
+        ("muscle", "TA", "ambiguous muscle 'TA': it could mean 'Tibialis anterior' or 'Transversus abdominis'", "Tibialis anterior"),
+        ("region", "elbw", "unknown region 'elbw'", None),
+        ("weakness", "wrist extenson", "is neither a movement nor a muscle", "Wrist extension"),
+    ],
+)
+def test_unknown_and_ambiguous_names_are_errors_with_suggestions(
+    kb: KnowledgeBase, kind: str, query: str, error: str, suggestion: str | None
+) -> None:
+    found = names.resolve(kb, kind, query)
+    assert not found.ok and error in found.error
+    if suggestion:
+        assert suggestion in found.suggestions
+
+
+def test_search_puts_the_exact_match_first_and_says_which_name_matched(kb: KnowledgeBase) -> None:
+    results = names.search(kb, "muscle", "ECR")
+    assert [r["id"] for r in results[:2]] == ["extensor_carpi_radialis_brevis", "extensor_carpi_radialis_longus"]
+    assert results[0]["matched"] == "ECRB"
+    assert names.search(kb, "muscle", "calf")[0] == {"kind": "muscle", "id": "triceps_surae", "name": "Triceps surae", "matched": "calf"}
+    assert [r["id"] for r in names.search(kb, "muscle", "TA")[:2]] == ["tibialis_anterior", "transversus_abdominis"]
+    assert names.search(kb, "region", "pink")[0]["id"] == "little_finger"
+    assert len(names.search(kb, "muscle", "e", limit=8)) == 8
+    assert names.search(kb, "muscle", "  ") == []
+
+
+def test_search_is_fast_enough_to_answer_every_keystroke(kb: KnowledgeBase) -> None:
+    names.search(kb, "muscle", "warm the cache")
+    started = time.perf_counter()
+    for prefix in ("e", "ex", "ext", "exte", "g", "gl", "s", "so"):
+        names.search(kb, "muscle", prefix)
+    assert time.perf_counter() - started < 0.5
+
+
+# -- the catalogue: what the form offers, checked against the KB --------------------------------
+
+
+def test_every_movement_of_the_range_form_has_a_normal_in_the_kb(kb: KnowledgeBase) -> None:
+    rows = catalogue.rom_rows(kb)
+    assert len(rows) == sum(len(ids) for _, ids in catalogue.ROM_GROUPS)
+    assert {r.id for r in rows if r.sides == ("bilateral",)} == catalogue.MIDLINE_MOVEMENTS
+    assert next(r for r in rows if r.id == "tmj_opening").unit == "mm"
+    assert next(r for r in rows if r.id == "shoulder_abduction").normal == 180
+
+
+def test_the_reflexes_and_levels_are_the_ones_examined(kb: KnowledgeBase) -> None:
+    assert [r.name for r in catalogue.reflexes(kb)] == [
+        "Biceps reflex",
+        "Brachioradialis reflex",
+        "Triceps reflex",
+        "Patellar reflex",
+        "Medial hamstring reflex",
+        "Achilles reflex",
+    ]
+    assert catalogue.LEVELS[0] == "C1" and catalogue.LEVELS[-1] == "S1" and len(catalogue.LEVELS) == 8 + 12 + 5 + 1
+
+
+@pytest.mark.parametrize(
+    ("value", "normal", "percent"),
+    [
+        (120, 180, 33),
+        (180, 180, 0),
+        (200, 180, 0),  # beyond normal is not restricted
+        (0, 45, 100),
+        (30, 40, 25),  # mouth opening in mm
+        (153, 180, 15),  # the engine's threshold for "restricted"
+    ],
+)
+def test_restriction_is_the_share_of_normal_range_missing(value: float, normal: float, percent: int) -> None:
+    assert catalogue.restriction(value, normal) == percent
+
+
+# -- form state <-> assessment document ---------------------------------------------------------------
+
+
+def _full_input() -> ExamInput:
+    return ExamInput(
+        bands=[Band("extensor_carpi_radialis_brevis", "right", 3), Band("triceps_surae", "left", 1)],
+        zones=[ZoneSign("lateral_forearm", "right", "skin", "trophedema"), ZoneSign("little_finger", "left", "sensory", "reduced")],
+        rom={("shoulder_abduction", "right"): 120.0, ("cervical_flexion", "bilateral"): 30.0, ("tmj_opening", "bilateral"): 28.0},
+        weakness=[Weak("movement", "wrist_extension", "right", 4), Weak("muscle", "extensor_hallucis_longus", "bilateral", None)],
+        reflexes={("brachioradialis_reflex", "right"): "reduced", ("achilles_reflex", "left"): "absent"},
+        levels={("C6", "right"): "thickened", ("C5", "right"): "tender", ("L5", "left"): "tender"},
+        build="muscular",
+        temperament="type_a",
+        needle_fear=True,
+        first_session=True,
+    )
+
+
+def test_the_document_is_valid_and_reads_back_into_the_same_form(world: World, kb: KnowledgeBase) -> None:
+    data = _full_input()
+    document = build_document(data, patient=world.patient, episode=world.episode, kb=kb)
+    parse_assessment(document)
+    assert [f["level"] for f in document["findings"] if f["type"] == "paraspinal"] == ["C5", "C6", "L5"]  # cranial to caudal
+    assert {"type": "rom", "movement": "Mouth opening", "value": 28.0, "unit": "mm", "side": "bilateral"} in document["findings"]
+    assert {"type": "tender_band", "muscle": "Triceps surae", "side": "left", "severity": 1} in document["findings"]
+    back = input_from_document(document, kb)
+    assert back == data
+
+
+def test_names_the_kb_no_longer_knows_are_left_out_of_the_form(kb: KnowledgeBase) -> None:
+    document = {
+        "complaint": {"regions": ["elbow"], "side": "left"},
+        "findings": [
+            {"type": "tender_band", "muscle": "a muscle removed from the KB", "side": "left"},
+            {"type": "tender_band", "muscle": "Supinator", "side": "bilateral", "severity": 1},
+        ],
+    }
+    assert input_from_document(document, kb).bands == [Band("supinator", "left", 1), Band("supinator", "right", 1)]
+
+
+def test_the_chart_marks_follow_the_findings_and_the_plan() -> None:
+    marks = chart_marks(
+        _full_input(),
+        {"steps": [{"order": 1, "muscle": {"id": "multifidus_cervical"}, "side": "right", "region": "paraspinal", "segment": "C6"}]},
+    )
+    assert {"muscle_id": "triceps_surae", "side": "left", "severity": 1} in marks["muscles"]
+    assert {"region_id": "little_finger", "side": "left", "skin": [], "sensory": "reduced"} in marks["regions"]
+    assert marks["plan"] == [{"order": 1, "muscle_id": "multifidus_cervical", "side": "right", "level": "C6"}]
+
+
+@pytest.mark.parametrize(
+    ("finding", "text"),
+    [
+        ({"type": "tender_band", "muscle": "Supinator", "side": "right", "severity": 3}, "Tender band: Supinator, right, severity 3"),
+        ({"type": "skin", "sign": "hair_loss", "region": "Calf", "side": "left"}, "Hair loss: Calf, left"),
+        ({"type": "sensory", "region": "Thumb", "change": "reduced", "side": "bilateral"}, "Reduced sensation: Thumb, both sides"),
+        (
+            {"type": "rom", "movement": "Mouth opening", "value": 28.0, "unit": "mm", "side": "bilateral"},
+            "Range: Mouth opening 28 mm, both sides",
+        ),
+        ({"type": "weakness", "movement": "Grip", "side": "left", "grade": 4}, "Weakness: Grip, left, MRC 4/5"),
+    ],
+)
+def test_findings_read_as_a_clinician_writes_them(finding: dict[str, object], text: str) -> None:
+    assert describe_finding(finding) == text
+
+
+# -- the chart under a self-only CSP ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", chart.LAYERS)
+@pytest.mark.parametrize("view", chart.VIEWS)
+def test_the_chart_has_no_inline_style_and_every_zone_keeps_its_colour(view: str, layer: str) -> None:
+    marks = {"regions": [{"region_id": "thumb", "side": "right", "skin": ["trophedema"], "sensory": "reduced"}]}
+    svg = str(chart.chart_svg(view, marks, layer))
+    assert "<style" not in svg and not re.search(r"\sstyle=", svg)
+    zones = re.findall(r'<path id="[^"]+" class="([^"]*\bbc-region\b[^"]*)"', svg)
+    assert (len(zones) > 0) == (layer != "muscles")
+    assert all("bc-fill-" in classes for classes in zones)  # marked ones too, so a cleared mark shows the zone again
+    assert svg.count(f'id="{layer}-{view}-title"') == 1
+
+
+def test_the_stylesheet_matches_the_renderer() -> None:
+    # Regenerate with: python -m myotome.clinic.exams.chart > src/myotome/clinic/exams/static/exams/bodychart.css
+    assert (STATIC / "bodychart.css").read_text(encoding="utf-8") == chart.stylesheet()
+
+
+def test_every_fill_class_the_chart_uses_has_a_rule() -> None:
+    css = (STATIC / "bodychart.css").read_text(encoding="utf-8")
+    used = set()
+    for view in chart.VIEWS:
+        used |= set(re.findall(r"bc-fill-([0-9a-f]+)", str(chart.chart_svg(view, None, "dermatomes"))))
+    assert used and all(f".bc-fill-{c}{{fill:#{c}}}" in css for c in used)
+
+
+# -- the demo ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_consented_episodes_assessed_exams_quickly() -> None:
+    from myotome.clinic.demo import load_demo
+
+    started = time.perf_counter()
+    practice = load_demo(patients=12, seed=3)
+    elapsed = time.perf_counter() - started
+    exams = list(Exam.objects.select_related("episode__patient"))
+    assert exams and get_user_model().objects.count() > 0
+    for exam in exams:
+        assert exam.episode.patient.consents.exists()
+        parse_assessment(exam.document)
+        assert exam.document["id"] == f"exam-{exam.pk}"
+        if exam.status == ExamStatus.SAVED:
+            assert exam.result["kb_version"] == exam.kb_version == practice.kb.version
+            assert exam.result["segments"] and exam.plan["steps"][0]["region"] == "paraspinal"
+        else:
+            assert exam.result is None
+    consented = {e.pk for e in practice.episodes if e.patient.consents.filter(withdrawn_on__isnull=True).exists() and e.clinician_id}
+    assert {x.episode_id for x in exams} == consented
+    assert elapsed < 10  # 25 patients load in about two seconds; this bound only catches a runaway

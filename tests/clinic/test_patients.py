@@ -1,0 +1,140 @@
+"""Demographics, the patient list and search: what is saved, what is refused, what is audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from myotome.clinic.audit.models import Action, AuditEvent
+from myotome.clinic.patients.models import Patient
+
+from .conftest import OUTSIDE_ADDRESS, World
+
+VALID = {
+    "family_name": "Ashdown",
+    "given_name": "Perpetua",
+    "date_of_birth": "1988-07-14",
+    "sex": "female",
+    "phone": "07700 900123",
+    "email": "p@example.org",
+}
+
+
+def test_a_new_patient_belongs_to_the_active_clinic_and_the_creation_is_audited(world: World) -> None:
+    response = world.client("dana").post(reverse("patients:new"), VALID)
+    patient = Patient.objects.get(family_name="Ashdown")
+    assert response.status_code == 302 and response["Location"] == reverse("patients:detail", args=[patient.pk])
+    assert (patient.clinic, patient.created_by) == (world.clinic_a, world.dana)
+    event = AuditEvent.objects.get(action=Action.CREATE)
+    assert (event.record_type, event.record_id, event.user, event.clinic, event.remote_addr) == (
+        "patient",
+        str(patient.pk),
+        world.dana,
+        world.clinic_a,
+        OUTSIDE_ADDRESS,
+    )
+
+
+def test_a_posted_clinic_id_is_ignored(world: World) -> None:
+    world.client("alice").post(reverse("patients:new"), {**VALID, "clinic": str(world.clinic_b.pk)})
+    assert Patient.objects.get(family_name="Ashdown").clinic == world.clinic_a
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date_of_birth", "2999-01-01", "Date of birth 01 Jan 2999 is in the future"),
+        ("date_of_birth", "1850-01-01", "is before 1900"),
+        ("date_of_birth", "31/02/1980", "Enter a valid date"),
+        ("phone", "call me maybe", "Phone &#x27;call me maybe&#x27; is not a phone number"),
+        ("email", "not-an-address", "Enter a valid email address"),
+        ("family_name", "", "This field is required"),
+        ("sex", "robot", "Select a valid choice"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_named_and_the_typed_values_kept(world: World, field: str, value: str, message: str) -> None:
+    response = world.client("alice").post(reverse("patients:new"), {**VALID, field: value})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert message in page
+    assert f'href="#id_{field}"' in page  # the error summary links to the field
+    for name in ("family_name", "given_name", "phone", "email"):
+        if name != field:
+            assert f'value="{VALID[name]}"' in page
+    assert not Patient.objects.filter(given_name="Perpetua").exists()
+
+
+def test_editing_demographics_is_audited_with_the_changed_fields_only(world: World) -> None:
+    url = reverse("patients:edit", args=[world.patient.pk])
+    data = {"family_name": "Quennell", "given_name": "Ottoline", "date_of_birth": "1971-04-02", "sex": "female", "phone": "020 7946 0999"}
+    assert world.client("bob").post(url, data).status_code == 302
+    world.patient.refresh_from_db()
+    assert world.patient.phone == "020 7946 0999"
+    event = AuditEvent.objects.get(action=Action.UPDATE)
+    assert event.detail == "changed: phone"
+    assert "0999" not in event.detail
+
+
+def test_opening_a_chart_is_audited(world: World) -> None:
+    world.client("bob").get(reverse("patients:detail", args=[world.patient.pk]))
+    event = AuditEvent.objects.get(action=Action.VIEW, record_type="patient")
+    assert (event.user, event.record_id, event.remote_addr, event.detail) == (world.bob, str(world.patient.pk), OUTSIDE_ADDRESS, "chart")
+
+
+def test_the_list_is_audited(world: World) -> None:
+    world.client("alice").get(reverse("patients:list"))
+    event = AuditEvent.objects.get(record_type="patient_list")
+    assert event.action == Action.VIEW and event.detail == "1 found, page 1"
+
+
+def test_search_posts_the_query_and_keeps_it_out_of_the_url(world: World) -> None:
+    client = world.client("alice")
+    Patient.objects.create(clinic=world.clinic_a, family_name="Ashdown", given_name="Perpetua", date_of_birth="1988-07-14")
+    response = client.post(reverse("patients:search"), {"q": "quennell"}, follow=True)
+    final_url, _status = response.redirect_chain[-1]
+    assert final_url == reverse("patients:list")
+    assert "?" not in final_url and "quennell" not in final_url.lower()
+    page = response.content.decode()
+    assert "Quennell" in page and "Ashdown" not in page
+    assert 'value="quennell"' in page  # the query is shown back in the form
+    event = AuditEvent.objects.get(record_type="patient_search")
+    assert event.detail == "1 found, page 1" and "quennell" not in event.path + event.detail
+
+
+def test_search_by_get_is_not_allowed(world: World) -> None:
+    assert world.client("alice").get(reverse("patients:search") + "?q=quennell").status_code == 405
+
+
+@pytest.mark.parametrize("query", ["ottoline quen", "Quennell, Ottoline", "1971-04-02", "02/04/1971", "7946 0123", "+442079460123"])
+def test_search_finds_by_name_birth_date_or_phone(world: World, query: str) -> None:
+    client = world.client("alice")
+    client.post(reverse("patients:search"), {"q": query})
+    assert "Quennell" in client.get(reverse("patients:list")).content.decode()
+
+
+def test_search_never_reaches_another_clinic(world: World) -> None:
+    client = world.client("alice")
+    client.post(reverse("patients:search"), {"q": "zabriskie"})
+    page = client.get(reverse("patients:list")).content.decode()
+    assert "Zabriskie" not in page and "0 patients match" in page
+
+
+def test_show_all_clears_the_search(world: World) -> None:
+    client = world.client("alice")
+    client.post(reverse("patients:search"), {"q": "nobody-by-this-name"})
+    assert "0 patients match" in client.get(reverse("patients:list")).content.decode()
+    client.post(reverse("patients:search"), {"q": ""})
+    assert "Quennell" in client.get(reverse("patients:list")).content.decode()
+
+
+def test_recently_opened_patients_appear_on_the_clinicians_day(world: World) -> None:
+    client = world.client("bob")
+    assert "Quennell" not in client.get(reverse("day")).content.decode()
+    client.get(reverse("patients:detail", args=[world.patient.pk]))
+    assert "Quennell" in client.get(reverse("day")).content.decode()
+
+
+def test_the_clinicians_day_lists_their_active_episodes(world: World) -> None:
+    alice_day = world.client("alice").get(reverse("day")).content.decode()
+    assert "Tennis elbow" in alice_day and reverse("patients:episode", args=[world.episode.pk]) in alice_day
+    assert "Tennis elbow" not in world.client("bob").get(reverse("day")).content.decode()
