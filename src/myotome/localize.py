@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from myotome import exam
 from myotome.kb import model as m
-from myotome.kb.describe import group_roots
 from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed
 
@@ -147,13 +146,13 @@ def _spinal_first(roots: m.Roots, kb: KnowledgeBase) -> m.Roots:
     return m.Roots(main or minor, minor if main else ())
 
 
-def _spread_muscles(muscles: Iterable[m.Muscle], kb: KnowledgeBase, weights: Weights) -> dict[str, float]:
+@functools.lru_cache(maxsize=512)
+def _spread_muscles(muscle_ids: tuple[str, ...], kb: KnowledgeBase, weights: Weights) -> dict[str, float]:
     """The average of several muscles' root shares (summing to 1)."""
     total: dict[str, float] = defaultdict(float)
-    muscles = list(muscles)
-    for muscle in muscles:
-        for seg, share in _spread_roots(_spinal_first(muscle.roots, kb), weights).items():
-            total[seg] += share / len(muscles)
+    for muscle_id in muscle_ids:
+        for seg, share in _spread_roots(_spinal_first(kb.muscles[muscle_id].roots, kb), weights).items():
+            total[seg] += share / len(muscle_ids)
     return dict(total)
 
 
@@ -215,7 +214,7 @@ def _tender_band(ctx: _Ctx, n: int, f: exam.TenderBand) -> None:
     if record is None:
         return
     weight = ctx.w.data["tender_band"]["by_severity"][f.severity - 1]
-    roots = group_roots(ctx.kb, record) if isinstance(record, m.Group) else record.roots
+    roots = ctx.kb.roots_of(record)
     shares = _spread_roots(_spinal_first(roots, ctx.kb), ctx.w)
     ctx.add(n, f.side, weight, shares, f"tender band (severity {f.severity}) in {record.name}, supplied by {_roots_words(roots)}")
 
@@ -273,7 +272,7 @@ def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
     weight = rom["weight"] * min(1.0, restriction / rom["full_at"])
     limiting = ctx.kb.movements.get(movement.opposite or "") if movement.opposite else None
     movers = limiting.muscles if limiting else movement.muscles
-    shares = _spread_muscles((ctx.kb.muscles[i] for i in movers), ctx.kb, ctx.w)
+    shares = _spread_muscles(movers, ctx.kb, ctx.w)
     unit = "°" if f.unit == "deg" else " mm"
     by = f"the muscles that limit it ({limiting.name.lower()})" if limiting else "the muscles that perform it"
     ctx.add(
@@ -301,7 +300,7 @@ def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
     assert f.muscle is not None
     record = ctx.resolve(n, "muscle", f.muscle, ctx.kb.find_muscle)
     if record is not None:
-        roots = group_roots(ctx.kb, record) if isinstance(record, m.Group) else record.roots
+        roots = ctx.kb.roots_of(record)
         ctx.add(n, f.side, weight, _spread_roots(_spinal_first(roots, ctx.kb), ctx.w), f"weak {record.name} ({_roots_words(roots)})")
 
 

@@ -58,18 +58,9 @@ def describe_muscle(kb: KnowledgeBase, record: m.Muscle | m.Group) -> dict[str, 
     }
 
 
-def group_roots(kb: KnowledgeBase, group: m.Group) -> m.Roots:
-    """A group's roots: main where any member has it as main, minor otherwise."""
-    members = kb.members(group)
-    main = {s for mu in members for s in mu.roots.main}
-    minor = {s for mu in members for s in mu.roots.minor} - main
-    order = {s: i for i, s in enumerate(kb.segments)}
-    return m.Roots(tuple(sorted(main, key=order.__getitem__)), tuple(sorted(minor, key=order.__getitem__)))
-
-
 def describe_group(kb: KnowledgeBase, group: m.Group) -> dict[str, Any]:
     members = kb.members(group)
-    roots = group_roots(kb, group)
+    roots = kb.roots_of(group)
     nerves = list(dict.fromkeys(kb.nerves[mu.nerve].name for mu in members))
     return {
         "kind": "group",

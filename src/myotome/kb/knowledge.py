@@ -110,6 +110,23 @@ class KnowledgeBase:
             return (record,)
         return self._group_members[record.id]
 
+    def roots_of(self, record: m.Muscle | m.Group) -> m.Roots:
+        """A muscle's roots, or a group's: main where any member has it as main, minor otherwise."""
+        if isinstance(record, m.Muscle):
+            return record.roots
+        return self._group_roots[record.id]
+
+    @functools.cached_property
+    def _group_roots(self) -> dict[str, m.Roots]:
+        order = {s: i for i, s in enumerate(self.segments)}
+        out = {}
+        for group in self.groups.values():
+            members = self.members(group)
+            main = {s for mu in members for s in mu.roots.main}
+            minor = {s for mu in members for s in mu.roots.minor} - main
+            out[group.id] = m.Roots(tuple(sorted(main, key=order.__getitem__)), tuple(sorted(minor, key=order.__getitem__)))
+        return out
+
     @functools.cached_property
     def _group_members(self) -> dict[str, tuple[m.Muscle, ...]]:
         return {g.id: tuple(self.muscles[i] for i in g.members) for g in self.groups.values()}

@@ -40,6 +40,7 @@ _PREFIXES = (("haem", "hem"), ("lymphoedem", "lymphedem"), ("oedem", "edem"), ("
 # Words that add nothing to a name.
 _FILLER = {"the", "muscle", "muscles", "musculus"}
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_SUGGESTIONS_KEPT = 4096
 
 
 @functools.lru_cache(maxsize=65536)
@@ -118,6 +119,7 @@ class NameIndex(Generic[T]):
                 if all(e.record_id != record_id for e in bucket):
                     bucket.append(entry)
         self._keys = sorted(self._by_key)
+        self._suggestions: dict[tuple[str, int], list[str]] = {}
 
     def lookup(self, name: str) -> T:
         """Return the one record ``name`` denotes, or raise :class:`LookupFailed`."""
@@ -146,10 +148,16 @@ class NameIndex(Generic[T]):
         key = normalize(name)
         if not key:
             return []
-        keys = difflib.get_close_matches(key, self._keys, n=limit * 3, cutoff=0.72)
-        # Names that begin with what was typed ("extensor carpi") are good suggestions too.
-        keys += [k for k in self._keys if k.startswith(key + " ")][: limit * 3]
-        return _unique_displays((e for k in keys for e in self._by_key[k]), limit)
+        cached = self._suggestions.get((key, limit))
+        if cached is None:
+            keys = difflib.get_close_matches(key, self._keys, n=limit * 3, cutoff=0.72)
+            # Names that begin with what was typed ("extensor carpi") are good suggestions too.
+            keys += [k for k in self._keys if k.startswith(key + " ")][: limit * 3]
+            cached = _unique_displays((e for k in keys for e in self._by_key[k]), limit)
+            if len(self._suggestions) >= _SUGGESTIONS_KEPT:  # fuzzy matching is slow: keep recent answers
+                self._suggestions.clear()
+            self._suggestions[key, limit] = cached
+        return list(cached)
 
     def __len__(self) -> int:
         return len(self._keys)
