@@ -85,7 +85,6 @@ class Weights:
         return float(node["weight"] if isinstance(node, dict) else node)
 
 
-
 @functools.lru_cache(maxsize=8)
 def weights_for(kb: KnowledgeBase) -> Weights:
     """The evidence weights stored with a knowledge base (``evidence.yaml``), checked."""

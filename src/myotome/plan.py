@@ -220,7 +220,9 @@ def _peripheral_steps(
     for (_, side), (muscle, severity, source) in banded.items():
         seg = _shared_root(muscle, levels, side, sides_of)
         if seg is None:
-            outside.append(Dropped(muscle, side, f"not supplied by the involved segments on this side; {'banded' if severity else 'weak'} ({source})"))
+            outside.append(
+                Dropped(muscle, side, f"not supplied by the involved segments on this side; {'banded' if severity else 'weak'} ({source})")
+            )
             continue
         kind = "banded" if severity else "weak (prime mover)"
         out.append(
@@ -368,7 +370,9 @@ def _fit_dose(candidates: list[_Candidate], limit: int, reasons: list[str]) -> t
 
 
 _BLEEDING = m.Caution(
-    kind="other", structure="bleeding risk", text="Anticoagulated or bleeding disorder: press each site firmly for 30 seconds after withdrawal."
+    kind="other",
+    structure="bleeding risk",
+    text="Anticoagulated or bleeding disorder: press each site firmly for 30 seconds after withdrawal.",
 )
 
 
