@@ -6,15 +6,17 @@ is on the viewer's left; on the back view it is on the viewer's right.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from myotome.bodychart import chart_ids, load_chart, render_chart
+from myotome.bodychart import chart_ids, load_chart, render_chart, stylesheet
 from myotome.bodychart.chart import control_points
 from myotome.bodychart.drawing import build
+from myotome.bodychart.render import STYLE
 from myotome.kb import KnowledgeBase
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -388,6 +390,126 @@ def test_unknown_view_or_layer_is_refused() -> None:
         render_chart("front", layer="bones")  # type: ignore[arg-type]
 
 
+# --- Without inline styles, for a page whose CSP refuses them --------------------------------
+
+ZONE_MARKS = {
+    "regions": [
+        {"region_id": "thumb", "side": "right", "skin": ["trophedema"], "sensory": "reduced"},
+        {"region_id": "lateral_forearm", "side": "right", "skin": ["trophedema"]},
+        {"region_id": "low_back", "side": "left", "sensory": "increased"},
+    ],
+    "muscles": [{"muscle_id": "infraspinatus", "side": "right", "severity": 2}],
+}
+
+
+def fill_classes(el: ET.Element) -> list[str]:
+    return [c for c in (el.get("class") or "").split() if c.startswith("bc-fill-")]
+
+
+def test_inline_styles_are_the_default() -> None:
+    svg = render_chart("front", layer="dermatomes")
+    assert svg.count("<style>") == 1 and ' style="fill:#' in svg and "bc-fill-" not in svg
+    assert svg == render_chart("front", layer="dermatomes", inline_styles=True)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("layer", LAYERS)
+def test_without_inline_styles_every_zone_carries_its_fill_as_a_class(view: str, layer: str) -> None:
+    svg = render_chart(view, ZONE_MARKS, layer=layer, inline_styles=False)  # type: ignore[arg-type]
+    assert "<style" not in svg and not re.search(r"\sstyle=", svg)
+    root = ET.fromstring(svg)
+    assert all(el.get("style") is None for el in root.iter())
+    assert root.find(f".//{SVG}style") is None
+    shapes = shapes_of(svg)
+    zones = [el for el in shapes if el.get("data-kind") == "region"]
+    assert (len(zones) > 0) == (layer != "muscles")
+    assert any({"bc-skin", "bc-sensory"} & set((el.get("class") or "").split()) for el in zones) == (layer != "muscles")
+    for el in zones:  # marked ones too, so a script that clears a mark shows the zone's colour again
+        (fill,) = fill_classes(el)
+        assert re.fullmatch(r"bc-fill-[0-9a-f]{6}", fill)
+    assert not any(fill_classes(el) for el in shapes if el.get("data-kind") == "muscle")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_fill_class_is_the_colour_the_inline_chart_paints(view: str) -> None:
+    inline = by_key(render_chart(view, layer="both"))
+    classed = by_key(render_chart(view, ZONE_MARKS, layer="both", inline_styles=False))
+    zones = [key for key in inline if key[0] == "region"]
+    assert zones and set(inline) == set(classed)
+    for key in zones:
+        colour = (inline[key].get("style") or "").removeprefix("fill:#")
+        assert fill_classes(classed[key]) == [f"bc-fill-{colour.lower()}"]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("layer", LAYERS)
+def test_without_inline_styles_the_drawing_is_otherwise_the_same(view: str, layer: str) -> None:
+    def bare(svg: str) -> str:
+        svg = re.sub(r"<style>.*?</style>", "", svg, flags=re.S)
+        return re.sub(r' style="[^"]*"| bc-fill-[0-9a-f]+', "", svg)
+
+    inline = render_chart(view, ZONE_MARKS, layer=layer, id_prefix="z", inline_styles=True)  # type: ignore[arg-type]
+    classed = render_chart(view, ZONE_MARKS, layer=layer, id_prefix="z", inline_styles=False)  # type: ignore[arg-type]
+    assert bare(inline) == bare(classed)
+    assert (classed == bare(classed)) == (layer == "muscles")
+
+
+def test_the_stylesheet_has_a_rule_for_every_fill_class_used() -> None:
+    css = stylesheet()
+    rules = set(css.splitlines())
+    used: set[str] = set()
+    for view in VIEWS:
+        for layer in LAYERS:
+            for marks in (None, ZONE_MARKS):
+                svg = render_chart(view, marks, layer=layer, inline_styles=False)  # type: ignore[arg-type]
+                used |= set(re.findall(r"\bbc-fill-([0-9a-f]+)\b", svg))
+    assert used and all(f".bc-fill-{c}{{fill:#{c}}}" in rules for c in used)
+
+
+def test_the_stylesheet_holds_the_inline_rules_scoped_per_chart() -> None:
+    prefixes = {"muscles": "m", "dermatomes": "zones"}
+    css = stylesheet(prefixes)
+    assert css.endswith("\n") and "PFX" not in css and "<" not in css
+    rules = css.splitlines()
+    # The renderer's rules in its order, so the cascade is the same; a rule naming a chart's ids
+    # becomes one rule per view and layer, in its place.
+    style = STYLE.strip().splitlines()
+    expected: list[str] = []
+    for line in style:
+        selector, _, body = line.partition("{")
+        if "PFX" not in line:
+            expected.append(line)
+            continue
+        for layer, prefix in prefixes.items():
+            expected += [f".bc-{view}.bc-layer-{layer} {selector}{{{body.replace('PFX', f'{prefix}-{view}')}" for view in VIEWS]
+    assert rules[: len(expected)] == expected
+    hatched = [line for line in rules if "url(#" in line]
+    assert len(hatched) == len(prefixes) * len(VIEWS)
+    for layer, prefix in prefixes.items():
+        for view in VIEWS:
+            rule = f".bc-{view}.bc-layer-{layer} .bc-region.bc-skin.bc-sensory{{fill:url(#{prefix}-{view}-both)}}"
+            assert rule in hatched
+            svg = render_chart(view, layer=layer, id_prefix=prefix, inline_styles=False)  # type: ignore[arg-type]
+            root = ET.fromstring(svg)
+            assert {f"bc-{view}", f"bc-layer-{layer}"} <= set((root.get("class") or "").split())
+            assert root.find(f".//{SVG}pattern[@id='{prefix}-{view}-both']") is not None
+    fills = rules[len(expected) :]
+    assert fills and fills == sorted(fills) and all(re.fullmatch(r"\.bc-fill-([0-9a-f]{6})\{fill:#\1\}", line) for line in fills)
+
+
+def test_the_stylesheet_takes_one_prefix_for_every_layer() -> None:
+    css = stylesheet("bc")
+    assert css == stylesheet() == stylesheet(dict.fromkeys(LAYERS, "bc"))
+    assert ".bc-back.bc-layer-both .bc-region.bc-skin.bc-sensory{fill:url(#bc-back-both)}" in css.splitlines()
+
+
+def test_the_stylesheet_refuses_what_it_cannot_name() -> None:
+    with pytest.raises(ValueError, match="unknown layer 'bones'"):
+        stylesheet({"bones": "b"})
+    with pytest.raises(ValueError, match="id prefix"):
+        stylesheet('a"<b>')
+
+
 def test_chart_ids_lists_what_is_drawn_per_view() -> None:
     ids = chart_ids()
     assert set(ids) == {"front", "back"}
@@ -402,8 +524,8 @@ def test_chart_ids_lists_what_is_drawn_per_view() -> None:
 def test_rendering_does_not_import_django() -> None:
     code = (
         "import sys\n"
-        "from myotome.bodychart import render_chart\n"
-        "render_chart('front', layer='both'); render_chart('back')\n"
+        "from myotome.bodychart import render_chart, stylesheet\n"
+        "render_chart('front', layer='both'); render_chart('back', inline_styles=False); stylesheet()\n"
         "bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "assert not bad, bad\n"
     )

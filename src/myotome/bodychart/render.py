@@ -6,12 +6,19 @@ and sensory signs) and the plan's steps appear as numbered circles::
 
     svg = render_chart("back", {"muscles": [{"muscle_id": "infraspinatus", "side": "right", "severity": 2}]})
     svg = render_chart("front", layer="dermatomes")
+
+A page served under a Content-Security-Policy that refuses inline styles renders with
+``inline_styles=False`` and links the rules of ``stylesheet()`` instead::
+
+    svg = render_chart("front", layer="dermatomes", id_prefix="zones", inline_styles=False)
+    css = stylesheet({"dermatomes": "zones"})
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any, Literal
@@ -58,6 +65,8 @@ DERMATOME_FILL = {
     "S4": "#dfb8dc",
     "S5": "#ebcde8",
 }
+# A zone whose primary dermatome has no colour of its own.
+FALLBACK_FILL = "#e4e4e4"
 
 STYLE = """
 .bc-body{fill:#f6f0ea;stroke:#8d7b6e;stroke-width:1.1}
@@ -184,11 +193,23 @@ def _f(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def render_chart(view: str, marks: Mapping[str, Any] | None = None, *, layer: Layer = "muscles", id_prefix: str = "bc") -> str:
+def render_chart(
+    view: str,
+    marks: Mapping[str, Any] | None = None,
+    *,
+    layer: Layer = "muscles",
+    id_prefix: str = "bc",
+    inline_styles: bool = True,
+) -> str:
     """Inline SVG of one view with its marks; ``layer`` picks muscles, dermatome zones or both.
 
     svg = render_chart("front", {"plan": [{"order": 1, "muscle_id": "biceps_brachii", "side": "left"}]})
     svg = render_chart("back", layer="both")
+
+    With ``inline_styles=False`` the SVG has no ``<style>`` element and no ``style``
+    attribute, for a page whose CSP refuses inline styles: every skin zone, marked or not,
+    carries its dermatome colour as a ``bc-fill-<hex>`` class (so a script that clears a
+    mark shows the zone's own colour again), and the page links ``stylesheet()``.
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; use 'front' or 'back'")
@@ -223,7 +244,7 @@ def render_chart(view: str, marks: Mapping[str, Any] | None = None, *, layer: La
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(chart.width)} {_f(chart.height)}" role="group" '
         f'aria-labelledby="{pfx}-title" aria-describedby="{pfx}-desc" class="bc-chart bc-{view} bc-layer-{layer}" data-view="{view}">',
         f'<title id="{pfx}-title">{escape(title)}</title><desc id="{pfx}-desc">{escape(desc)}</desc>',
-        "<style>" + STYLE.replace("PFX", pfx).replace("\n", "") + "</style>",
+        *(["<style>" + STYLE.replace("PFX", pfx).replace("\n", "") + "</style>"] if inline_styles else []),
         f'<defs><clipPath id="{pfx}-clip"><path d="{v.outline}"/>' + "".join(f'<path d="{d}"/>' for d in v.insets) + "</clipPath>"
         f'<pattern id="{pfx}-both" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<rect width="5" height="5" fill="#4f97cf"/><rect width="2.5" height="5" fill="#9a7cc8"/></pattern></defs>',
@@ -243,7 +264,7 @@ def render_chart(view: str, marks: Mapping[str, Any] | None = None, *, layer: La
             for s in v.shapes:
                 if s.kind != kind or s.side != side:
                     continue
-                out.append(_shape(s, m, names, pfx, [p.order for p in plan_at.get(s.key, ())]))
+                out.append(_shape(s, m, names, pfx, [p.order for p in plan_at.get(s.key, ())], inline_styles))
             out.append("</g>")
         out.append("</g>")
     if "muscle" not in kinds and details:
@@ -258,15 +279,31 @@ def render_chart(view: str, marks: Mapping[str, Any] | None = None, *, layer: La
     return "".join(out)
 
 
-def _shape(s: Shape, m: Marks, names: Mapping[tuple[str, str], tuple[str, str, str]], pfx: str, plan_orders: Sequence[int]) -> str:
-    name, extra, _ = names[(s.kind, s.id)]
+def _fill_class(colour: str) -> str:
+    return "bc-fill-" + colour.lstrip("#").lower()
+
+
+def _shape(
+    s: Shape,
+    m: Marks,
+    names: Mapping[tuple[str, str], tuple[str, str, str]],
+    pfx: str,
+    plan_orders: Sequence[int],
+    inline_styles: bool = True,
+) -> str:
+    name, extra, derm = names[(s.kind, s.id)]
     classes, words = _state(s, m, plan_orders)
     label = ", ".join([f"{s.side.capitalize()} {name}", *words])
     tip = label + (f". {extra}" if extra else "")
-    cls = " ".join(["bc-shape", f"bc-{s.kind}", *(["bc-deep"] if s.deep else []), *classes])
     fill = ""
     if s.kind == "region":
-        fill = f' style="fill:{DERMATOME_FILL.get(names[(s.kind, s.id)][2], "#e4e4e4")}"' if not classes else ""
+        colour = DERMATOME_FILL.get(derm, FALLBACK_FILL)
+        if not inline_styles:
+            # Always, marked or not: the mark's rules outrank it, and it shows again once a mark is cleared.
+            classes = [*classes, _fill_class(colour)]
+        elif not classes:
+            fill = f' style="fill:{colour}"'
+    cls = " ".join(["bc-shape", f"bc-{s.kind}", *(["bc-deep"] if s.deep else []), *classes])
     covers = " ".join(s.covers)
     return (
         f'<path id="{pfx}-{s.key}" class="{cls}" data-kind="{s.kind}" data-id="{escape(s.id)}" data-side="{s.side}" '
@@ -346,6 +383,45 @@ def _captions(v: View, right_of_viewer: str, chart: Chart) -> str:
         out.append(f'<text class="bc-caption-small" x="{_f(x)}" y="{_f(y)}">{escape(text)}</text>')
     out.append("</g>")
     return "".join(out)
+
+
+_CSS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def stylesheet(prefixes: str | Mapping[str, str] = "bc") -> str:
+    """The CSS ``render_chart`` inlines, for charts drawn with ``inline_styles=False``.
+
+    ``prefixes`` is the ``id_prefix`` the page renders charts with: one for every layer,
+    or per layer (a layer left out gets no rules naming a chart's ids). A rule that names a
+    chart's own ids (the hatching of a zone with both a skin and a sensory sign) is written
+    once per view and layer, scoped by the chart root's ``bc-<view>`` and ``bc-layer-<layer>``
+    classes; a ``bc-fill-<hex>`` rule follows for every zone colour. One rule a line::
+
+        css = stylesheet({"muscles": "muscles", "dermatomes": "dermatomes", "both": "both"})
+    """
+    by_layer = dict.fromkeys(LAYERS, prefixes) if isinstance(prefixes, str) else dict(prefixes)
+    for layer, prefix in by_layer.items():
+        if layer not in LAYERS:
+            raise ValueError(f"unknown layer {layer!r}; use 'muscles', 'dermatomes' or 'both'")
+        if not _CSS_NAME.fullmatch(prefix):
+            raise ValueError(f"id prefix {prefix!r} cannot be named in CSS; use letters, digits, '-' and '_'")
+    rules: list[str] = []
+    for line in STYLE.strip().splitlines():
+        if "PFX" not in line:
+            rules.append(line)
+            continue
+        selector, _, body = line.partition("{")
+        for layer in (name for name in LAYERS if name in by_layer):
+            for view in VIEWS:
+                scoped = ",".join(f".bc-{view}.bc-layer-{layer} {part.strip()}" for part in selector.split(","))
+                rules.append(scoped + "{" + body.replace("PFX", f"{by_layer[layer]}-{view}"))
+    rules += [f".{_fill_class(c)}{{fill:{c}}}" for c in _fill_colours()]
+    return "\n".join(rules) + "\n"
+
+
+def _fill_colours() -> list[str]:
+    """Every colour a zone can be filled with, lower case."""
+    return sorted({*(c.lower() for c in DERMATOME_FILL.values()), FALLBACK_FILL.lower()})
 
 
 def chart_ids(view: str | None = None) -> dict[str, dict[str, tuple[str, ...]]]:
