@@ -17,6 +17,8 @@ def main() -> None:
     # the Typer app (and Rich); everything else, --help included, goes through Typer.
     args = sys.argv[1:]
     if args[:1] == ["assess"]:
+        # Pydantic scans every installed package for plugins on first use; the engine uses none.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         from myotome.cli.assess_run import parse_plain, run
 
         plain = parse_plain(args[1:])

@@ -13,7 +13,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -100,6 +99,8 @@ def _cache_dir() -> Path:
 
 def _write_cache(cache: Path, kb: KnowledgeBase) -> None:
     """Write atomically; a read-only or full disk only costs speed."""
+    import tempfile  # only when the cache is (re)written
+
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob("kb-*.pickle"):
