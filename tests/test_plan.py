@@ -206,3 +206,20 @@ def test_without_findings_that_localise_there_is_no_plan_but_a_clear_message(kb:
 def test_a_brisk_reflex_is_a_plan_warning(kb: KnowledgeBase) -> None:
     plan = plan_for(kb, F("reflex", reflex="biceps", grade="brisk"), *C6_SIGNS)
     assert any("upper motor neurone" in w for w in plan.warnings)
+
+
+def test_a_jaw_problem_with_upper_cervical_signs_is_needled_at_the_neck_first(kb: KnowledgeBase) -> None:
+    # Gunn: TMJ is CN V3 plus C1-C3; the neck comes first, then the jaw
+    plan = plan_for(
+        kb,
+        F("tender_band", "left", muscle="masseter", severity=3),
+        F("tender_band", "left", muscle="temporalis"),
+        F("paraspinal", "left", level="C2-C3"),
+        regions=["jaw"],
+        side="left",
+    )
+    assert {r.segment for r in plan.involved} >= {"CN V3", "C2"}
+    regions = [s.region for s in plan.steps]
+    assert regions[0] == "paraspinal"
+    order = names(plan)
+    assert order.index("multifidus_cervical") < order.index("masseter")

@@ -146,16 +146,21 @@ def _over_lung(muscle: m.Muscle) -> bool:
 def _involved(segments: tuple[RankedSegment, ...]) -> tuple[RankedSegment, ...]:
     """The top segments that the exam itself points to (the complaint alone is not enough).
 
-    Spinal levels are capped at MAX_INVOLVED; a cranial nerve (CN V3 for the jaw) may be
-    involved as well, and then its muscles are planned after the neck.
+    Spinal levels and cranial nerves are judged apart: a spinal level is involved when it
+    scores at least half the top spinal level (at most MAX_INVOLVED levels), a cranial
+    nerve when it scores at least half the top overall. So a jaw problem (CN V3) with
+    upper-cervical signs is needled at the neck first, then at the jaw.
     """
     examined = [s for s in segments if any(e.finding is not None for e, _ in s.evidence)]
-    if not examined:
-        return ()
-    top = examined[0].score
-    chosen = [s for s in examined if s.score >= INVOLVED_SHARE * top]
-    levels = list(dict.fromkeys(s.segment for s in chosen if not s.segment.startswith("CN")))[:MAX_INVOLVED]
-    return tuple(s for s in chosen if s.segment in levels or s.segment.startswith("CN"))
+    spinal = [s for s in examined if not s.segment.startswith("CN")]
+    cranial = [s for s in examined if s.segment.startswith("CN")]
+    chosen: list[RankedSegment] = []
+    if spinal:
+        levels = list(dict.fromkeys(s.segment for s in spinal if s.score >= INVOLVED_SHARE * spinal[0].score))[:MAX_INVOLVED]
+        chosen += [s for s in spinal if s.segment in levels and s.score >= INVOLVED_SHARE * spinal[0].score]
+    if cranial:
+        chosen += [s for s in cranial if s.score >= INVOLVED_SHARE * examined[0].score]
+    return tuple(sorted(chosen, key=lambda s: -s.score))
 
 
 def _sides(side: str) -> tuple[str, ...]:
