@@ -175,7 +175,7 @@ def parse_assessment(data: str | bytes | dict[str, Any]) -> Assessment:
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        raise InvalidAssessment([_describe(e, data) for e in exc.errors()], data.get("id")) from exc
+        raise InvalidAssessment([_describe(e) for e in exc.errors()], data.get("id")) from exc
 
 
 def json_schema() -> dict[str, Any]:
@@ -185,18 +185,18 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
+_TYPE_STEPS = {"constrained-str", "int", "float", "str", "bool"}
 _FINDING_TAGS = {"tender_band", "skin", "paraspinal", "rom", "weakness", "reflex", "sensory"}
 
 
-def _describe(error: Any, document: dict[str, Any]) -> str:
+def _describe(error: Any) -> str:
     """One validation problem as ``path: what is wrong (got value)``."""
     loc = list(error["loc"])
     # Drop the union tag pydantic inserts after findings[n] and the branch names of optional values.
     if len(loc) > 2 and loc[0] == "findings" and loc[2] in _FINDING_TAGS:
         del loc[2]
-    loc = [
-        p for p in loc if not (isinstance(p, str) and p in {"function-after[_real_level(), str]", "constrained-str", "int", "float", "str"})
-    ]
+    # ...and the names pydantic gives validator wrappers and constrained types ("function-after[...]", "int").
+    loc = [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_STEPS))]
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(document)"
     message = str(error["msg"]).removeprefix("Value error, ")
     kind = error["type"]
