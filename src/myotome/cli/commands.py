@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from myotome.cli.assess import assess, schema_app
-from myotome.cli.clinic import createuser, demo, doctor, serve
 from myotome.cli.kb import app as kb_app
+from myotome.clinic.cli import createuser, demo, doctor, serve
 
 app = typer.Typer(
     name="myotome",

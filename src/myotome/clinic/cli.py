@@ -1,5 +1,7 @@
 """``myotome serve``, ``demo``, ``createuser`` and ``doctor``: run and look after the clinic web app.
 
+They live with the clinic because they drive Django; ``myotome.cli.commands`` registers them.
+
 Django is imported inside the commands only, so that ``myotome kb`` and
 ``myotome assess`` start fast and never load it.
 """
