@@ -167,8 +167,9 @@ def _normalised(raw: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in raw.items()} if total else {}
 
 
-def _sides(side: str) -> tuple[str, ...]:
-    return SIDES if side == "bilateral" else (side,)
+def body_sides(side: str) -> tuple[str, ...]:
+    """The sides a finding, complaint or segment side covers: bilateral and midline are both."""
+    return SIDES if side in ("bilateral", "midline") else (side,)
 
 
 # ---------------------------------------------------------------------------
@@ -200,7 +201,7 @@ class _Ctx:
             return
         key = (number, reason)
         lines = self.lines
-        for s in SIDES if side == "bilateral" else (side,):
+        for s in body_sides(side):
             for seg, share in shares.items():
                 bucket = lines.get((seg, s))
                 if bucket is None:
@@ -345,7 +346,7 @@ _RULES: dict[str, Callable[[_Ctx, int, Any], None]] = {
 
 
 def _complaint(ctx: _Ctx, complaint: exam.Complaint) -> None:
-    side = "bilateral" if complaint.side in ("bilateral", "midline") else complaint.side
+    side = complaint.side
     weight = ctx.w.of("complaint_region")
     for name in complaint.regions:
         region = ctx.resolve(None, "complaint.regions", name, ctx.kb.find_region)

@@ -19,7 +19,7 @@ from myotome import exam
 from myotome.kb import model as m
 from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed
-from myotome.localize import Localization, RankedSegment
+from myotome.localize import Localization, RankedSegment, body_sides
 
 # Dose: insertions per session before adjustment, the floor, and what lowers it.
 BASE_INSERTIONS = 16
@@ -163,10 +163,6 @@ def _involved(segments: tuple[RankedSegment, ...]) -> tuple[RankedSegment, ...]:
     return tuple(sorted(chosen, key=lambda s: -s.score))
 
 
-def _sides(side: str) -> tuple[str, ...]:
-    return ("left", "right") if side == "bilateral" else (side,)
-
-
 @functools.lru_cache(maxsize=256)
 def _paraspinal_muscle(segment: str, kb: KnowledgeBase) -> m.Muscle | None:
     """The paraspinal muscle needled at a level: multifidus where it reaches, else the deep segmental muscle."""
@@ -182,7 +178,7 @@ def _paraspinal_steps(involved: tuple[RankedSegment, ...], kb: KnowledgeBase) ->
         muscle = _paraspinal_muscle(ranked.segment, kb)
         if muscle is None:
             continue
-        for side in _sides(ranked.side):
+        for side in body_sides(ranked.side):
             out.append(
                 _Candidate(
                     muscle,
@@ -199,7 +195,7 @@ def _peripheral_steps(
     assessment: exam.Assessment, loc: Localization, involved: tuple[RankedSegment, ...], kb: KnowledgeBase, outside: list[Dropped]
 ) -> list[_Candidate]:
     levels = {r.segment for r in involved}
-    sides_of = {r.segment: set(_sides(r.side)) for r in involved}
+    sides_of = {r.segment: set(body_sides(r.side)) for r in involved}
     banded: dict[tuple[str, str], tuple[m.Muscle, int, str]] = {}
     examined: set[str] = set()
     for number, finding in enumerate(assessment.findings, 1):
@@ -217,7 +213,7 @@ def _peripheral_steps(
             examined.add(muscle.id)
             if muscle.rank == "paraspinal":
                 continue
-            for side in _sides(finding.side):
+            for side in body_sides(finding.side):
                 key = (muscle.id, side)
                 if key not in banded or banded[key][1] < severity:  # the strongest finding speaks for the muscle
                     banded[key] = (muscle, severity, f"finding {number}")
@@ -240,7 +236,7 @@ def _peripheral_steps(
         )
     condition = _condition(assessment, kb)
     if condition is not None:
-        complaint_sides = _sides("bilateral" if assessment.complaint.side in ("bilateral", "midline") else assessment.complaint.side)
+        complaint_sides = body_sides(assessment.complaint.side)
         for muscle_id in condition.muscles:
             muscle = kb.muscles[muscle_id]
             if muscle.id in examined or muscle.rank == "paraspinal":
