@@ -4,6 +4,8 @@ import pytest
 
 from myotome.kb import KnowledgeBase, load_kb
 
+pytest_plugins = ["tests.strict_skips"]
+
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+import subprocess
+import sys
 
 from myotome.kb import KnowledgeBase
+from tests.paths import EXAMPLES, REPO_ROOT
 
-DOC = Path(__file__).parents[1] / "docs" / "assessment-format.md"
+DOC = REPO_ROOT / "docs" / "assessment-format.md"
 
 
 def _g(value: float) -> str:
@@ -42,3 +44,28 @@ def test_the_quoted_neighbour_share_and_root_shares_are_true(kb: KnowledgeBase) 
     assert kb.evidence["paraspinal"]["neighbour_share"] == 0.5  # "half as much to each adjacent level"
     assert f"minor roots {_g(kb.evidence['roots']['minor'])}" in text
     assert f"least {kb.evidence['sides']['bilateral_ratio']:.0%}" in " ".join(text.split())
+
+
+def test_every_example_the_docs_name_is_in_the_repository() -> None:
+    named: set[str] = set()
+    for page in [REPO_ROOT / "README.md", EXAMPLES / "README.md", *(REPO_ROOT / "docs").glob("*.md")]:
+        named |= set(re.findall(r"examples/([\w.-]+\.json)", page.read_text()))
+        if page.parent == EXAMPLES:
+            named |= set(re.findall(r"`([\w.-]+\.json)`", page.read_text()))
+    shipped = {path.name for path in EXAMPLES.glob("*.json")}
+    assert {"exam.json", "bad-input.json"} <= named
+    assert named == shipped  # each one named exists, and the examples' README lists them all
+
+
+def test_the_documented_error_report_is_what_assess_prints() -> None:
+    block = re.search(r"```console\n\$ myotome assess (examples/bad-input\.json)\n(.*?)```", DOC.read_text(), re.S)
+    assert block, "the bad-input example is missing from docs/assessment-format.md"
+    result = subprocess.run(
+        [sys.executable, "-c", "from myotome.cli import main; main()", "assess", block.group(1)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == block.group(2)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from myotome.exam import InvalidAssessment, json_schema, parse_assessment
-
-EXAMPLES = Path(__file__).parents[2] / "shared" / "examples"
+from tests.paths import EXAMPLES
 
 
 def doc(*findings: dict[str, Any], **complaint: Any) -> dict[str, Any]:
@@ -29,8 +27,8 @@ def test_the_minimal_document_is_valid() -> None:
     assert assessment.findings == []
 
 
-@pytest.mark.parametrize("name", ["c5-c6-shoulder.json", "lumbar-l4.json"])
-def test_the_shared_examples_are_valid(name: str) -> None:
+@pytest.mark.parametrize("name", ["exam.json", "c5-c6-shoulder.json", "lumbar-l4.json"])
+def test_the_examples_are_valid(name: str) -> None:
     assessment = parse_assessment((EXAMPLES / name).read_text())
     assert assessment.id and assessment.findings
 

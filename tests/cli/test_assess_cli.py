@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +10,8 @@ from typer.testing import CliRunner
 
 from myotome.cli import app
 from myotome.kb import KnowledgeBase
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).parents[3] / "shared" / "examples"
 runner = CliRunner()
 
 
