@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from myotome.clinic.accounts.models import Membership
@@ -26,8 +26,11 @@ CLINICAL_ONLY = (
     "This page holds clinical information, which front-desk accounts cannot open. Ask a clinician in your clinic if you need it."
 )
 ADMIN_ONLY = "Only a clinic admin can open this page."
+# The one detail of a refused lookup, whether the id belongs to another clinic or to nothing.
+NOT_IN_CLINIC = "not found in the active clinic"
 
 View = Callable[..., HttpResponse]
+M = TypeVar("M", bound=Model)
 
 
 def member_required(view: View) -> View:
@@ -74,3 +77,30 @@ def require_clinic_admin(request: HttpRequest, record_type: str) -> None:
     if active is None or not active.is_clinic_admin:
         record_event(request, Action.DENIED, record_type=record_type, detail="clinic admin page refused")
         raise PermissionDenied(ADMIN_ONLY)
+
+
+def get_in_clinic_or_404(request: HttpRequest, records: QuerySet[M], pk: int, *, clinic_path: str) -> M:
+    """Record ``pk`` of ``records`` (already limited to what the request may open), or an audited 404.
+
+    ``clinic_path`` leads from the model to its clinic (``"patient__clinic"``). The
+    requester gets the same 404, and their clinic's log the same DENIED row, whether the
+    id belongs to another clinic or to nothing; the row's ``owner_clinic`` (never shown to
+    the requester's clinic) lets the clinic that holds the record see the attempt.
+    """
+    try:
+        return records.get(pk=pk)
+    except records.model.DoesNotExist:
+        pass
+    model = records.model
+    # Asked whatever the answer, so that a probe costs the same as a real record.
+    owner = model._default_manager.filter(pk=pk).values_list(clinic_path, flat=True).first()
+    active = active_membership(request)
+    record_event(
+        request,
+        Action.DENIED,
+        record_type=model._meta.model_name or "",
+        record_id=pk,
+        detail=NOT_IN_CLINIC,
+        owner_clinic_id=owner if active is not None and owner != active.clinic_id else None,
+    )
+    raise Http404(f"No {model._meta.object_name} matches the given query.")

@@ -7,3 +7,8 @@ class AuditConfig(AppConfig):
     name = "myotome.clinic.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from myotome.clinic.audit import admin_log
+
+        admin_log.install()

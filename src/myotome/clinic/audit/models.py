@@ -46,6 +46,16 @@ class AuditEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     username = models.CharField(max_length=150, blank=True, help_text="The user's name, or the name typed at a failed sign-in.")
     clinic = models.ForeignKey("accounts.Clinic", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Kept apart from ``clinic`` so that the requester's clinic sees the same row whether
+    # or not the record exists elsewhere, while the clinic holding it sees the attempt.
+    owner_clinic = models.ForeignKey(
+        "accounts.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a refused lookup of another clinic's record: the clinic that holds it (never shown to the requester's clinic).",
+    )
     action = models.CharField(max_length=16, choices=Action.choices)
     record_type = models.CharField(max_length=40, blank=True)
     record_id = models.CharField(max_length=64, blank=True)

@@ -47,6 +47,7 @@ def record_event(
     user: Any = _UNSET,
     username: str | None = None,
     clinic: Any = _UNSET,
+    owner_clinic_id: int | None = None,
 ) -> AuditEvent:
     """Append one event; who, clinic, address and path come from the request unless given."""
     if user is _UNSET:
@@ -61,6 +62,7 @@ def record_event(
         user=user,
         username=(username if username is not None else user.get_username() if user else "")[:150],
         clinic=clinic,
+        owner_clinic_id=owner_clinic_id,
         action=str(action),
         record_type=record_type[:40],
         record_id=str(record_id)[:64],

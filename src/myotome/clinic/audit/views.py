@@ -18,9 +18,12 @@ PAGE_SIZE = 100
 
 
 def events_for(clinic: Clinic) -> QuerySet[AuditEvent]:
-    """The clinic's events, and the sign-in events (which carry no clinic) of its members."""
+    """The clinic's events, refused lookups of its records from other clinics, and the
+    sign-in events (which carry no clinic) of its members."""
     members = Membership.objects.filter(clinic=clinic).values("user__username")
-    return AuditEvent.objects.filter(Q(clinic=clinic) | Q(clinic__isnull=True, username__in=members)).select_related("user")
+    return AuditEvent.objects.filter(
+        Q(clinic=clinic) | Q(owner_clinic=clinic) | Q(clinic__isnull=True, username__in=members)
+    ).select_related("user")
 
 
 @require_GET

@@ -1,15 +1,14 @@
 """Exams of the active clinic only (anything else is a 404), and the consent gate.
 
-exam = get_exam_for(request, pk)      # 404 outside the active clinic
+exam = get_exam_for(request, pk)      # 404 outside the active clinic (audited)
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
-from myotome.clinic.accounts.access import membership
+from myotome.clinic.accounts.access import get_in_clinic_or_404, membership
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients.models import Episode
 
@@ -26,7 +25,7 @@ def exams_for(request: HttpRequest) -> QuerySet[Exam]:
 
 
 def get_exam_for(request: HttpRequest, pk: int) -> Exam:
-    return get_object_or_404(exams_for(request), pk=pk)
+    return get_in_clinic_or_404(request, exams_for(request), pk, clinic_path="episode__patient__clinic")
 
 
 def previous_exam(episode: Episode, before: Exam | None = None) -> Exam | None:

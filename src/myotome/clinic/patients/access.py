@@ -1,8 +1,8 @@
 """Records of the active clinic only: every patient-data query goes through these.
 
 An id from the URL or a form is looked up inside the active clinic; anything else
-is a 404, so another clinic's records cannot be seen, changed or even confirmed
-to exist::
+is a 404 (audited), so another clinic's records cannot be seen, changed or even
+confirmed to exist::
 
     patient = get_patient_for(request, pk)
 """
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
-from myotome.clinic.accounts.access import membership
+from myotome.clinic.accounts.access import get_in_clinic_or_404, membership
 from myotome.clinic.patients.models import Consent, Episode, Patient
 
 
@@ -26,13 +25,13 @@ def episodes_for(request: HttpRequest) -> QuerySet[Episode]:
 
 
 def get_patient_for(request: HttpRequest, pk: int) -> Patient:
-    return get_object_or_404(patients_for(request), pk=pk)
+    return get_in_clinic_or_404(request, patients_for(request), pk, clinic_path="clinic")
 
 
 def get_episode_for(request: HttpRequest, pk: int) -> Episode:
-    return get_object_or_404(episodes_for(request), pk=pk)
+    return get_in_clinic_or_404(request, episodes_for(request), pk, clinic_path="patient__clinic")
 
 
 def get_consent_for(request: HttpRequest, patient: Patient, pk: int) -> Consent:
     """A consent of ``patient`` (already scoped to the clinic)."""
-    return get_object_or_404(Consent.objects.filter(patient=patient), pk=pk)
+    return get_in_clinic_or_404(request, Consent.objects.filter(patient=patient), pk, clinic_path="patient__clinic")

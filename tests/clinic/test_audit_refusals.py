@@ -1,0 +1,216 @@
+"""Every refused record lookup is audited, and the refusal tells the requester nothing.
+
+A table of every route that takes a record id × the personas: the clinician Alice, her
+colleague Bob (both clinic A) and the outsider Charlie (clinic B) × a record of clinic A,
+a record of clinic B, an id that exists nowhere (a probe) and one beyond any database id.
+A record of the requester's clinic opens; anything else is a 404 with one DENIED row in
+the requester's clinic, the same row (and the same page) whether the record exists in
+another clinic or not. When it does, the row names the clinic that holds the record, so
+that clinic's admin sees the attempt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from myotome.clinic.accounts.models import Membership, Role
+from myotome.clinic.audit.models import Action, AuditEvent
+from myotome.clinic.exams.models import Exam
+
+from .conftest import OUTSIDE_ADDRESS, World
+from .exam_data import make_exam
+
+NOT_IN_CLINIC = "not found in the active clinic"  # the detail of the DENIED row
+NOWHERE = 10**9  # no test creates that many rows
+BEYOND = 2**64  # more than any 64-bit key: SQLite cannot even compare it
+
+
+@dataclass
+class Records:
+    """The ids a route can be given: each target names a record of clinic A, of clinic B, or nothing."""
+
+    world: World
+    exam: dict[str, Exam]  # target -> a saved exam
+    draft: dict[str, Exam]
+
+    def patient(self, target: str) -> int:
+        return {"A": self.world.patient.pk, "B": self.world.other_patient.pk}.get(target, _missing(target))
+
+    def episode(self, target: str) -> int:
+        return {"A": self.world.episode.pk, "B": self.world.other_episode.pk}.get(target, _missing(target))
+
+    def consent(self, target: str) -> int:
+        return {"A": self.world.consent.pk, "B": self.world.other_consent.pk}.get(target, _missing(target))
+
+    def saved(self, target: str) -> int:
+        return self.exam[target].pk if target in self.exam else _missing(target)
+
+    def draft_exam(self, target: str) -> int:
+        return self.draft[target].pk if target in self.draft else _missing(target)
+
+
+def _missing(target: str) -> int:
+    return BEYOND if target == "beyond" else NOWHERE
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    record_type: str  # the record the first id names
+    args: Callable[[Records, str], list[int]]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _by(kind: str) -> Callable[[Records, str], list[int]]:
+    return lambda r, target: [getattr(r, kind)(target)]
+
+
+ROUTES = [
+    Route("patients:detail", "get", "patient", _by("patient")),
+    Route("patients:edit", "get", "patient", _by("patient")),
+    Route("patients:precautions", "get", "patient", _by("patient")),
+    Route("patients:consent_new", "get", "patient", _by("patient")),
+    Route("patients:consent_withdraw", "post", "patient", lambda r, t: [r.patient(t), r.consent(t)]),
+    Route("patients:episode_new", "get", "patient", _by("patient")),
+    Route("patients:episode", "get", "episode", _by("episode")),
+    Route("patients:episode_edit", "get", "episode", _by("episode")),
+    Route("exams:new", "get", "episode", _by("episode")),
+    Route("exams:copy_forward", "get", "episode", _by("episode")),
+    Route("exams:detail", "get", "exam", _by("saved")),
+    Route("exams:edit", "get", "exam", _by("draft_exam")),
+    Route("exams:export", "get", "exam", _by("saved")),
+]
+PERSONAS = {"alice": "A", "bob": "A", "charlie": "B"}
+TARGETS = ["A", "B", "nowhere", "beyond"]
+
+
+@pytest.fixture
+def records(world: World) -> Records:
+    return Records(
+        world,
+        exam={"A": make_exam(world.episode, world.alice), "B": make_exam(world.other_episode, world.charlie)},
+        draft={
+            "A": make_exam(world.episode, world.alice, saved=False),
+            "B": make_exam(world.other_episode, world.charlie, saved=False),
+        },
+    )
+
+
+def _send(client: Client, route: Route, records: Records, target: str) -> Any:
+    url = reverse(route.name, args=route.args(records, target))
+    return client.post(url) if route.method == "post" else client.get(url)
+
+
+def _id_routes(patterns: list[Any], prefix: str = "") -> set[str]:
+    """Every named route of the app whose path takes an id (the Django admin has its own checks)."""
+    found: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name != "admin":
+                found |= _id_routes(pattern.url_patterns, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name and pattern.pattern.converters:
+            found.add(prefix + pattern.name)
+    return found
+
+
+def test_the_table_covers_every_route_that_takes_an_id() -> None:
+    assert {route.name for route in ROUTES} == _id_routes(get_resolver().url_patterns)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("who", list(PERSONAS))
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_a_record_outside_the_active_clinic_is_an_audited_404(world: World, records: Records, route: Route, who: str, target: str) -> None:
+    user = getattr(world, who)
+    own_clinic = world.clinic_a if PERSONAS[who] == "A" else world.clinic_b
+    response = _send(world.client(who), route, records, target)
+    denied = list(AuditEvent.objects.filter(user=user, action=Action.DENIED))
+    if target == PERSONAS[who]:
+        assert response.status_code != 404
+        assert denied == []
+        return
+    assert response.status_code == 404
+    [event] = denied
+    requested = route.args(records, target)[0]
+    assert (event.clinic, event.record_type, event.record_id, event.detail) == (
+        own_clinic,
+        route.record_type,
+        str(requested),
+        NOT_IN_CLINIC,
+    )
+    assert (event.remote_addr, event.path) == (OUTSIDE_ADDRESS, reverse(route.name, args=route.args(records, target)))
+    holder = {"A": world.clinic_a, "B": world.clinic_b}.get(target)
+    assert event.owner_clinic == holder
+
+
+def test_a_consent_of_another_clinic_under_ones_own_patient_is_an_audited_404(world: World) -> None:
+    url = reverse("patients:consent_withdraw", args=[world.patient.pk, world.other_consent.pk])
+    assert world.client("alice").post(url).status_code == 404
+    event = AuditEvent.objects.get(user=world.alice, action=Action.DENIED)
+    assert (event.record_type, event.record_id, event.clinic, event.owner_clinic) == (
+        "consent",
+        str(world.other_consent.pk),
+        world.clinic_a,
+        world.clinic_b,
+    )
+    world.other_consent.refresh_from_db()
+    assert world.other_consent.withdrawn_on is None
+
+
+def _normalised(response: Any) -> tuple[int, str, dict[str, str]]:
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="-"', response.content.decode())
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+    return response.status_code, body, headers
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_a_record_of_another_clinic_and_a_probe_look_the_same_to_the_requester(world: World, records: Records, route: Route) -> None:
+    """Same page, same headers, and the same row in the requester's own audit log: nothing to tell them apart."""
+    fiona = get_user_model().objects.create(username="fiona")  # clinic B's admin, reading B's log
+    Membership.objects.create(user=fiona, clinic=world.clinic_b, role=Role.CLINIC_ADMIN)
+    seen = []
+    for target in ("A", "nowhere"):
+        response = _send(world.client("charlie"), route, records, target)
+        event = AuditEvent.objects.filter(user=world.charlie, action=Action.DENIED).latest("id")
+        log = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
+        log.force_login(fiona)
+        newest = log.get(reverse("audit:log"), {"action": "denied"}).content.decode().split("<tbody>")[1].split("</tr>")[0]
+        seen.append((_normalised(response), event.clinic_id, event.record_type, event.detail, _masked(newest)))
+    assert seen[0] == seen[1]
+    assert seen[0][0][0] == 404
+
+
+def _masked(row: str) -> str:
+    """A row of the log with the requested ids masked (they differ by construction) and its time dropped."""
+    row = re.sub(r"#\d+|/\d+/", "ID", row)
+    return re.sub(r"<time[^>]*>[^<]*</time>", "", row)
+
+
+def test_the_clinic_holding_the_record_sees_the_attempt_in_its_log(world: World, records: Records) -> None:
+    world.client("charlie").get(reverse("patients:detail", args=[world.patient.pk]))
+    rows = world.client("erin").get(reverse("audit:log"), {"action": "denied"}).content.decode().split("<tbody>")[1]
+    assert "charlie" in rows and f"/patients/{world.patient.pk}/" in rows
+    assert "requested from another clinic" in rows
+
+
+def test_a_probe_for_an_id_that_exists_nowhere_stays_in_the_requesters_clinic(world: World, records: Records) -> None:
+    world.client("charlie").get(reverse("patients:detail", args=[NOWHERE]))
+    assert AuditEvent.objects.filter(action=Action.DENIED, record_id=str(NOWHERE), clinic=world.clinic_b).count() == 1
+    rows = world.client("erin").get(reverse("audit:log"), {"action": "denied"}).content.decode().split("<tbody>")[1]
+    assert str(NOWHERE) not in rows
+
+
+def test_an_id_beyond_any_database_key_is_a_404_not_a_server_error(world: World) -> None:
+    for name in ("patients:detail", "patients:episode", "exams:detail"):
+        assert world.client("alice").get(reverse(name, args=[BEYOND])).status_code == 404
