@@ -132,3 +132,13 @@ def world(db: None, password_hash: str) -> World:
     return World(
         clinic_a, clinic_b, alice, bob, charlie, dana, erin, patient, episode, consent, precaution, other, other_episode, other_consent
     )
+
+
+@pytest.fixture
+def fast_passwords(world: World, settings: Any) -> None:
+    """A fast hasher in place of Argon2, for tests that sign in many times: Argon2 is
+    deliberately slow, and what they test does not depend on the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for persona in [world.alice, world.bob, world.charlie, world.dana, world.erin]:
+        persona.set_password(PASSWORD)
+        persona.save(update_fields=["password"])

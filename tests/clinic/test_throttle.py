@@ -30,13 +30,8 @@ ATTACKER_ADDRESSES = ["198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.10
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing(world: World, settings: Any) -> None:
-    """These tests sign in hundreds of times: a fast hasher stands in for Argon2, which
-    is deliberately slow and changes nothing the throttle does."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for persona in [world.alice, world.bob, world.charlie, world.dana, world.erin]:
-        persona.set_password(PASSWORD)
-        persona.save(update_fields=["password"])
+def _fast(fast_passwords: None) -> None:
+    """These tests sign in hundreds of times (see conftest.fast_passwords)."""
 
 
 def _login(client: Client, username: str, password: str, path: str = LOGIN) -> Any:
