@@ -6,6 +6,8 @@ PostgreSQL when it is a postgres:// URL (the test database is test_<name>).
 
 Personas (healthchecks' style): Alice and Bob are clinicians in clinic A, Dana is
 front desk in clinic A, Erin is clinic A's admin, Charlie is a clinician in clinic B.
+Erin, as a clinic admin must, has an authenticator app (secret ERIN_TOTP_SECRET);
+``World.client`` marks her session as having passed the code step.
 """
 
 from __future__ import annotations
@@ -37,12 +39,17 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from myotome.clinic.accounts.models import Clinic, Membership, Role  # noqa: E402
+from myotome.clinic.mfa import second_factor, totp  # noqa: E402
+from myotome.clinic.mfa.models import TotpDevice  # noqa: E402
+from myotome.clinic.mfa.sealing import seal  # noqa: E402
 from myotome.clinic.patients.models import Consent, Episode, Patient, Precaution, Sex  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 OUTSIDE_ADDRESS = "203.0.113.7"  # TEST-NET-3: a documentation address
+ERIN_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +79,18 @@ class World:
         """A client signed in as a persona (None: anonymous), from a recognisable address."""
         client = Client(REMOTE_ADDR=OUTSIDE_ADDRESS, **defaults)
         if who is not None:
-            client.force_login(getattr(self, who))
+            force_login(client, getattr(self, who))
         return client
+
+
+def force_login(client: Client, user: Any) -> None:
+    """Client.force_login, and the code step passed for a user with an authenticator app."""
+    client.force_login(user)
+    device = totp.confirmed_device(user)
+    if device is not None:
+        session = client.session
+        second_factor.mark_verified(session, device)
+        session.save()
 
 
 def _user(username: str, first: str, clinic: Clinic, role: Role, password_hash: str) -> Any:
@@ -91,6 +108,7 @@ def world(db: None, password_hash: str) -> World:
     dana = _user("dana", "Dana", clinic_a, Role.FRONT_DESK, password_hash)
     erin = _user("erin", "Erin", clinic_a, Role.CLINIC_ADMIN, password_hash)
     charlie = _user("charlie", "Charlie", clinic_b, Role.CLINICIAN, password_hash)
+    TotpDevice.objects.create(user=erin, sealed_secret=seal(ERIN_TOTP_SECRET), confirmed_at=timezone.now())
     patient = Patient.objects.create(
         clinic=clinic_a,
         family_name="Quennell",
@@ -114,3 +132,13 @@ def world(db: None, password_hash: str) -> World:
     return World(
         clinic_a, clinic_b, alice, bob, charlie, dana, erin, patient, episode, consent, precaution, other, other_episode, other_consent
     )
+
+
+@pytest.fixture
+def fast_passwords(world: World, settings: Any) -> None:
+    """A fast hasher in place of Argon2, for tests that sign in many times: Argon2 is
+    deliberately slow, and what they test does not depend on the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for persona in [world.alice, world.bob, world.charlie, world.dana, world.erin]:
+        persona.set_password(PASSWORD)
+        persona.save(update_fields=["password"])

@@ -1,19 +1,17 @@
-"""Login and logout, throttling, idle timeout and the clinic switcher."""
+"""Login and logout, idle timeout and the clinic switcher (throttling: test_throttle*.py; second factor: test_mfa.py)."""
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from myotome.clinic.accounts.clinics import SESSION_KEY
 from myotome.clinic.accounts.middleware import LAST_SEEN
-from myotome.clinic.accounts.models import LoginThrottle, Membership, Role
+from myotome.clinic.accounts.models import Membership, Role
 from myotome.clinic.audit.models import Action, AuditEvent
 
 from .conftest import OUTSIDE_ADDRESS, PASSWORD, World
@@ -51,52 +49,6 @@ def test_failed_login_is_refused_and_audited_with_the_typed_username(world: Worl
     event = AuditEvent.objects.get(action=Action.LOGIN_FAILED)
     assert (event.user, event.username, event.remote_addr) == (None, "alice", OUTSIDE_ADDRESS)
     assert event.detail == "failure 1 of 5"
-
-
-def test_five_failures_lock_the_username_from_that_address_for_15_minutes(world: World) -> None:
-    client = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
-    for _ in range(4):
-        assert "Please enter a correct" in _login(client, "alice", "nope").content.decode()
-    fifth = _login(client, "alice", "nope").content.decode()
-    assert "Too many failed sign-ins" in fifth and "locked for 15 more minutes" in fifth
-    # Even the right password is refused while locked, and says why.
-    locked = _login(client, "alice", PASSWORD)
-    assert locked.status_code == 200 and "Too many failed sign-ins" in locked.content.decode()
-    assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED, detail="refused: locked").count() == 1
-    # Another address, or another username from this address, is not locked.
-    assert _login(Client(REMOTE_ADDR="198.51.100.9"), "alice", PASSWORD).status_code == 302
-    assert _login(Client(REMOTE_ADDR=OUTSIDE_ADDRESS), "bob", PASSWORD).status_code == 302
-
-
-def test_the_lock_ends_after_15_minutes_and_success_clears_the_count(world: World) -> None:
-    client = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
-    for _ in range(5):
-        _login(client, "alice", "nope")
-    counter = LoginThrottle.objects.get(username="alice")
-    assert counter.locked_until - timezone.now() > timedelta(minutes=14)
-    LoginThrottle.objects.filter(pk=counter.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-    assert _login(client, "alice", PASSWORD).status_code == 302
-    assert not LoginThrottle.objects.filter(username="alice").exists()
-
-
-def test_old_failures_are_forgotten(world: World) -> None:
-    client = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
-    for _ in range(4):
-        _login(client, "alice", "nope")
-    LoginThrottle.objects.update(last_failure_at=timezone.now() - timedelta(minutes=16))
-    _login(client, "alice", "nope")
-    assert LoginThrottle.objects.get(username="alice").failures == 1
-
-
-def test_the_admin_login_is_throttled_too(world: World) -> None:
-    client = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
-    for _ in range(5):
-        _login(client, "alice", "nope")
-    world.alice.is_staff = True
-    world.alice.save()
-    response = client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
-    assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
 def test_logout_is_post_only_and_audited(world: World) -> None:

@@ -6,6 +6,7 @@ import typer
 
 from myotome.cli.assess import assess, schema_app
 from myotome.cli.kb import app as kb_app
+from myotome.clinic.accounts.commands import reset_second_factor, unlock
 from myotome.clinic.cli import createuser, demo, doctor, serve
 
 app = typer.Typer(
@@ -23,3 +24,5 @@ app.command()(serve)
 app.command()(demo)
 app.command()(createuser)
 app.command()(doctor)
+app.command()(unlock)
+app.command("reset-second-factor")(reset_second_factor)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "myotome.clinic.audit",
     "myotome.clinic.patients",
     "myotome.clinic.exams",
+    "myotome.clinic.mfa",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "myotome.clinic.accounts.middleware.IdleTimeoutMiddleware",
     "myotome.clinic.accounts.middleware.ActiveClinicMiddleware",
+    # After the active clinic: a clinic admin must have a second factor.
+    "myotome.clinic.mfa.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -82,14 +85,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# The throttling backend refuses locked username+address pairs before checking a password.
-AUTHENTICATION_BACKENDS = ["myotome.clinic.accounts.throttle.ThrottledModelBackend"]
+# The throttling backend reserves a guess in the sign-in counters before checking a password.
+AUTHENTICATION_BACKENDS = ["myotome.clinic.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "day"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Sign-in throttling (docs/security.md): failures per account from unrecognised browsers and per
+# recognised browser; failures per client address across accounts, sized for a clinic behind one NAT.
 LOGIN_FAILURE_LIMIT = config.env_int("MYOTOME_LOGIN_FAILURES", 5, minimum=1, maximum=100)
+LOGIN_ADDRESS_FAILURE_LIMIT = config.env_int("MYOTOME_LOGIN_ADDRESS_FAILURES", 50, minimum=1, maximum=100_000)
 LOGIN_LOCK_MINUTES = config.env_int("MYOTOME_LOGIN_LOCK_MINUTES", 15, minimum=1, maximum=24 * 60)
+DEVICE_COOKIE_DAYS = config.env_int("MYOTOME_DEVICE_COOKIE_DAYS", 90, minimum=1, maximum=400)
 IDLE_MINUTES = config.env_int("MYOTOME_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 
 # -- sessions, cookies and headers -------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from myotome.clinic.accounts import signin
 from myotome.clinic.patients import views as patient_views
 
 admin.site.site_header = "Myotome administration"
@@ -13,8 +14,11 @@ admin.site.site_title = "Myotome"
 urlpatterns = [
     path("", patient_views.day, name="day"),
     path("accounts/", include("myotome.clinic.accounts.urls")),
+    path("accounts/second-factor/", include("myotome.clinic.mfa.urls")),
     path("audit/", include("myotome.clinic.audit.urls")),
     path("", include("myotome.clinic.patients.urls")),
     path("", include("myotome.clinic.exams.urls")),
+    # The admin's own login would skip the throttle's audit trail and the second factor.
+    path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,4 @@
-"""Clinics, who belongs to them in which role, and failed-login counters."""
+"""Clinics, who belongs to them in which role, and failed sign-in counters."""
 
 from __future__ import annotations
 
@@ -54,15 +54,31 @@ class Membership(models.Model):
         return self.role == Role.CLINIC_ADMIN
 
 
-class LoginThrottle(models.Model):
-    """Failed logins for one username from one address (kept in the database so that
-    every app server behind a load balancer sees the same count)."""
+class Scope(models.TextChoices):
+    """What a sign-in counter counts (see throttle.py)."""
 
-    username = models.CharField(max_length=150)
-    remote_addr = models.CharField(max_length=64)
+    ACCOUNT = "account", "Account, from unrecognised browsers"
+    DEVICE = "device", "Account, from one recognised browser"
+    ADDRESS = "address", "Client address, across accounts"
+
+
+class SignInCounter(models.Model):
+    """Failed sign-in guesses (passwords and second-factor codes) for one account, one
+    recognised browser or one client address.
+
+    Kept in the database so that every app server behind a load balancer sees the same
+    count. Rows exist only for accounts that exist and for addresses with recent
+    failures; rows older than the lock period are deleted.
+    """
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    key = models.CharField(max_length=80, help_text="A user id, user id:device nonce, or an address (IPv6: its /64).")
     failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField(db_index=True)
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["username", "remote_addr"], name="one_counter_per_username_and_address")]
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_counter_per_scope_and_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.failures}"

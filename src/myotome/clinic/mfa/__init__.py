@@ -1,0 +1,1 @@
+"""The second factor: an authenticator app (TOTP) and single-use recovery codes."""
