@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
+from myotome.clinic import input_limits
 from myotome.clinic.accounts import throttle
 from myotome.clinic.audit.record import client_address
 
@@ -31,5 +32,6 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             ) from None
 
 
-class ClinicSwitchForm(forms.Form):
+class ClinicSwitchForm(input_limits.LimitedForm, forms.Form):
+    # The policy bounds the id to 64 bits: a larger one cannot even be compared in SQLite.
     clinic = forms.IntegerField(min_value=1)
