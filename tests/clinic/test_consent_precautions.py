@@ -31,6 +31,12 @@ def test_consent_records_date_and_who_took_it(world: World) -> None:
         ({"risks_explained": ""}, "tick the box to confirm"),
         ({"given_on": "2999-12-31"}, "Date given 31 Dec 2999 is in the future"),
         ({"taken_by": "999999"}, "Select a valid choice"),
+        ({"taken_by": str(2**70)}, "Select a valid choice"),
+        ({"given_on": "0001-01-01"}, "Date given 01 Jan 0001 is before 1900; check the year."),
+        ({"given_on": "1899-12-31"}, "Date given 31 Dec 1899 is before 1900"),
+        ({"notes": "x" * 100_000}, "Notes &#x27;xxxx"),
+        ({"notes": "x" * 100_000}, "is 100,000 characters long; the limit is 10,000, so shorten it."),
+        ({"notes": "verbal\x00"}, "Notes &#x27;verbal\\x00&#x27; contains a control character (U+0000)"),
     ],
 )
 def test_bad_consent_is_refused(world: World, changes: dict[str, str], message: str) -> None:
@@ -85,6 +91,24 @@ def test_a_note_without_its_box_ticked_is_refused(world: World) -> None:
     assert response.status_code == 422 and "There are details for &#x27;Epilepsy or seizure disorder&#x27; but it is not ticked" in page
     assert 'value="seizure 2019"' in page
     assert not Precaution.objects.filter(kind="epilepsy").exists()
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("x" * 301, "Details for anticoagulant or antiplatelet medication &#x27;xxxx"),
+        ("x" * 301, "is 301 characters long; the limit is 300"),
+        (
+            "apixaban\x005 mg",
+            "Details for anticoagulant or antiplatelet medication &#x27;apixaban\\x005 mg&#x27; contains a control character (U+0000)",
+        ),
+    ],
+)
+def test_a_bad_precaution_note_is_refused_naming_the_precaution(world: World, note: str, message: str) -> None:
+    url = reverse("patients:precautions", args=[world.patient.pk])
+    response = world.client("alice").post(url, {"on_anticoagulants": "on", "note_anticoagulants": note})
+    assert response.status_code == 422 and message in response.content.decode()
+    assert Precaution.objects.get(kind="anticoagulants").note == "apixaban 5 mg"
 
 
 def test_the_chart_shows_the_kb_warning_for_each_precaution(world: World) -> None:

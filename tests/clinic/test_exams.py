@@ -268,6 +268,16 @@ def test_the_chart_and_the_episode_list_the_exams(world: World) -> None:
         ({"build": "huge"}, "Build: &#x27;huge&#x27; is not one of"),
         ({"band": ["not_a_muscle:right"]}, "Tender band &#x27;not_a_muscle:right&#x27; is not a muscle"),
         ({"zone": ["thumb:up:skin:trophedema"]}, "Skin or sensory mark &#x27;thumb:up:skin:trophedema&#x27;"),
+        # An invalid severity was silently saved as 2.
+        ({"severity_supinator_right": "7"}, "Tender band Supinator, right: severity &#x27;7&#x27; is not 1, 2 or 3"),
+        ({"severity_supinator_right": ""}, "Tender band Supinator, right: severity &#x27;&#x27; is not 1, 2 or 3"),
+        # A NUL was dropped, and "a b" read as the abbreviation AB: Adductor brevis was saved.
+        ({"weak_name": ["a\x00b", ""]}, "Weakness row 1: the name &#x27;a\\x00b&#x27; contains a control character (U+0000)"),
+        # A long name was cut to 80 characters, leaving "wrist extension" and spaces.
+        ({"weak_name": ["wrist extension" + " " * 80 + "x", ""]}, "is 96 characters long; the limit is 80"),
+        ({"build": "average\x00"}, "Build: &#x27;average\\x00&#x27; contains a control character (U+0000)"),
+        ({"band": ["supinator:right"] * 201}, "Tender bands: 201 were posted; an exam holds at most 200"),
+        ({"weak_name": ["wrist extension"] * 51}, "Weakness: the table has 51 rows; it takes at most 50."),
     ],
 )
 def test_bad_input_is_refused_with_the_field_and_the_reason_and_everything_kept(
@@ -311,6 +321,39 @@ def test_add_a_band_by_name_keeps_the_form_and_stores_nothing(world: World) -> N
     )
     assert "Added: Gluteus medius (left), severity 3" in page
     assert not Exam.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"band_severity": "9"}, "Severity &#x27;9&#x27; on side &#x27;right&#x27; cannot be added"),
+        ({"band_side": "up"}, "Severity &#x27;2&#x27; on side &#x27;up&#x27; cannot be added"),
+        ({"band_name": "a\x00b"}, "Tender band: muscle: &#x27;a\\x00b&#x27; contains a control character (U+0000)"),
+        ({"band_name": "ECRB" + " " * 100 + "x"}, "Tender band: muscle: &#x27;ECRB"),
+    ],
+)
+def test_add_a_band_refuses_what_it_cannot_add_instead_of_guessing(world: World, changes: dict[str, str], message: str) -> None:
+    data = {"action": "add_band", "band_name": "supinator", "band_side": "right", "band_severity": "2", **changes}
+    page = _post(world, data).content.decode()
+    assert message in page
+    assert not re.search(r'name="band" value="[^"]', page)  # neither the muscle typed, nor what was left of it, nor a default
+
+
+def test_add_a_zone_refuses_a_sign_it_does_not_know(world: World) -> None:
+    page = _post(world, {"action": "add_zone", "zone_name": "pinky", "zone_side": "right", "zone_sign": "skin:scales"}).content.decode()
+    assert "Sign &#x27;skin:scales&#x27; on side &#x27;right&#x27; cannot be added" in page
+    assert not re.search(r'name="zone" value="[^"]', page)
+
+
+def test_a_refused_value_is_reported_on_a_refresh_too(world: World) -> None:
+    page = _post(world, {**C6_POST, "action": "refresh", "temperament": "calm\x07"}).content.decode()
+    assert "Temperament: &#x27;calm\\x07&#x27; contains a control character (U+0007)" in page
+
+
+def test_a_copied_from_that_is_not_a_plain_number_is_ignored(world: World) -> None:
+    for raw in ("²", str(2**70), "-1", "1\x00"):
+        assert _post(world, {**C6_POST, "copied_from": raw}).status_code == 302
+    assert not Exam.objects.exclude(copied_from=None).exists()
 
 
 def test_add_a_band_on_both_sides(world: World) -> None:

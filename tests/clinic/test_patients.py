@@ -50,6 +50,17 @@ def test_a_posted_clinic_id_is_ignored(world: World) -> None:
         ("email", "not-an-address", "Enter a valid email address"),
         ("family_name", "", "This field is required"),
         ("sex", "robot", "Select a valid choice"),
+        ("date_of_birth", "0001-01-01", "Date of birth 01 Jan 0001 is before 1900; check the year."),
+        ("date_of_birth", "9999-12-31", "Date of birth 31 Dec 9999 is in the future"),
+        ("family_name", "Ash\x00down", "Family name &#x27;Ash\\x00down&#x27; contains a control character (U+0000)"),
+        ("given_name", "Per\x1bpetua", "Given name &#x27;Per\\x1bpetua&#x27; contains a control character (U+001B)"),
+        ("given_name", "Perpetua\nJane", "(U+000A)"),  # a name is one line
+        ("family_name", "A" * 101, "Family name &#x27;AAAA"),
+        ("family_name", "A" * 101, "is 101 characters long; the limit is 100, so shorten it."),
+        ("notes", "x" * 100_000, "Administrative notes &#x27;xxxx"),
+        ("notes", "x" * 100_000, "is 100,000 characters long; the limit is 10,000"),
+        ("notes", "front desk\x00", "Administrative notes &#x27;front desk\\x00&#x27; contains a control character (U+0000)"),
+        ("phone", "020\x007946", "Phone &#x27;020\\x007946&#x27; contains a control character"),
     ],
 )
 def test_bad_input_is_refused_with_the_field_named_and_the_typed_values_kept(world: World, field: str, value: str, message: str) -> None:
@@ -62,6 +73,21 @@ def test_bad_input_is_refused_with_the_field_named_and_the_typed_values_kept(wor
         if name != field:
             assert f'value="{VALID[name]}"' in page
     assert not Patient.objects.filter(given_name="Perpetua").exists()
+
+
+def test_notes_keep_their_line_breaks_and_tabs(world: World) -> None:
+    notes = "Prefers mornings.\r\n\tCall the mobile first."
+    assert world.client("dana").post(reverse("patients:new"), {**VALID, "notes": notes}).status_code == 302
+    assert Patient.objects.get(family_name="Ashdown").notes == notes
+
+
+def test_a_refused_search_says_why_and_keeps_the_search_that_was_stored(world: World) -> None:
+    client = world.client("alice")
+    client.post(reverse("patients:search"), {"q": "quennell"})
+    response = client.post(reverse("patients:search"), {"q": "quen\x00nell"})
+    page = response.content.decode()
+    assert response.status_code == 422 and "Find a patient &#x27;quen\\x00nell&#x27; contains a control character (U+0000)" in page
+    assert "1 patient match" in client.get(reverse("patients:list")).content.decode()
 
 
 def test_editing_demographics_is_audited_with_the_changed_fields_only(world: World) -> None:

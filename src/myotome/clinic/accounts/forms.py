@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from myotome.clinic import input_limits
 from myotome.clinic.accounts.backends import LOCK_ATTRIBUTE
 
 
@@ -23,5 +24,6 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise forms.ValidationError(locked.message, code="locked") from None
 
 
-class ClinicSwitchForm(forms.Form):
+class ClinicSwitchForm(input_limits.LimitedForm, forms.Form):
+    # The policy bounds the id to 64 bits: a larger one cannot even be compared in SQLite.
     clinic = forms.IntegerField(min_value=1)

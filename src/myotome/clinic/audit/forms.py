@@ -9,10 +9,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from myotome.clinic import input_limits
 from myotome.clinic.audit.models import Action, AuditEvent
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(input_limits.LimitedForm, forms.Form):
+    # The policy's date window keeps 'To' + 1 day (and the time zone's offset) inside datetime's range.
     action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
     username = forms.CharField(label="User", max_length=150, required=False)
     record_type = forms.CharField(label="Record type", max_length=40, required=False, help_text="e.g. patient, episode, consent")

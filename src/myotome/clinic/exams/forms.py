@@ -18,6 +18,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from myotome.clinic import input_limits
 from myotome.clinic.exams import catalogue
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, muscle_record
 from myotome.clinic.exams.names import resolve
@@ -27,6 +28,9 @@ SAVE_ACTIONS = ("save", "draft")
 EDIT_ACTIONS = ("add_band", "add_zone", "more_weakness", "refresh")
 BLANK_WEAKNESS_ROWS = 2
 MAX_MARKS = 200  # a page can hold many marks, but not an unbounded post
+MAX_WEAKNESS_ROWS = 50
+# Every single value of the form is a name, a number or a choice: none is longer than a name.
+MAX_VALUE = input_limits.KB_NAME
 ZONE_SIGN_CHOICES = [
     *(("skin:" + v, label.split(" (")[0]) for v, label in catalogue.SKIN_SIGNS),
     *(("sensory:" + v, label) for v, label in catalogue.SENSORY_CHANGES),
@@ -94,25 +98,48 @@ class ExamForm:
 
     @classmethod
     def from_post(cls, post: QueryDict, kb: KnowledgeBase) -> ExamForm:
+        """The form as posted. A value the text policy refuses is kept out of ``values`` and
+        named in ``refused``: nothing is cut short or cleaned into something else."""
         form = cls(kb)
         for name in form.scalar_names():
-            form.values[name] = post.get(name, "").strip()[:100]
-        form.bands, bad_bands = _bands(post, kb)
+            raw = post.get(name, "").strip()
+            problem = input_limits.text_problem(raw, MAX_VALUE)
+            if problem:
+                form.refused[name] = f"{form.scalar_label(name)}: {problem}"
+            else:
+                form.values[name] = raw
+        form.bands, bad_bands, bad_severities = _bands(post, kb)
         form.zones, bad_zones = _zones(post, kb)
+        band_problems = []
         if bad_bands:
-            form.refused["band"] = (
-                f"Tender band {', '.join(repr(t) for t in bad_bands)} is not a muscle and side (left or right) the knowledge base knows; mark it again."
+            band_problems.append(
+                f"Tender band {', '.join(_quoted(t) for t in bad_bands)} is not a muscle and side (left or right) the knowledge base knows; mark it again."
             )
+        band_problems += [
+            f"Tender band {where}: severity {severity} is not 1, 2 or 3; choose 1 (mild), 2 or 3 (severe)."
+            for where, severity in bad_severities
+        ]
+        if band_problems:
+            form.refused["band"] = " ".join(band_problems)
         if bad_zones:
             form.refused["zone"] = (
-                f"Skin or sensory mark {', '.join(repr(t) for t in bad_zones)} is not a body area, side and sign the form knows; mark it again."
+                f"Skin or sensory mark {', '.join(_quoted(t) for t in bad_zones)} is not a body area, side and sign the form knows; mark it again."
             )
+        for name, label in (("band", "Tender bands"), ("zone", "Skin and sensory marks")):
+            if (count := len(post.getlist(name))) > MAX_MARKS:
+                form.refused[name] = (
+                    f"{label}: {count:,} were posted; an exam holds at most {MAX_MARKS}, so save fewer and add the rest in a new exam."
+                )
         names, sides, grades = post.getlist("weak_name"), post.getlist("weak_side"), post.getlist("weak_grade")
-        for i, name in enumerate(names[:50]):
-            form.weakness.append(WeakRow(name.strip()[:80], _at(sides, i, "right"), _at(grades, i, "").strip()))
+        if len(names) > MAX_WEAKNESS_ROWS:
+            form.refused["weakness_rows"] = f"Weakness: the table has {len(names):,} rows; it takes at most {MAX_WEAKNESS_ROWS}."
+        for i, name in enumerate(names[:MAX_WEAKNESS_ROWS]):
+            form.weakness.append(WeakRow(name.strip(), _at(sides, i, "right"), _at(grades, i, "").strip()))
         form.action = _action(post)
         form._apply_edit(post)
         form._pad_weakness()
+        # Shown on every page, not only on save: a refused value is never dropped without a word.
+        form.errors.update(form.refused)
         return form
 
     def scalar_names(self) -> list[str]:
@@ -133,6 +160,21 @@ class ExamForm:
         names += [f"para_{level}_{side}" for level in catalogue.LEVELS for side in catalogue.SIDES]
         return names
 
+    def scalar_label(self, name: str) -> str:
+        """The label of a single-valued input, as its error messages name it."""
+        for row in catalogue.rom_rows(self.kb):
+            for side in row.sides:
+                if row.field(side) == name:
+                    return row.label + ("" if side == "bilateral" else f", {side}")
+        for reflex in catalogue.reflexes(self.kb):
+            for side in catalogue.SIDES:
+                if name == f"reflex_{reflex.id}_{side}":
+                    return f"{reflex.name}, {side}"
+        if name.startswith("para_"):
+            _, level, side = name.split("_", 2)
+            return f"Paraspinal {level}, {side}"
+        return _ADDER_LABELS.get(name, name.replace("_", " ").capitalize())
+
     # -- the "add" and "remove" buttons --------------------------------------------------
 
     def _apply_edit(self, post: QueryDict) -> None:
@@ -152,26 +194,48 @@ class ExamForm:
             self.weakness += [WeakRow() for _ in range(3)]
 
     def _add_band(self, query: str) -> None:
+        if refused := self._refused_adder("band", ("band_name", "band_side", "band_severity")):
+            self.lookup = Lookup("band", "", refused)
+            return
         found = resolve(self.kb, "muscle", query)
         if not found.ok:
             self.lookup = Lookup("band", query, found.error, found.suggestions)
             return
-        severity = int(self.values.get("band_severity") or 2) if self.values.get("band_severity") in ("1", "2", "3") else 2
-        sides = _sides(self.values.get("band_side", "right"))
+        severity_text = self.values.get("band_severity") or "2"
+        side = self.values.get("band_side") or "right"
+        if severity_text not in ("1", "2", "3") or side not in _ADDER_SIDES:
+            self.lookup = Lookup(
+                "band",
+                query,
+                f"Severity '{severity_text}' on side '{side}' cannot be added; choose severity 1, 2 or 3 and side right, left or both sides.",
+            )
+            return
+        severity = int(severity_text)
+        sides = _sides(side)
         for side in sides:
             self.bands = [b for b in self.bands if b.token != f"{found.record.id}:{side}"] + [Band(found.record.id, side, severity)]
         self.values["band_name"] = ""
         self.lookup = Lookup("band", query, added=f"{found.record.name} ({_side_words(sides)}), severity {severity}")
 
     def _add_zone(self, query: str) -> None:
+        if refused := self._refused_adder("zone", ("zone_name", "zone_side", "zone_sign")):
+            self.lookup = Lookup("zone", "", refused)
+            return
         found = resolve(self.kb, "region", query)
         if not found.ok:
             self.lookup = Lookup("zone", query, found.error, found.suggestions)
             return
-        kind, _, value = (self.values.get("zone_sign") or "skin:trophedema").partition(":")
-        if not _valid_sign(kind, value):
-            kind, value = "skin", "trophedema"
-        sides = _sides(self.values.get("zone_side", "right"))
+        sign_text = self.values.get("zone_sign") or "skin:trophedema"
+        side = self.values.get("zone_side") or "right"
+        kind, _, value = sign_text.partition(":")
+        if not _valid_sign(kind, value) or side not in _ADDER_SIDES:
+            self.lookup = Lookup(
+                "zone",
+                query,
+                f"Sign '{sign_text}' on side '{side}' cannot be added; choose a sign from the list and side right, left or both sides.",
+            )
+            return
+        sides = _sides(side)
         for side in sides:
             sign = ZoneSign(found.record.id, side, kind, value)
             # One sensory change per area and side: a new one replaces the old.
@@ -186,6 +250,11 @@ class ExamForm:
         self.lookup = Lookup(
             "zone", query, added=f"{catalogue.sign_label(kind, value)} over {found.record.name.lower()} ({_side_words(sides)})"
         )
+
+    def _refused_adder(self, kind: str, inputs: tuple[str, ...]) -> str:
+        """The refusal of any of an "add" control's inputs, taken out of the summary into the control."""
+        messages = [self.refused.pop(name) for name in inputs if name in self.refused]
+        return " ".join(messages)
 
     def _pad_weakness(self) -> None:
         while sum(1 for row in self.weakness if not row.name and not row.grade) < BLANK_WEAKNESS_ROWS:
@@ -276,12 +345,12 @@ class ExamForm:
             elif not found.ok:
                 row.error = f"Weakness row {number}: {found.error}"
             elif row.side not in ("left", "right", "bilateral"):
-                row.error = f"Weakness row {number}: side '{row.side}' must be right, left or both sides."
+                row.error = f"Weakness row {number}: side {_quoted(row.side)} must be right, left or both sides."
             elif row.grade and row.grade not in dict(GRADE_CHOICES):
                 row.error = (
                     f"Weakness row {number}: MRC 5 is normal strength, not weakness; choose 0 to 4 or leave the grade empty."
                     if row.grade == "5"
-                    else f"Weakness row {number}: grade '{row.grade}' is not an MRC grade; choose 0 to 4 or leave it empty."
+                    else f"Weakness row {number}: grade {_quoted(row.grade)} is not an MRC grade; choose 0 to 4 or leave it empty."
                 )
             else:
                 out.append(Weak(found.kind, found.record.id, row.side, int(row.grade) if row.grade else None))
@@ -382,6 +451,25 @@ class ExamForm:
 # -- parsing helpers ----------------------------------------------------------------------
 
 
+_ADDER_LABELS = {
+    "band_name": "Tender band: muscle",
+    "band_side": "Tender band: side",
+    "band_severity": "Tender band: severity",
+    "zone_name": "Skin or sensory mark: body area",
+    "zone_side": "Skin or sensory mark: side",
+    "zone_sign": "Skin or sensory mark: sign",
+    "build": "Build",
+    "temperament": "Temperament",
+    "needle_fear": "Needle fear",
+    "first_session": "First session",
+}
+_ADDER_SIDES = ("right", "left", "bilateral")
+
+
+def _quoted(value: str) -> str:
+    return f"'{input_limits.shown(value)}'"
+
+
 def _adder_defaults(side: str) -> dict[str, str]:
     return {"band_side": side, "band_severity": "2", "zone_side": side, "zone_sign": "skin:trophedema"}
 
@@ -413,18 +501,27 @@ def _action(post: QueryDict) -> str:
     return "edit" if any(post.get(k) for k in ("remove_band", "remove_zone", "pick_band", "pick_zone")) else "refresh"
 
 
-def _bands(post: QueryDict, kb: KnowledgeBase) -> tuple[list[Band], list[str]]:
-    """Bands posted as ``band=<muscle id>:<side>`` with ``severity_<muscle id>_<side>``, and the tokens that are not."""
+def _bands(post: QueryDict, kb: KnowledgeBase) -> tuple[list[Band], list[str], list[tuple[str, str]]]:
+    """Bands posted as ``band=<muscle id>:<side>`` with ``severity_<muscle id>_<side>``,
+    the tokens that are not, and the bands whose severity is not 1-3 (as ("Supinator, right", "'7'")).
+
+    A band with a bad severity is kept (at 2) so that the page can show it again; the form is refused.
+    """
     bands: dict[str, Band] = {}
     bad: list[str] = []
+    bad_severities: list[tuple[str, str]] = []
     for token in post.getlist("band")[:MAX_MARKS]:
         muscle_id, _, side = token.partition(":")
-        if muscle_record(kb, muscle_id) is None or side not in catalogue.SIDES:
-            bad.append(token[:60])
+        record = muscle_record(kb, muscle_id)
+        if record is None or side not in catalogue.SIDES:
+            bad.append(token)
             continue
         severity = post.get(f"severity_{muscle_id}_{side}", "2")
-        bands[token] = Band(muscle_id, side, int(severity) if severity in ("1", "2", "3") else 2)
-    return list(bands.values()), bad
+        if severity not in ("1", "2", "3"):
+            bad_severities.append((f"{record.name}, {side}", _quoted(severity)))
+            severity = "2"
+        bands[token] = Band(muscle_id, side, int(severity))
+    return list(bands.values()), bad, bad_severities
 
 
 def _zones(post: QueryDict, kb: KnowledgeBase) -> tuple[list[ZoneSign], list[str]]:
@@ -435,7 +532,7 @@ def _zones(post: QueryDict, kb: KnowledgeBase) -> tuple[list[ZoneSign], list[str
     for token in post.getlist("zone")[:MAX_MARKS]:
         parts = token.split(":")
         if len(parts) != 4 or parts[0] not in kb.regions or parts[1] not in catalogue.SIDES or not _valid_sign(parts[2], parts[3]):
-            bad.append(token[:60])
+            bad.append(token)
             continue
         region_id, side, kind, value = parts
         if kind == "sensory":  # the last sensory change posted for an area and side wins

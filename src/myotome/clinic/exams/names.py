@@ -14,11 +14,12 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from myotome.clinic import input_limits
 from myotome.kb import AmbiguousName, KnowledgeBase, LookupFailed, normalize
 
 # The kinds the exam form looks up; "weakness" is a movement or a muscle.
 KINDS = ("muscle", "region", "movement", "weakness")
-MAX_QUERY = 80
+MAX_QUERY = input_limits.KB_NAME
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,15 @@ def resolve(kb: KnowledgeBase, kind: str, query: str) -> Resolution:
     """One record for ``query``, or the KB's error and suggestions.
 
     For "weakness" a movement is tried first, then a muscle; when neither resolves,
-    the suggestions of both are offered.
+    the suggestions of both are offered. A name with control characters or longer than
+    any name is refused, never cut or cleaned into another name ("a\\x00b" is not "AB").
     """
-    query = query.strip()[:MAX_QUERY]
+    query = query.strip()
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    problem = input_limits.text_problem(query, MAX_QUERY)
+    if problem:
+        return Resolution(input_limits.shown(query), kind, None, f"the name {problem}")
     if not query:
         return Resolution(
             query, kind, None, f"Type a {'movement or muscle' if kind == 'weakness' else kind.replace('region', 'body area')} name."
@@ -87,9 +92,9 @@ def _table(kb: KnowledgeBase, kind: str) -> tuple[tuple[str, str, str, str], ...
 def search(kb: KnowledgeBase, kind: str, query: str, limit: int = 8) -> list[dict[str, str]]:
     """Records whose names match ``query``: the exact match first, then names starting with it,
     then names with a word starting with it. Each result says which name matched."""
-    query = query.strip()[:MAX_QUERY]
+    query = query.strip()
     key = normalize(query)
-    if not key:
+    if not key or input_limits.text_problem(query, MAX_QUERY):
         return []
     kinds = ("movement", "muscle") if kind == "weakness" else (kind,)
     found: dict[tuple[str, str], dict[str, str]] = {}

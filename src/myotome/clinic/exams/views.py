@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import myotome
 from myotome import report
+from myotome.clinic import input_limits
 from myotome.clinic.accounts.access import member_required, require_clinical
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
@@ -202,10 +203,10 @@ def _default_side(episode: Episode) -> str:
 
 def _copied_from(request: HttpRequest, episode: Episode) -> Exam | None:
     """The exam a posted form was copied from: only a saved exam of the same episode counts."""
-    raw = request.POST.get("copied_from", "") if request.method == "POST" else ""
-    if not raw.isdigit():
+    pk = input_limits.parse_record_id(request.POST.get("copied_from", "")) if request.method == "POST" else None
+    if pk is None:
         return None
-    return episode.exams.filter(pk=int(raw), status=ExamStatus.SAVED).first()
+    return episode.exams.filter(pk=pk, status=ExamStatus.SAVED).first()
 
 
 def _consent_gate(request: HttpRequest, episode: Episode) -> HttpResponse | None:
@@ -309,12 +310,13 @@ def names_lookup(request: HttpRequest) -> JsonResponse:
     kind = request.GET.get("kind", "")
     if kind not in names.KINDS:
         return JsonResponse({"error": f"kind must be one of {', '.join(names.KINDS)}, got {kind[:20]!r}"}, status=400)
-    query = request.GET.get("q", "")[: names.MAX_QUERY]
+    # Not cut to length: a name that is too long is refused by resolve, not matched on its start.
+    query = request.GET.get("q", "")
     kb = load_kb()
     found = names.resolve(kb, kind, query)
     return JsonResponse(
         {
-            "query": query,
+            "query": input_limits.shown(query, names.MAX_QUERY),
             "kind": kind,
             "match": _match(found) if found.ok else None,
             "error": found.error,

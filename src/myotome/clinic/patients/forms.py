@@ -1,29 +1,24 @@
 """Forms for demographics, episodes, precautions and consent.
 
 Every error names the field, the value typed and what would be right; a form
-that fails validation is re-rendered with everything the user typed.
+that fails validation is re-rendered with everything the user typed. Lengths,
+characters and date windows are the policy of ``myotome.clinic.input_limits``.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from myotome.clinic import input_limits as limits
 from myotome.clinic.accounts.models import CLINICAL_ROLES, Clinic
 from myotome.clinic.patients import vocabulary
 from myotome.clinic.patients.models import Consent, Episode, Patient
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-EARLIEST_BIRTH = date(1900, 1, 1)
-
-
-def _not_future(value: date | None, label: str) -> None:
-    if value and value > date.today():
-        raise forms.ValidationError(f"{label} {value:%d %b %Y} is in the future; enter a date on or before today.", code="future")
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -40,7 +35,7 @@ def clinicians_of(clinic: Clinic) -> QuerySet[Any]:
     )
 
 
-class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
+class PatientForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Patient
         fields = ["family_name", "given_name", "date_of_birth", "sex", "phone", "email", "notes"]
@@ -50,13 +45,6 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
             "phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         }
         labels = {"family_name": "Family name", "given_name": "Given name"}
-
-    def clean_date_of_birth(self) -> date:
-        born: date = self.cleaned_data["date_of_birth"]
-        _not_future(born, "Date of birth")
-        if born < EARLIEST_BIRTH:
-            raise forms.ValidationError(f"Date of birth {born:%d %b %Y} is before 1900; check the year.", code="too_old")
-        return born
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"].strip()
@@ -68,10 +56,10 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
         return phone
 
 
-class EpisodeForm(forms.ModelForm):  # type: ignore[type-arg]
+class EpisodeForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg]
     regions_text = forms.CharField(
         label="Regions",
-        max_length=500,
+        max_length=limits.NAME_LIST,
         help_text="Where it hurts, comma-separated, in any words: 'lateral elbow, outside of the forearm', 'low back, buttock'.",
         widget=forms.TextInput(attrs={"list": "region-names", "autocomplete": "off"}),
     )
@@ -98,11 +86,6 @@ class EpisodeForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_regions_text(self) -> list[str]:
         return vocabulary.resolve_regions(self.cleaned_data["regions_text"])
 
-    def clean_onset_date(self) -> date | None:
-        onset: date | None = self.cleaned_data.get("onset_date")
-        _not_future(onset, "Onset")
-        return onset
-
     def clean_pain(self) -> int | None:
         pain: int | None = self.cleaned_data.get("pain")
         if pain is not None and not 0 <= pain <= 10:
@@ -116,7 +99,7 @@ class EpisodeForm(forms.ModelForm):  # type: ignore[type-arg]
         return super().save(commit=commit)  # type: ignore[no-any-return]
 
 
-class PrecautionsForm(forms.Form):
+class PrecautionsForm(limits.LimitedForm, forms.Form):
     """One checkbox and one note per KB precaution."""
 
     def __init__(self, *args: Any, current: dict[str, str], **kwargs: Any):
@@ -125,9 +108,10 @@ class PrecautionsForm(forms.Form):
         for item in vocabulary.precautions():
             self.fields[f"on_{item.id}"] = forms.BooleanField(label=item.name, required=False, initial=item.id in current)
             self.fields[f"note_{item.id}"] = forms.CharField(
-                label=f"Details for {item.name.lower()}", required=False, max_length=300, initial=current.get(item.id, "")
+                label=f"Details for {item.name.lower()}", required=False, max_length=limits.SHORT_NOTE, initial=current.get(item.id, "")
             )
             self.rows.append((item, self[f"on_{item.id}"], self[f"note_{item.id}"]))
+        self.limit_fields()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -147,7 +131,7 @@ class PrecautionsForm(forms.Form):
         }
 
 
-class ConsentForm(forms.ModelForm):  # type: ignore[type-arg]
+class ConsentForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg]
     taken_by = ClinicianChoiceField(queryset=None, label="Taken by")
 
     class Meta:
@@ -164,11 +148,6 @@ class ConsentForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.fields["taken_by"].queryset = clinicians_of(clinic)  # type: ignore[attr-defined]
 
-    def clean_given_on(self) -> date:
-        given: date = self.cleaned_data["given_on"]
-        _not_future(given, "Date given")
-        return given
-
     def clean_risks_explained(self) -> bool:
         if not self.cleaned_data.get("risks_explained"):
             raise forms.ValidationError(
@@ -177,10 +156,10 @@ class ConsentForm(forms.ModelForm):  # type: ignore[type-arg]
         return True
 
 
-class SearchForm(forms.Form):
+class SearchForm(limits.LimitedForm, forms.Form):
     q = forms.CharField(
         label="Find a patient",
-        max_length=100,
+        max_length=limits.SEARCH,
         required=False,
         help_text="Name, date of birth (YYYY-MM-DD or DD/MM/YYYY), phone or e-mail.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from myotome.clinic import input_limits as limits
 from myotome.clinic.accounts.models import Clinic
 
 
@@ -26,14 +27,17 @@ class Sex(models.TextChoices):
 
 class Patient(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
-    family_name = models.CharField(max_length=100)
-    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=limits.PERSON_NAME)
+    given_name = models.CharField(max_length=limits.PERSON_NAME)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.NOT_STATED)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=limits.PHONE, blank=True)
+    email = models.EmailField(max_length=limits.EMAIL, blank=True)
     notes = models.TextField(
-        "administrative notes", blank=True, help_text="Seen by front desk too: appointments, contact preferences. No clinical details."
+        "administrative notes",
+        max_length=limits.NOTES,
+        blank=True,
+        help_text="Seen by front desk too: appointments, contact preferences. No clinical details.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -42,6 +46,14 @@ class Patient(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "id"]
         indexes = [models.Index(fields=["clinic", "family_name", "given_name"], name="patient_clinic_name")]
+        constraints = limits.length_checks(
+            "patient",
+            family_name=limits.PERSON_NAME,
+            given_name=limits.PERSON_NAME,
+            phone=limits.PHONE,
+            email=limits.EMAIL,
+            notes=limits.NOTES,
+        )
 
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name}"
@@ -98,14 +110,17 @@ class Episode(models.Model):
         help_text="Numeric pain rating, 0 (none) to 10 (worst imaginable).",
     )
     status = models.CharField(max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=limits.NOTES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(pain__lte=10), name="episode_pain_0_to_10")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pain__lte=10), name="episode_pain_0_to_10"),
+            *limits.length_checks("episode", notes=limits.NOTES),
+        ]
 
     def __str__(self) -> str:
         return f"Episode {self.pk}"
@@ -116,7 +131,7 @@ class Precaution(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="precautions")
     kind = models.CharField(max_length=60, help_text="A knowledge-base precaution id.")
-    note = models.CharField(max_length=300, blank=True, help_text="e.g. the drug and dose, the date of surgery.")
+    note = models.CharField(max_length=limits.SHORT_NOTE, blank=True, help_text="e.g. the drug and dose, the date of surgery.")
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -124,7 +139,10 @@ class Precaution(models.Model):
 
     class Meta:
         ordering = ["kind"]
-        constraints = [models.UniqueConstraint(fields=["patient", "kind"], name="one_row_per_precaution")]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "kind"], name="one_row_per_precaution"),
+            *limits.length_checks("precaution", note=limits.SHORT_NOTE),
+        ]
 
     def __str__(self) -> str:
         return f"Precaution {self.kind}"
@@ -143,7 +161,7 @@ class Consent(models.Model):
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=10, choices=ConsentMethod.choices, default=ConsentMethod.WRITTEN)
     risks_explained = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=limits.NOTES, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     withdrawn_on = models.DateField(null=True, blank=True)
@@ -151,6 +169,7 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-given_on", "-id"]
+        constraints = limits.length_checks("consent", notes=limits.NOTES)
 
     def __str__(self) -> str:
         return f"Consent {self.pk}"

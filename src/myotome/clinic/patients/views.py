@@ -76,6 +76,22 @@ def _recently_opened(request: HttpRequest) -> list[Patient]:
 @member_required
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = current_search(request)
+    return _list_page(request, query, SearchForm(initial={"q": query}))
+
+
+@require_POST
+@member_required
+def patient_search(request: HttpRequest) -> HttpResponse:
+    """Store the query in the session and show the list: the query never appears in a URL."""
+    form = SearchForm(request.POST)
+    if not form.is_valid():
+        # The list as it was, with the refused query and the reason; the stored search is kept.
+        return _list_page(request, current_search(request), form, status=422)
+    remember_search(request, form.cleaned_data["q"])
+    return redirect("patients:list")
+
+
+def _list_page(request: HttpRequest, query: str, search_form: SearchForm, status: int = 200) -> HttpResponse:
     patients = search_patients(patients_for(request), query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     record_event(
@@ -84,16 +100,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         record_type="patient_search" if query else "patient_list",
         detail=f"{page.paginator.count} found, page {page.number}",
     )
-    return render(request, "patients/list.html", {"page": page, "query": query, "search_form": SearchForm(initial={"q": query})})
-
-
-@require_POST
-@member_required
-def patient_search(request: HttpRequest) -> HttpResponse:
-    """Store the query in the session and show the list: the query never appears in a URL."""
-    form = SearchForm(request.POST)
-    remember_search(request, form.cleaned_data["q"] if form.is_valid() else "")
-    return redirect("patients:list")
+    context = {"page": page, "query": query, "search_form": search_form}
+    return render(request, "patients/list.html", context, status=status)
 
 
 # -- demographics -----------------------------------------------------------------
