@@ -61,11 +61,11 @@ def test_muscle_json_answers_every_name_in_order() -> None:
     assert ecrb["id"] == "extensor_carpi_radialis_brevis"
     assert ecrb["name"] == "Extensor carpi radialis brevis"
     assert ecrb["nerve"].startswith("Posterior interosseous nerve")
-    assert ecrb["roots"][:2] == ["C7", "C8"]
+    assert ecrb["roots"][:2] == ["C6", "C7"]
     assert ecrb["roots_detail"] == [
+        {"segment": "C6", "level": "main"},
         {"segment": "C7", "level": "main"},
-        {"segment": "C8", "level": "main"},
-        {"segment": "C6", "level": "minor"},
+        {"segment": "C8", "level": "minor"},
     ]
     assert fibularis["id"] == "fibularis_longus"
     assert fibularis["kind"] == "muscle"

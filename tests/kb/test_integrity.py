@@ -278,16 +278,56 @@ def test_segmental_muscles_are_paraspinal(kb: KnowledgeBase) -> None:
     assert [mu.id for mu in kb.muscles.values() if mu.segmental and mu.rank != "paraspinal"] == []
 
 
-def test_ecrb_keeps_the_root_disagreement_as_variants(kb: KnowledgeBase) -> None:
-    ecrb = kb.muscles["extensor_carpi_radialis_brevis"]
-    assert ecrb.roots.main == ("C7", "C8")
-    assert ("C6", "C7") in [v.roots for v in ecrb.variants]
+ROOT_CORRECTIONS = [
+    # (muscle, main roots, minor roots, a variant the other references give): issue 8, section 7
+    # ECRB: wrist extension (ECRL/ECRB) is the ISNCSCI C6 key muscle group; C7-C8 kept as a variant.
+    ("extensor_carpi_radialis_brevis", ("C6", "C7"), ("C8",), ("C7", "C8")),
+    # Triceps: the ISNCSCI C7 key muscle, reflex predominantly C7; Kendall's C6-T1 kept.
+    ("triceps_brachii", ("C7",), ("C6", "C8"), ("C6", "C7", "C8", "T1")),
+    # FHL: L5-S2 in Kendall and Moore; S2-S3 (Gray's, Instant Anatomy) kept.
+    ("flexor_hallucis_longus", ("L5", "S1", "S2"), (), ("S2", "S3")),
+    # Tibialis posterior: L5 in both source sets, so L5 main for localisation; L4 and S1 minor.
+    ("tibialis_posterior", ("L5",), ("L4", "S1"), ("L4", "L5")),
+]
+
+
+@pytest.mark.parametrize(("muscle_id", "main", "minor", "variant"), ROOT_CORRECTIONS)
+def test_corrected_roots_keep_the_other_references_as_variants(
+    kb: KnowledgeBase, muscle_id: str, main: tuple[str, ...], minor: tuple[str, ...], variant: tuple[str, ...]
+) -> None:
+    muscle = kb.muscles[muscle_id]
+    assert (muscle.roots.main, muscle.roots.minor) == (main, minor)
+    assert variant in [v.roots for v in muscle.variants]
 
 
 def test_ecrb_note_explains_the_root_disagreement(kb: KnowledgeBase) -> None:
     note = kb.muscles["extensor_carpi_radialis_brevis"].note or ""
     assert re.search(r"C6\s*[-–]\s*C7", note)
     assert re.search(r"C7\s*[-–]\s*C8", note)
+
+
+KEY_MUSCLES = [
+    # (ISNCSCI motor level, key movement, muscles tested): each muscle has the level as a main
+    # root and the movement's myotome starts with it, so muscles and movements agree.
+    ("C5", "elbow_flexion", ("biceps_brachii", "brachialis")),
+    ("C6", "wrist_extension", ("extensor_carpi_radialis_longus", "extensor_carpi_radialis_brevis")),
+    ("C7", "elbow_extension", ("triceps_brachii",)),
+    ("C8", "finger_dip_flexion", ("flexor_digitorum_profundus_index_middle",)),
+    ("T1", "finger_abduction", ("abductor_digiti_minimi_hand",)),
+    ("L2", "hip_flexion", ("iliacus", "psoas_major")),
+    ("L3", "knee_extension", ("rectus_femoris", "vastus_lateralis", "vastus_medialis", "vastus_intermedius")),
+    ("L4", "ankle_dorsiflexion", ("tibialis_anterior",)),
+    ("L5", "great_toe_extension", ("extensor_hallucis_longus",)),
+    ("S1", "ankle_plantarflexion", ("gastrocnemius_medial_head", "gastrocnemius_lateral_head", "soleus")),
+]
+
+
+@pytest.mark.parametrize(("level", "movement_id", "muscles"), KEY_MUSCLES)
+def test_isncsci_key_muscles_and_movements_agree_on_the_level(
+    kb: KnowledgeBase, level: str, movement_id: str, muscles: tuple[str, ...]
+) -> None:
+    assert kb.movements[movement_id].roots.main[0] == level
+    assert [mu for mu in muscles if level not in kb.muscles[mu].roots.main] == []
 
 
 _WITH_VARIANTS = [mu.id for mu in load_kb().muscles.values() if mu.variants]

@@ -3,7 +3,7 @@
 The CLI's ``--json`` output and the web API both use these, so a record reads the
 same everywhere::
 
-    describe_muscle(kb, kb.find_muscle("ECRB"))["roots"]   # ['C7', 'C8', 'C6']
+    describe_muscle(kb, kb.find_muscle("ECRB"))["roots"]   # ['C6', 'C7', 'C8']
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     """Load, check and return the knowledge base in ``path`` (default: the packaged data).
 
     kb = load_kb()
-    kb.find_muscle("ECRB").roots.main  # ('C7', 'C8')
+    kb.find_muscle("ECRB").roots.main  # ('C6', 'C7')
     """
     if path is None:
         return _load_packaged()
