@@ -238,6 +238,11 @@ REQUIRED_REGIONS = [
     ("big_toe", "L5"),
     ("lateral_foot", "S1"),
     ("heel", "S1"),
+    ("lateral_heel", "S1"),  # the ISNCSCI S1 key point's own wording
+    ("plantar_heel", "S1"),
+    ("radial_wrist", "C6"),
+    ("ulnar_wrist", "C8"),
+    ("medial_hand", "C8"),
 ]
 
 
@@ -386,12 +391,53 @@ REQUIRED_CONDITIONS = [
     "de_quervain",
     "greater_trochanteric_pain",
     "piriformis_syndrome",
+    "frozen_shoulder",
+    "shin_splints",
+    "trigger_finger",
+    "whiplash",
+    "knee_osteoarthritis",
+    "cervical_radiculopathy",
+    "chest_wall_pain",
 ]
 
 
 @pytest.mark.parametrize("condition_id", REQUIRED_CONDITIONS)
 def test_required_conditions_exist(kb: KnowledgeBase, condition_id: str) -> None:
     assert condition_id in kb.conditions
+
+
+CONDITION_SEGMENTS = [
+    # (condition, main segments): the conditions added for issue 8 and the ones it names
+    ("frozen_shoulder", ("C5", "C6")),  # cuff, teres major, pectoralis major
+    ("trigger_finger", ("C7", "C8")),  # long finger flexors
+    ("de_quervain", ("C6", "C7")),
+    ("cervical_radiculopathy", ("C5", "C6", "C7")),
+    ("whiplash", ("C3", "C4", "C5")),
+    ("chest_wall_pain", ("T2", "T3", "T4", "T5", "T6")),  # costal cartilages 2-5, intercostal nerves
+    ("sciatica", ("L4", "L5", "S1")),
+    ("piriformis_syndrome", ("S1", "S2")),
+    ("knee_osteoarthritis", ("L3", "L4")),
+    ("shin_splints", ("L5", "S1")),  # soleus, tibialis posterior, FDL on the medial tibia
+]
+
+
+@pytest.mark.parametrize(("condition_id", "main"), CONDITION_SEGMENTS)
+def test_conditions_name_their_usual_segments(kb: KnowledgeBase, condition_id: str, main: tuple[str, ...]) -> None:
+    assert kb.conditions[condition_id].segments.main == main
+
+
+# A condition names a group where clinicians do; a member outside its segments is listed here.
+CONDITION_MUSCLES_OUTSIDE = {("tmj_dysfunction", "digastric_posterior_belly")}  # digastric: posterior belly is CN VII
+
+
+def test_a_conditions_usual_muscles_are_supplied_by_its_segments(kb: KnowledgeBase) -> None:
+    outside = {
+        (c.id, mu)
+        for c in kb.conditions.values()
+        for mu in c.muscles
+        if not set(kb.muscles[mu].roots.all) & set(c.segments.all)
+    }
+    assert outside == CONDITION_MUSCLES_OUTSIDE
 
 
 REQUIRED_GROUPS = [
