@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -431,12 +431,7 @@ CONDITION_MUSCLES_OUTSIDE = {("tmj_dysfunction", "digastric_posterior_belly")}  
 
 
 def test_a_conditions_usual_muscles_are_supplied_by_its_segments(kb: KnowledgeBase) -> None:
-    outside = {
-        (c.id, mu)
-        for c in kb.conditions.values()
-        for mu in c.muscles
-        if not set(kb.muscles[mu].roots.all) & set(c.segments.all)
-    }
+    outside = {(c.id, mu) for c in kb.conditions.values() for mu in c.muscles if not set(kb.muscles[mu].roots.all) & set(c.segments.all)}
     assert outside == CONDITION_MUSCLES_OUTSIDE
 
 
@@ -670,6 +665,22 @@ def dump_kb(kb: KnowledgeBase, directory: Path) -> None:
         text = f"# Myotome knowledge base: {name}, written by tests/kb/test_integrity.py.\n"
         text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
         (directory / f"{name}.yaml").write_text(text, encoding="utf-8")
+    planning: dict[str, Any] = {"meta": {"entity": "planning", "version": version}}
+    for entry in kb.planning.entries.values():
+        planning[entry.name] = {"value": _planning_value(kb.planning, entry.name), "basis": entry.basis, "reason": entry.reason}
+        if entry.sources:
+            planning[entry.name]["sources"] = list(entry.sources)
+    text = "# Myotome knowledge base: planning, written by tests/kb/test_integrity.py.\n"
+    (directory / "planning.yaml").write_text(
+        text + yaml.safe_dump(planning, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8"
+    )
+
+
+def _planning_value(planning: m.Planning, name: str) -> Any:
+    if name == "dose_factors":
+        return {f.key: {"factor": f.factor, "label": f.label} for f in planning.dose_factors}
+    value = getattr(planning, name)
+    return list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, Mapping) else value
 
 
 def test_load_dump_reload_gives_the_same_records(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -680,12 +691,16 @@ def test_load_dump_reload_gives_the_same_records(kb: KnowledgeBase, tmp_path: Pa
         assert dict(getattr(again, name)) == dict(getattr(kb, name)), name
     assert {k: dict(v) for k, v in again.shared_aliases.items()} == {k: dict(v) for k, v in kb.shared_aliases.items()}
     assert again.counts() == kb.counts()
+    assert again.planning.entries == kb.planning.entries
+    assert {name: _planning_value(again.planning, name) for name in kb.planning.entries} == {
+        name: _planning_value(kb.planning, name) for name in kb.planning.entries
+    }
 
 
 def test_dumping_a_reloaded_kb_writes_the_same_files(kb: KnowledgeBase, tmp_path: Path) -> None:
     dump_kb(kb, tmp_path / "first")
     dump_kb(load_kb(tmp_path / "first"), tmp_path / "second")
-    for name in FILES:
+    for name in (*FILES, "planning"):
         assert (tmp_path / "second" / f"{name}.yaml").read_text() == (tmp_path / "first" / f"{name}.yaml").read_text(), name
 
 
