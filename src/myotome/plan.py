@@ -21,25 +21,23 @@ from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed
 from myotome.localize import Localization, RankedSegment, body_sides
 
-# Dose: insertions per session before adjustment, the floor, and what lowers it.
-BASE_INSERTIONS = 16
-MIN_INSERTIONS = 4
-DOSE_FACTORS = {
-    "anxious": (0.75, "anxious temperament"),
-    "type_a": (0.75, "type-A temperament"),
-    "needle_fear": (0.5, "fear of needles"),
-    "muscular": (0.8, "muscular, tight build"),
-    "first_session": (0.7, "first IMS session"),
+# The dose, the involved-segment thresholds and the needle lengths are cited data in
+# kb/data/planning.yaml (kb.planning); the names below stay importable for the packaged values.
+_PACKAGED_NUMBERS = {
+    "BASE_INSERTIONS": lambda p: p.base_insertions,
+    "MIN_INSERTIONS": lambda p: p.min_insertions,
+    "INVOLVED_SHARE": lambda p: p.involved_share,
+    "MAX_INVOLVED": lambda p: p.max_involved,
+    "NEEDLE_LENGTHS": lambda p: p.needle_lengths_mm,
 }
-# A segment is involved when its score reaches this share of the top score.
-INVOLVED_SHARE = 0.5
-MAX_INVOLVED = 3
-# Needle lengths stocked (mm) and the length suggested per depth class for an average build.
-NEEDLE_LENGTHS = (15, 25, 30, 40, 50, 60, 75)
-DEPTH_MM = {"superficial": 15, "medium": 30, "deep": 40, "very_deep": 60}
-BUILD_FACTOR = {"slender": 0.8, "average": 1.0, "muscular": 1.25}
-# Over the lung the needle stays short, whatever the depth class (pleura 10-20 mm deep in slim people).
-LUNG_ZONE_MAX_MM = {"slender": 15, "average": 25, "muscular": 30}
+
+
+def __getattr__(name: str) -> object:
+    if name in _PACKAGED_NUMBERS:
+        from myotome.kb import load_kb
+
+        return _PACKAGED_NUMBERS[name](load_kb().planning)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +87,7 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
     """
     warnings: list[str] = list(localization.warnings)
     precautions = _precautions(assessment.patient, kb, warnings)
-    involved = _involved(localization.segments)
+    involved = _involved(localization.segments, kb.planning)
     if not involved:
         warnings.append(
             "The findings do not point to a spinal segment yet: record root signs (reflexes, dermatomes, myotomes), "
@@ -99,7 +97,7 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
     candidates = _paraspinal_steps(involved, kb) + _peripheral_steps(assessment, localization, involved, kb, outside)
     candidates, dropped = _apply_precautions(candidates, precautions, kb)
     dropped += outside
-    limit, dose_reasons = _dose(assessment.patient, precautions)
+    limit, dose_reasons = _dose(assessment.patient, precautions, kb.planning)
     kept, over = _fit_dose(candidates, limit, dose_reasons)
     dropped += over
     build_class = assessment.patient.build or "average"
@@ -112,7 +110,7 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
             region="paraspinal" if c.priority == 0 else c.muscle.body_part,
             reason=c.reason,
             cautions=_cautions(c.muscle, precautions),
-            needle_mm=needle_length(c.muscle, build_class),
+            needle_mm=needle_length(c.muscle, build_class, kb),
         )
         for i, c in enumerate(kept, 1)
     )
@@ -124,16 +122,26 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
     return Plan(involved, steps, limit, tuple(dose_reasons), tuple(dropped), tuple(warnings), tuple(precautions))
 
 
-def needle_length(muscle: m.Muscle, build_class: str) -> int:
-    """Suggested needle length (mm) from the muscle's depth and the patient's build."""
-    return _needle(muscle.depth, _over_lung(muscle), build_class)
+def needle_length(muscle: m.Muscle, build_class: str, kb: KnowledgeBase | None = None) -> int:
+    """Suggested needle length (mm) from the muscle's depth and the patient's build.
+
+    needle_length(kb.muscles["piriformis"], "average", kb)  # 60
+    needle_length(kb.muscles["rhomboid_major"], "slender", kb)  # 15: over the lung
+    """
+    if kb is None:
+        from myotome.kb import load_kb
+
+        kb = load_kb()
+    return _needle(muscle.depth, _over_lung(muscle), build_class, kb.planning)
 
 
 @functools.lru_cache(maxsize=64)
-def _needle(depth: str, over_lung: bool, build_class: str) -> int:
-    wanted = DEPTH_MM[depth] * BUILD_FACTOR[build_class]
-    length = next((n for n in NEEDLE_LENGTHS if n >= wanted), NEEDLE_LENGTHS[-1])
-    return min(length, LUNG_ZONE_MAX_MM[build_class]) if over_lung else length
+def _needle(depth: str, over_lung: bool, build_class: str, numbers: m.Planning) -> int:
+    wanted = numbers.depth_class_mm[depth] * numbers.build_factors[build_class]
+    stocked = numbers.needle_lengths_mm
+    length = next((n for n in stocked if n >= wanted), stocked[-1])
+    # Over the lung the needle stays short, whatever the depth class.
+    return min(length, numbers.lung_zone_max_mm[build_class]) if over_lung else length
 
 
 def _over_lung(muscle: m.Muscle) -> bool:
@@ -143,23 +151,24 @@ def _over_lung(muscle: m.Muscle) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _involved(segments: tuple[RankedSegment, ...]) -> tuple[RankedSegment, ...]:
+def _involved(segments: tuple[RankedSegment, ...], numbers: m.Planning) -> tuple[RankedSegment, ...]:
     """The top segments that the exam itself points to (the complaint alone is not enough).
 
     Spinal levels and cranial nerves are judged apart: a spinal level is involved when it
-    scores at least half the top spinal level (at most MAX_INVOLVED levels), a cranial
-    nerve when it scores at least half the top overall. So a jaw problem (CN V3) with
+    scores at least ``involved_share`` (half) of the top spinal level (at most ``max_involved``
+    levels), a cranial nerve when it scores that share of the top overall (planning.yaml). So a jaw problem (CN V3) with
     upper-cervical signs is needled at the neck first, then at the jaw.
     """
     examined = [s for s in segments if any(e.finding is not None for e, _ in s.evidence)]
     spinal = [s for s in examined if not s.segment.startswith("CN")]
     cranial = [s for s in examined if s.segment.startswith("CN")]
+    share = numbers.involved_share
     chosen: list[RankedSegment] = []
     if spinal:
-        levels = list(dict.fromkeys(s.segment for s in spinal if s.score >= INVOLVED_SHARE * spinal[0].score))[:MAX_INVOLVED]
-        chosen += [s for s in spinal if s.segment in levels and s.score >= INVOLVED_SHARE * spinal[0].score]
+        levels = list(dict.fromkeys(s.segment for s in spinal if s.score >= share * spinal[0].score))[: numbers.max_involved]
+        chosen += [s for s in spinal if s.segment in levels and s.score >= share * spinal[0].score]
     if cranial:
-        chosen += [s for s in cranial if s.score >= INVOLVED_SHARE * examined[0].score]
+        chosen += [s for s in cranial if s.score >= share * examined[0].score]
     return tuple(sorted(chosen, key=lambda s: -s.score))
 
 
@@ -333,7 +342,7 @@ def _forbidden(muscle: m.Muscle, precautions: list[m.Precaution], kb: KnowledgeB
     return None
 
 
-def _dose(patient: exam.Patient, precautions: list[m.Precaution]) -> tuple[int, list[str]]:
+def _dose(patient: exam.Patient, precautions: list[m.Precaution], numbers: m.Planning) -> tuple[int, list[str]]:
     factor = 1.0
     reasons = []
     active = [
@@ -343,15 +352,15 @@ def _dose(patient: exam.Patient, precautions: list[m.Precaution]) -> tuple[int, 
         "first_session" if patient.first_session else "",
     ]
     for key in active:
-        if key in DOSE_FACTORS:
-            f, why = DOSE_FACTORS[key]
-            factor *= f
-            reasons.append(f"{why} ×{f:g}")
+        dose = numbers.dose_factor(key) if key else None
+        if dose is not None:
+            factor *= dose.factor
+            reasons.append(f"{dose.label} ×{dose.factor:g}")
     for p in precautions:
         if p.dose_factor < 1 and not (p.id == "needle_phobia" and patient.needle_fear):
             factor *= p.dose_factor
             reasons.append(f"{p.name.lower()} ×{p.dose_factor:g}")
-    return max(MIN_INSERTIONS, round(BASE_INSERTIONS * factor)), reasons
+    return max(numbers.min_insertions, round(numbers.base_insertions * factor)), reasons
 
 
 def _fit_dose(candidates: list[_Candidate], limit: int, reasons: list[str]) -> tuple[list[_Candidate], list[Dropped]]:

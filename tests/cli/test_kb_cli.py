@@ -61,11 +61,11 @@ def test_muscle_json_answers_every_name_in_order() -> None:
     assert ecrb["id"] == "extensor_carpi_radialis_brevis"
     assert ecrb["name"] == "Extensor carpi radialis brevis"
     assert ecrb["nerve"].startswith("Posterior interosseous nerve")
-    assert ecrb["roots"][:2] == ["C7", "C8"]
+    assert ecrb["roots"][:2] == ["C6", "C7"]
     assert ecrb["roots_detail"] == [
+        {"segment": "C6", "level": "main"},
         {"segment": "C7", "level": "main"},
-        {"segment": "C8", "level": "main"},
-        {"segment": "C6", "level": "minor"},
+        {"segment": "C8", "level": "minor"},
     ]
     assert fibularis["id"] == "fibularis_longus"
     assert fibularis["kind"] == "muscle"
@@ -279,3 +279,20 @@ def test_the_core_imports_no_django() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_planning_json_cites_every_number(kb: KnowledgeBase) -> None:
+    result = run("planning", "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    entries = {e["name"]: e for e in json.loads(result.stdout)["entries"]}
+    assert entries["base_insertions"]["value"] == kb.planning.base_insertions
+    assert entries["base_insertions"]["basis"] == "convention"
+    assert entries["lung_zone_max_mm"]["sources"] and entries["lung_zone_max_mm"]["basis"] == "published"
+
+
+def test_planning_text_shows_values_and_their_basis() -> None:
+    result = run("planning")
+    assert result.exit_code == 0
+    text = flat(result.stdout)
+    assert "base insertions" in text and "16" in text and "convention" in text
+    assert "slender: 15" in text

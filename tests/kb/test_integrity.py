@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +238,11 @@ REQUIRED_REGIONS = [
     ("big_toe", "L5"),
     ("lateral_foot", "S1"),
     ("heel", "S1"),
+    ("lateral_heel", "S1"),  # the ISNCSCI S1 key point's own wording
+    ("plantar_heel", "S1"),
+    ("radial_wrist", "C6"),
+    ("ulnar_wrist", "C8"),
+    ("medial_hand", "C8"),
 ]
 
 
@@ -278,16 +283,56 @@ def test_segmental_muscles_are_paraspinal(kb: KnowledgeBase) -> None:
     assert [mu.id for mu in kb.muscles.values() if mu.segmental and mu.rank != "paraspinal"] == []
 
 
-def test_ecrb_keeps_the_root_disagreement_as_variants(kb: KnowledgeBase) -> None:
-    ecrb = kb.muscles["extensor_carpi_radialis_brevis"]
-    assert ecrb.roots.main == ("C7", "C8")
-    assert ("C6", "C7") in [v.roots for v in ecrb.variants]
+ROOT_CORRECTIONS = [
+    # (muscle, main roots, minor roots, a variant the other references give): issue 8, section 7
+    # ECRB: wrist extension (ECRL/ECRB) is the ISNCSCI C6 key muscle group; C7-C8 kept as a variant.
+    ("extensor_carpi_radialis_brevis", ("C6", "C7"), ("C8",), ("C7", "C8")),
+    # Triceps: the ISNCSCI C7 key muscle, reflex predominantly C7; Kendall's C6-T1 kept.
+    ("triceps_brachii", ("C7",), ("C6", "C8"), ("C6", "C7", "C8", "T1")),
+    # FHL: L5-S2 in Kendall and Moore; S2-S3 (Gray's, Instant Anatomy) kept.
+    ("flexor_hallucis_longus", ("L5", "S1", "S2"), (), ("S2", "S3")),
+    # Tibialis posterior: L5 in both source sets, so L5 main for localisation; L4 and S1 minor.
+    ("tibialis_posterior", ("L5",), ("L4", "S1"), ("L4", "L5")),
+]
+
+
+@pytest.mark.parametrize(("muscle_id", "main", "minor", "variant"), ROOT_CORRECTIONS)
+def test_corrected_roots_keep_the_other_references_as_variants(
+    kb: KnowledgeBase, muscle_id: str, main: tuple[str, ...], minor: tuple[str, ...], variant: tuple[str, ...]
+) -> None:
+    muscle = kb.muscles[muscle_id]
+    assert (muscle.roots.main, muscle.roots.minor) == (main, minor)
+    assert variant in [v.roots for v in muscle.variants]
 
 
 def test_ecrb_note_explains_the_root_disagreement(kb: KnowledgeBase) -> None:
     note = kb.muscles["extensor_carpi_radialis_brevis"].note or ""
     assert re.search(r"C6\s*[-–]\s*C7", note)
     assert re.search(r"C7\s*[-–]\s*C8", note)
+
+
+KEY_MUSCLES = [
+    # (ISNCSCI motor level, key movement, muscles tested): each muscle has the level as a main
+    # root and the movement's myotome starts with it, so muscles and movements agree.
+    ("C5", "elbow_flexion", ("biceps_brachii", "brachialis")),
+    ("C6", "wrist_extension", ("extensor_carpi_radialis_longus", "extensor_carpi_radialis_brevis")),
+    ("C7", "elbow_extension", ("triceps_brachii",)),
+    ("C8", "finger_dip_flexion", ("flexor_digitorum_profundus_index_middle",)),
+    ("T1", "finger_abduction", ("abductor_digiti_minimi_hand",)),
+    ("L2", "hip_flexion", ("iliacus", "psoas_major")),
+    ("L3", "knee_extension", ("rectus_femoris", "vastus_lateralis", "vastus_medialis", "vastus_intermedius")),
+    ("L4", "ankle_dorsiflexion", ("tibialis_anterior",)),
+    ("L5", "great_toe_extension", ("extensor_hallucis_longus",)),
+    ("S1", "ankle_plantarflexion", ("gastrocnemius_medial_head", "gastrocnemius_lateral_head", "soleus")),
+]
+
+
+@pytest.mark.parametrize(("level", "movement_id", "muscles"), KEY_MUSCLES)
+def test_isncsci_key_muscles_and_movements_agree_on_the_level(
+    kb: KnowledgeBase, level: str, movement_id: str, muscles: tuple[str, ...]
+) -> None:
+    assert kb.movements[movement_id].roots.main[0] == level
+    assert [mu for mu in muscles if level not in kb.muscles[mu].roots.main] == []
 
 
 _WITH_VARIANTS = [mu.id for mu in load_kb().muscles.values() if mu.variants]
@@ -346,12 +391,48 @@ REQUIRED_CONDITIONS = [
     "de_quervain",
     "greater_trochanteric_pain",
     "piriformis_syndrome",
+    "frozen_shoulder",
+    "shin_splints",
+    "trigger_finger",
+    "whiplash",
+    "knee_osteoarthritis",
+    "cervical_radiculopathy",
+    "chest_wall_pain",
 ]
 
 
 @pytest.mark.parametrize("condition_id", REQUIRED_CONDITIONS)
 def test_required_conditions_exist(kb: KnowledgeBase, condition_id: str) -> None:
     assert condition_id in kb.conditions
+
+
+CONDITION_SEGMENTS = [
+    # (condition, main segments): the conditions added for issue 8 and the ones it names
+    ("frozen_shoulder", ("C5", "C6")),  # cuff, teres major, pectoralis major
+    ("trigger_finger", ("C7", "C8")),  # long finger flexors
+    ("de_quervain", ("C6", "C7")),
+    ("cervical_radiculopathy", ("C5", "C6", "C7")),
+    ("whiplash", ("C3", "C4", "C5")),
+    ("chest_wall_pain", ("T2", "T3", "T4", "T5", "T6")),  # costal cartilages 2-5, intercostal nerves
+    ("sciatica", ("L4", "L5", "S1")),
+    ("piriformis_syndrome", ("S1", "S2")),
+    ("knee_osteoarthritis", ("L3", "L4")),
+    ("shin_splints", ("L5", "S1")),  # soleus, tibialis posterior, FDL on the medial tibia
+]
+
+
+@pytest.mark.parametrize(("condition_id", "main"), CONDITION_SEGMENTS)
+def test_conditions_name_their_usual_segments(kb: KnowledgeBase, condition_id: str, main: tuple[str, ...]) -> None:
+    assert kb.conditions[condition_id].segments.main == main
+
+
+# A condition names a group where clinicians do; a member outside its segments is listed here.
+CONDITION_MUSCLES_OUTSIDE = {("tmj_dysfunction", "digastric_posterior_belly")}  # digastric: posterior belly is CN VII
+
+
+def test_a_conditions_usual_muscles_are_supplied_by_its_segments(kb: KnowledgeBase) -> None:
+    outside = {(c.id, mu) for c in kb.conditions.values() for mu in c.muscles if not set(kb.muscles[mu].roots.all) & set(c.segments.all)}
+    assert outside == CONDITION_MUSCLES_OUTSIDE
 
 
 REQUIRED_GROUPS = [
@@ -584,6 +665,22 @@ def dump_kb(kb: KnowledgeBase, directory: Path) -> None:
         text = f"# Myotome knowledge base: {name}, written by tests/kb/test_integrity.py.\n"
         text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
         (directory / f"{name}.yaml").write_text(text, encoding="utf-8")
+    planning: dict[str, Any] = {"meta": {"entity": "planning", "version": version}}
+    for entry in kb.planning.entries.values():
+        planning[entry.name] = {"value": _planning_value(kb.planning, entry.name), "basis": entry.basis, "reason": entry.reason}
+        if entry.sources:
+            planning[entry.name]["sources"] = list(entry.sources)
+    text = "# Myotome knowledge base: planning, written by tests/kb/test_integrity.py.\n"
+    (directory / "planning.yaml").write_text(
+        text + yaml.safe_dump(planning, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8"
+    )
+
+
+def _planning_value(planning: m.Planning, name: str) -> Any:
+    if name == "dose_factors":
+        return {f.key: {"factor": f.factor, "label": f.label} for f in planning.dose_factors}
+    value = getattr(planning, name)
+    return list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, Mapping) else value
 
 
 def test_load_dump_reload_gives_the_same_records(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -594,12 +691,16 @@ def test_load_dump_reload_gives_the_same_records(kb: KnowledgeBase, tmp_path: Pa
         assert dict(getattr(again, name)) == dict(getattr(kb, name)), name
     assert {k: dict(v) for k, v in again.shared_aliases.items()} == {k: dict(v) for k, v in kb.shared_aliases.items()}
     assert again.counts() == kb.counts()
+    assert again.planning.entries == kb.planning.entries
+    assert {name: _planning_value(again.planning, name) for name in kb.planning.entries} == {
+        name: _planning_value(kb.planning, name) for name in kb.planning.entries
+    }
 
 
 def test_dumping_a_reloaded_kb_writes_the_same_files(kb: KnowledgeBase, tmp_path: Path) -> None:
     dump_kb(kb, tmp_path / "first")
     dump_kb(load_kb(tmp_path / "first"), tmp_path / "second")
-    for name in FILES:
+    for name in (*FILES, "planning"):
         assert (tmp_path / "second" / f"{name}.yaml").read_text() == (tmp_path / "first" / f"{name}.yaml").read_text(), name
 
 

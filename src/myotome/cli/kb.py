@@ -211,6 +211,31 @@ def precaution(names: Names, as_json: AsJson = False) -> None:
     _answer(names, as_json, KnowledgeBase.find_precaution, d.describe_precaution, _render_precautions)
 
 
+def _value_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v['factor']:g} ({v['label']})" if isinstance(v, dict) else f"{k}: {v:g}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return f"{value:g}"
+
+
+@app.command()
+def planning(as_json: AsJson = False) -> None:
+    """The planner's numbers: dose, involved segments, needle lengths; each cited or marked a convention."""
+    answer = d.describe_planning(_kb())
+    if as_json:
+        print(json.dumps(answer, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Planning numbers (planning.yaml)", title_justify="left", show_lines=True, expand=True)
+    table.add_column("Number", ratio=1, overflow="fold")
+    table.add_column("Value; basis and why", ratio=4, overflow="fold")
+    table.add_column("Sources", ratio=1, overflow="fold")
+    for e in answer["entries"]:
+        value = f"[bold]{escape(_value_text(e['value']))}[/bold]\n{e['basis']}: {escape(e['reason'])}"
+        table.add_row(e["name"].replace("_", " "), value, ", ".join(e["sources"]))
+    _out.print(table)
+
+
 @app.command()
 def stats(as_json: AsJson = False) -> None:
     """How much the knowledge base holds."""

@@ -3,7 +3,7 @@
 The CLI's ``--json`` output and the web API both use these, so a record reads the
 same everywhere::
 
-    describe_muscle(kb, kb.find_muscle("ECRB"))["roots"]   # ['C7', 'C8', 'C6']
+    describe_muscle(kb, kb.find_muscle("ECRB"))["roots"]   # ['C6', 'C7', 'C8']
 """
 
 from __future__ import annotations
@@ -197,3 +197,27 @@ def segments_text(kb: KnowledgeBase, segments: tuple[str, ...] | list[str]) -> s
     if run:
         parts.append(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}")
     return ", ".join(parts)
+
+
+def describe_planning(kb: KnowledgeBase) -> dict[str, Any]:
+    """The planner's numbers (planning.yaml), each with its basis, reason and sources."""
+    numbers = kb.planning
+    values: dict[str, Any] = {
+        "base_insertions": numbers.base_insertions,
+        "min_insertions": numbers.min_insertions,
+        "dose_factors": {f.key: {"factor": f.factor, "label": f.label} for f in numbers.dose_factors},
+        "involved_share": numbers.involved_share,
+        "max_involved": numbers.max_involved,
+        "default_share": numbers.default_share,
+        "needle_lengths_mm": list(numbers.needle_lengths_mm),
+        "depth_class_mm": dict(numbers.depth_class_mm),
+        "build_factors": dict(numbers.build_factors),
+        "lung_zone_max_mm": dict(numbers.lung_zone_max_mm),
+    }
+    return {
+        "kind": "planning",
+        "entries": [
+            {"name": e.name, "value": values[e.name], "basis": e.basis, "reason": e.reason, "sources": list(e.sources)}
+            for e in numbers.entries.values()
+        ],
+    }

@@ -35,6 +35,7 @@ class KnowledgeBase:
     reflexes: Mapping[str, m.Reflex]
     conditions: Mapping[str, m.Condition]
     precautions: Mapping[str, m.Precaution]
+    planning: m.Planning  # planning.yaml: the numbers myotome.plan sizes a session with
     shared_aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     evidence: Mapping[str, Any] = field(default_factory=dict)  # evidence.yaml, read by myotome.localize
     _indexes: dict[str, NameIndex[Any]] = field(default_factory=dict, repr=False, compare=False)

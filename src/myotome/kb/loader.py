@@ -22,6 +22,7 @@ from myotome.kb import integrity
 from myotome.kb import model as m
 from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed, NameIndex
+from myotome.kb.planning import parse_planning
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -56,7 +57,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     """Load, check and return the knowledge base in ``path`` (default: the packaged data).
 
     kb = load_kb()
-    kb.find_muscle("ECRB").roots.main  # ('C7', 'C8')
+    kb.find_muscle("ECRB").roots.main  # ('C6', 'C7')
     """
     if path is None:
         return _load_packaged()
@@ -121,6 +122,7 @@ def _load(directory: Path) -> KnowledgeBase:
     ctx = _Context(problems)
     records = {name: _parse_file(ctx, name, raw[name]) for name in FILES}
     shared = _shared_aliases(ctx, raw)
+    planning = parse_planning(raw.get("planning"), ctx.ids["references"], problems)
     by_kind = {
         "muscle": [*records["muscles"][1], *records["groups"][1]],
         "region": records["regions"][1],
@@ -133,9 +135,9 @@ def _load(directory: Path) -> KnowledgeBase:
     }
     for kind, recs in by_kind.items():
         integrity.check_aliases(ctx, kind, recs, shared.get(kind, {}))
-    if problems:
+    if problems or planning is None:
         raise KBError(problems)
-    versions = sorted({meta.version for meta, _ in records.values()})
+    versions = sorted({meta.version for meta, _ in records.values()} | {str(raw["planning"]["meta"].get("version", "0"))})
     muscles = _with_derived_fields(records["muscles"][1], records["movements"][1], records["groups"][1])
     return KnowledgeBase(
         version=f"{versions[-1]}+{digest[:8]}",
@@ -151,6 +153,7 @@ def _load(directory: Path) -> KnowledgeBase:
         precautions={r.id: r for r in records["precautions"][1]},
         shared_aliases=shared,
         evidence=raw.get("evidence") or {},
+        planning=planning,
     )
 
 
@@ -222,6 +225,15 @@ def _read_files(directory: Path, problems: list[str]) -> tuple[dict[str, Any], s
             problems.append(f"{path.name}: expected 'meta', a list '{name}' and optionally 'shared_aliases'")
             continue
         raw[name] = data
+    planning = directory / "planning.yaml"  # the planner's numbers: required, checked by parse_planning
+    try:
+        text = planning.read_bytes()
+        digest.update(text)
+        raw["planning"] = yaml.load(text, Loader=loader)
+    except OSError as exc:
+        problems.append(f"{planning.name}: cannot read ({exc.strerror})")
+    except yaml.YAMLError as exc:
+        problems.append(f"{planning.name}: not valid YAML: {exc}")
     evidence = directory / "evidence.yaml"  # the engine's weights: kept with the data, checked by the engine
     if evidence.exists():
         text = evidence.read_bytes()

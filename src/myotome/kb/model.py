@@ -6,6 +6,7 @@ Records refer to each other by id (``Muscle.nerve`` is a nerve id); the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -239,3 +240,48 @@ class Meta:
     entity: str
     version: str
     references: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------
+# Planning numbers (planning.yaml)
+
+#: Patient builds the planner scales needle lengths and caps by.
+BUILDS = ("slender", "average", "muscular")
+PLANNING_BASES = ("published", "convention")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningEntry:
+    """Where a planning number comes from: published sources, or a project convention and its reason."""
+
+    name: str
+    basis: str
+    reason: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DoseFactor:
+    key: str  # the patient attribute value that triggers it: anxious, needle_fear, first_session...
+    factor: float
+    label: str
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity, so caches may key on it
+class Planning:
+    """The numbers that size and shape a session, read from planning.yaml."""
+
+    base_insertions: int
+    min_insertions: int
+    dose_factors: tuple[DoseFactor, ...]
+    involved_share: float
+    max_involved: int
+    default_share: float
+    needle_lengths_mm: tuple[int, ...]
+    depth_class_mm: Mapping[str, int]
+    build_factors: Mapping[str, float]
+    lung_zone_max_mm: Mapping[str, int]
+    entries: Mapping[str, PlanningEntry] = field(default_factory=dict)
+
+    def dose_factor(self, key: str) -> DoseFactor | None:
+        return next((f for f in self.dose_factors if f.key == key), None)
