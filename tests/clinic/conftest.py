@@ -83,6 +83,11 @@ class World:
         return client
 
 
+def enrol_second_factor(user: Any, secret: str = ERIN_TOTP_SECRET) -> None:
+    """Give a user a confirmed authenticator app, as clinic admins and staff must have."""
+    TotpDevice.objects.create(user=user, sealed_secret=seal(secret), confirmed_at=timezone.now())
+
+
 def force_login(client: Client, user: Any) -> None:
     """Client.force_login, and the code step passed for a user with an authenticator app."""
     client.force_login(user)
@@ -108,7 +113,7 @@ def world(db: None, password_hash: str) -> World:
     dana = _user("dana", "Dana", clinic_a, Role.FRONT_DESK, password_hash)
     erin = _user("erin", "Erin", clinic_a, Role.CLINIC_ADMIN, password_hash)
     charlie = _user("charlie", "Charlie", clinic_b, Role.CLINICIAN, password_hash)
-    TotpDevice.objects.create(user=erin, sealed_secret=seal(ERIN_TOTP_SECRET), confirmed_at=timezone.now())
+    enrol_second_factor(erin)
     patient = Patient.objects.create(
         clinic=clinic_a,
         family_name="Quennell",

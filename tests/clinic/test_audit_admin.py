@@ -24,7 +24,7 @@ from django.urls import reverse
 from myotome.clinic.accounts.models import Clinic, Membership, Role
 from myotome.clinic.audit.models import Action, AuditEvent
 
-from .conftest import OUTSIDE_ADDRESS, PASSWORD, World
+from .conftest import OUTSIDE_ADDRESS, PASSWORD, World, enrol_second_factor, force_login
 
 
 class _FormFields(HTMLParser):
@@ -116,8 +116,9 @@ def _read_only(model_admin: admin.ModelAdmin, request: Any) -> bool:
 @pytest.fixture
 def root(world: World) -> Client:
     user = get_user_model().objects.create(username="root", is_staff=True, is_superuser=True)
+    enrol_second_factor(user)
     client = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
-    client.force_login(user)
+    force_login(client, user)
     return client
 
 
@@ -170,8 +171,9 @@ def test_making_a_user_clinic_admin_of_another_clinic_shows_in_that_clinics_log(
     assert (event.record_id, event.clinic, event.user.username) == (str(membership.pk), world.clinic_b, "root")
     fiona = get_user_model().objects.create(username="fiona")
     Membership.objects.create(user=fiona, clinic=world.clinic_b, role=Role.CLINIC_ADMIN)
+    enrol_second_factor(fiona)
     log = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
-    log.force_login(fiona)
+    force_login(log, fiona)
     rows = log.get(reverse("audit:log"), {"record_type": "membership"}).content.decode().split("<tbody>")[1]
     assert f"membership #{membership.pk}" in rows and "admin: added" in rows and "root" in rows
 

@@ -25,7 +25,7 @@ from myotome.clinic.accounts.models import Membership, Role
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.exams.models import Exam
 
-from .conftest import OUTSIDE_ADDRESS, World
+from .conftest import OUTSIDE_ADDRESS, World, enrol_second_factor, force_login
 from .exam_data import make_exam
 
 NOT_IN_CLINIC = "not found in the active clinic"  # the detail of the DENIED row
@@ -124,8 +124,27 @@ def _id_routes(patterns: list[Any], prefix: str = "") -> set[str]:
     return found
 
 
+# Clinic admins' pages about a member: the id is a user's, and only members of the active clinic are found.
+ADMIN_ROUTES = ["accounts:unlock", "accounts:reset_second_factor"]
+
+
 def test_the_table_covers_every_route_that_takes_an_id() -> None:
-    assert {route.name for route in ROUTES} == _id_routes(get_resolver().url_patterns)
+    assert {route.name for route in ROUTES} | set(ADMIN_ROUTES) == _id_routes(get_resolver().url_patterns)
+
+
+@pytest.mark.parametrize("target", ["A", "B", "nowhere"])
+@pytest.mark.parametrize("route", ADMIN_ROUTES)
+def test_a_member_outside_the_admins_clinic_is_an_audited_404(world: World, route: str, target: str) -> None:
+    user_id = {"A": world.alice.pk, "B": world.charlie.pk}.get(target, NOWHERE)
+    response = world.client("erin").post(reverse(route, args=[user_id]))
+    denied = list(AuditEvent.objects.filter(user=world.erin, action=Action.DENIED))
+    if target == "A":
+        assert response.status_code == 302
+        assert denied == []
+        return
+    assert response.status_code == 404
+    [event] = denied
+    assert (event.clinic, event.record_type, event.record_id, event.detail) == (world.clinic_a, "user", str(user_id), NOT_IN_CLINIC)
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -179,12 +198,13 @@ def test_a_record_of_another_clinic_and_a_probe_look_the_same_to_the_requester(w
     """Same page, same headers, and the same row in the requester's own audit log: nothing to tell them apart."""
     fiona = get_user_model().objects.create(username="fiona")  # clinic B's admin, reading B's log
     Membership.objects.create(user=fiona, clinic=world.clinic_b, role=Role.CLINIC_ADMIN)
+    enrol_second_factor(fiona)
     seen = []
     for target in ("A", "nowhere"):
         response = _send(world.client("charlie"), route, records, target)
         event = AuditEvent.objects.filter(user=world.charlie, action=Action.DENIED).latest("id")
         log = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
-        log.force_login(fiona)
+        force_login(log, fiona)
         newest = log.get(reverse("audit:log"), {"action": "denied"}).content.decode().split("<tbody>")[1].split("</tr>")[0]
         seen.append((_normalised(response), event.clinic_id, event.record_type, event.detail, _masked(newest)))
     assert seen[0] == seen[1]

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from myotome.clinic.accounts import throttle
-from myotome.clinic.accounts.access import member_required, membership, require_clinic_admin
+from myotome.clinic.accounts.access import get_in_clinic_or_404, member_required, membership, require_clinic_admin
 from myotome.clinic.accounts.models import Membership
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
@@ -43,11 +44,10 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 def _member(request: HttpRequest, user_id: int) -> Any:
+    """A user who belongs to the admin's active clinic; any other id is a 404, audited as every refused lookup is."""
     require_clinic_admin(request, RECORD_TYPE)
-    found = Membership.objects.filter(clinic=membership(request).clinic, user_id=user_id).select_related("user").first()
-    if found is None:
-        raise Http404("No such member in this clinic.")
-    return found.user
+    members_here = get_user_model().objects.filter(memberships__clinic=membership(request).clinic)
+    return get_in_clinic_or_404(request, members_here, user_id, clinic_path="memberships__clinic")
 
 
 @require_POST
