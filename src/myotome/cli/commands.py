@@ -6,6 +6,7 @@ import typer
 
 from myotome.cli.assess import assess, schema_app
 from myotome.cli.kb import app as kb_app
+from myotome.clinic.audit.commands import audit_prune
 from myotome.clinic.cli import createuser, demo, doctor, serve
 
 app = typer.Typer(
@@ -23,3 +24,4 @@ app.command()(serve)
 app.command()(demo)
 app.command()(createuser)
 app.command()(doctor)
+app.command("audit-prune")(audit_prune)
