@@ -6,9 +6,11 @@ event, kept or not, is counted in AnonymousCount, which the audit page shows.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -103,3 +105,25 @@ def test_the_audit_page_shows_the_burst(world: World) -> None:
 def test_the_audit_page_shows_no_burst_section_below_the_limit(world: World) -> None:
     _refused_post()
     assert 'id="anonymous-bursts"' not in world.client("erin").get(reverse("audit:log")).content.decode()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the in-memory SQLite test database cannot take concurrent writers; a SQLite file serialises them anyway",
+)
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_anonymous_requests_keep_the_bound_and_the_exact_count() -> None:
+    threads, each = 8, 10
+
+    def attack() -> None:
+        try:
+            for _ in range(each):
+                _refused_post()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(attack) for _ in range(threads)]:
+            future.result()
+    assert AuditEvent.objects.filter(action=Action.DENIED, remote_addr=OUTSIDE_ADDRESS).count() == LIMIT
+    assert AnonymousCount.objects.get().count == threads * each

@@ -23,7 +23,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "username", "clinic", "action", "record_type", "record_id", "remote_addr", "path"]
+    list_display = ["at", "username", "clinic", "action", "record_type", "record_id", "owner_clinic", "remote_addr", "path"]
     list_filter = ["action", "clinic", "record_type"]
     search_fields = ["username", "record_id", "path"]
     date_hierarchy = "at"
