@@ -7,6 +7,7 @@ import typer
 from myotome.cli.assess import assess, schema_app
 from myotome.cli.kb import app as kb_app
 from myotome.clinic.accounts.commands import reset_second_factor, unlock
+from myotome.clinic.audit.commands import audit_prune
 from myotome.clinic.cli import createuser, demo, doctor, serve
 
 app = typer.Typer(
@@ -26,3 +27,4 @@ app.command()(createuser)
 app.command()(doctor)
 app.command()(unlock)
 app.command("reset-second-factor")(reset_second_factor)
+app.command("audit-prune")(audit_prune)

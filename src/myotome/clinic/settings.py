@@ -99,6 +99,11 @@ LOGIN_LOCK_MINUTES = config.env_int("MYOTOME_LOGIN_LOCK_MINUTES", 15, minimum=1,
 DEVICE_COOKIE_DAYS = config.env_int("MYOTOME_DEVICE_COOKIE_DAYS", 90, minimum=1, maximum=400)
 IDLE_MINUTES = config.env_int("MYOTOME_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 
+# -- audit ------------------------------------------------------------------------
+# Anonymous events (failed sign-ins, refused forms) kept as audit rows per address, hour and
+# kind of event; beyond that they are only counted (docs/security.md, "The audit log").
+AUDIT_ANONYMOUS_PER_HOUR = config.env_int("MYOTOME_AUDIT_ANONYMOUS_PER_HOUR", 50, minimum=1, maximum=100_000)
+
 # -- sessions, cookies and headers -------------------------------------------
 # Sessions live in the database so that several app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

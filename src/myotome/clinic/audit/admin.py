@@ -1,4 +1,4 @@
-"""A read-only view of the audit log for superusers: no add, change or delete."""
+"""A read-only view of the audit log and the anonymous-event counts for superusers: no add, change or delete."""
 
 from __future__ import annotations
 
@@ -7,16 +7,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from myotome.clinic.audit.models import AuditEvent
+from myotome.clinic.audit.models import AnonymousCount, AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "username", "clinic", "action", "record_type", "record_id", "remote_addr", "path"]
-    list_filter = ["action", "clinic", "record_type"]
-    search_fields = ["username", "record_id", "path"]
-    date_hierarchy = "at"
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -25,3 +19,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "username", "clinic", "action", "record_type", "record_id", "owner_clinic", "remote_addr", "path"]
+    list_filter = ["action", "clinic", "record_type"]
+    search_fields = ["username", "record_id", "path"]
+    date_hierarchy = "at"
+
+
+@admin.register(AnonymousCount)
+class AnonymousCountAdmin(ReadOnlyAdmin):
+    list_display = ["hour", "address", "action", "count"]
+    list_filter = ["action"]
+    search_fields = ["address"]
+    date_hierarchy = "hour"

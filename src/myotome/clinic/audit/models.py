@@ -1,7 +1,11 @@
 """AuditEvent: who did what to which record, when and from where. Append-only.
 
 Rows are never changed or deleted through the application: the model and its
-queryset refuse it, the admin is read-only, and a database trigger refuses UPDATE.
+queryset refuse it, the admin is read-only, and database triggers refuse UPDATE and
+DELETE (and TRUNCATE on PostgreSQL) outside audit maintenance (``maintenance.py``).
+
+AnonymousCount: how many anonymous events each address caused per hour and action,
+including those beyond the hourly limit that were not kept as AuditEvent rows.
 """
 
 from __future__ import annotations
@@ -82,3 +86,24 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse()
+
+
+class AnonymousCount(models.Model):
+    """Anonymous events per address, hour and action: all of them, rows or not (see ``record.py``).
+
+    Unlike audit rows these are updated in place: one row per address and hour, however
+    many requests an attacker sends.
+    """
+
+    address = models.CharField(max_length=64, blank=True, help_text="The client's address, or an IPv6 client's /64; empty if unknown.")
+    hour = models.DateTimeField(help_text="The start of the hour (UTC) the events fell in.")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-hour", "-count"]
+        constraints = [models.UniqueConstraint(fields=["address", "hour", "action"], name="one_anonymous_count_per_address_hour_action")]
+        indexes = [models.Index(fields=["hour"], name="audit_anonymous_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00} {self.address or '-'} {self.action} x{self.count}"

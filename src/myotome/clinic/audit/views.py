@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,10 +12,11 @@ from django.views.decorators.http import require_GET
 from myotome.clinic.accounts.access import member_required, membership, require_clinic_admin
 from myotome.clinic.accounts.models import Clinic, Membership
 from myotome.clinic.audit.forms import AuditFilterForm
-from myotome.clinic.audit.models import Action, AuditEvent
+from myotome.clinic.audit.models import Action, AnonymousCount, AuditEvent
 from myotome.clinic.audit.record import record_event
 
 PAGE_SIZE = 100
+BURSTS_SHOWN = 50
 
 
 def events_for(clinic: Clinic) -> QuerySet[AuditEvent]:
@@ -39,4 +41,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     record_event(request, Action.VIEW, record_type="audit_log", detail=f"page {page.number}")
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {"form": form, "page": page, "filter_query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "filter_query": query.urlencode(),
+        "bursts": anonymous_bursts(),
+        "limit": settings.AUDIT_ANONYMOUS_PER_HOUR,
+    }
+    return render(request, "audit/log.html", context)
+
+
+def anonymous_bursts() -> list[AnonymousCount]:
+    """The hours in which an address caused more anonymous events than the log keeps as rows.
+
+    Anonymous events belong to no clinic, so every clinic admin sees these (addresses and
+    counts only: no names, no patient data).
+    """
+    return list(AnonymousCount.objects.filter(count__gt=settings.AUDIT_ANONYMOUS_PER_HOUR).order_by("-hour", "-count")[:BURSTS_SHOWN])

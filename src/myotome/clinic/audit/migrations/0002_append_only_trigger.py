@@ -4,6 +4,7 @@ bulk update cannot rewrite history either.
 DELETE is refused by the application (model, queryset, admin) but not here: test
 databases are emptied between tests with DELETE, and a retention policy may one
 day need to purge old rows through a deliberate, reviewed migration.
+(Migration 0004 refuses DELETE too, outside an explicit maintenance transaction.)
 """
 
 from __future__ import annotations
