@@ -42,10 +42,16 @@ def members(request: HttpRequest) -> HttpResponse:
     )
 
 
+MAX_ID = 2**63 - 1  # ids beyond a 64-bit integer would overflow the database driver
+
+
 def _member(request: HttpRequest, user_id: int) -> Any:
     require_clinic_admin(request, RECORD_TYPE)
-    found = Membership.objects.filter(clinic=membership(request).clinic, user_id=user_id).select_related("user").first()
+    clinic = membership(request).clinic
+    found = Membership.objects.filter(clinic=clinic, user_id=user_id).select_related("user").first() if 0 < user_id <= MAX_ID else None
     if found is None:
+        # Audited like other refusals; the answer does not say whether the user exists elsewhere.
+        record_event(request, Action.DENIED, record_type=RECORD_TYPE, record_id=str(user_id)[:64], detail="not a member of this clinic")
         raise Http404("No such member in this clinic.")
     return found.user
 
