@@ -128,7 +128,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 user=None,
                 username=user.get_username(),
                 clinic=None,
-                detail=f"second factor refused: {locked.scope} locked",
+                record_type="second_factor",
+                detail=f"refused: {locked.scope} locked",
             )
             form.add_error(None, locked.message)
             return _locked_response(request, "accounts/login_code.html", context, locked)
