@@ -83,6 +83,7 @@ def login(request: HttpRequest, default_next: str | None = None) -> HttpResponse
             user = form.get_user()
             if totp.confirmed_device(user) is None:
                 return _complete(request, user, next_url)
+            request.session.cycle_key()  # the half-signed-in state gets a session id of its own
             request.session[PENDING_KEY] = {"user": user.pk, "backend": user.backend, "at": int(time.time()), "next": next_url}
             return redirect("accounts:login_code")
         locked = getattr(request, LOCK_ATTRIBUTE, None)
@@ -127,7 +128,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 user=None,
                 username=user.get_username(),
                 clinic=None,
-                detail=f"second factor refused: {locked.scope} locked",
+                record_type="second_factor",
+                detail=f"refused: {locked.scope} locked",
             )
             form.add_error(None, locked.message)
             return _locked_response(request, "accounts/login_code.html", context, locked)

@@ -27,6 +27,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     device = totp.pending_device(user)
     form = CodeForm(request.POST if request.method == "POST" else None)
+    form.fields["code"].help_text = "The 6 digits the app shows now for Myotome."  # no recovery codes yet
     if request.method == "POST" and form.is_valid():
         if totp.confirm(device, form.cleaned_data["code"]):
             codes = recovery.issue(user)
