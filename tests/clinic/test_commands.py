@@ -167,6 +167,8 @@ def test_3_createuser_reads_the_password_from_a_file(env: dict[str, str], tmp_pa
     empty.write_text("\n")
     blank = _run(env, "createuser", "eve", "--clinic", "Nowhere", "--password-file", str(empty))
     assert blank.returncode == 2 and f"--password-file {empty} holds no password" in blank.stderr
+    missing = _run(env, "createuser", "eve", "--clinic", "Nowhere", "--password-file", str(tmp_path / "absent"))
+    assert missing.returncode == 2 and "does not exist" in " ".join(missing.stderr.replace("│", " ").split())
 
 
 def test_3_on_a_terminal_the_password_is_asked_twice_and_again_after_a_refusal(env: dict[str, str]) -> None:

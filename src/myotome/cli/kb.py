@@ -80,7 +80,7 @@ def _hint_quotes(kb: KnowledgeBase, names: list[str], find: Callable[[KnowledgeB
         find(kb, " ".join(names))
     except LookupFailed:
         return
-    command = find.__name__.removeprefix("find_")
+    command = find.__name__.removeprefix("find_")  # KnowledgeBase.find_muscle answers `kb muscle`
     _err.print(
         f'Each word was looked up as a name of its own; quote a name of several words: myotome kb {command} "{" ".join(names)}"',
         markup=False,

@@ -183,7 +183,8 @@ def createuser(
         bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input (for scripts).")
     ] = False,
     password_file: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="Read the password from the first line of FILE (for scripts).", dir_okay=False)
+        Path | None,
+        typer.Option(metavar="FILE", help="Read the password from the first line of FILE (for scripts).", exists=True, dir_okay=False),
     ] = None,
 ) -> None:
     """Create a user with a password and a role in a clinic; the password is asked twice unless a script gives it."""
