@@ -202,7 +202,10 @@ class _Terminal:
 
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the pseudo-terminal is its controlling terminal
-            os.execve(command[0], command, env)
+            try:
+                os.execve(command[0], command, env)
+            finally:
+                os._exit(127)  # never run the rest of the test suite in the child
         self.transcript, self.seen = "", 0
 
     def expect(self, text: str, timeout: float = 60) -> None:
@@ -224,8 +227,18 @@ class _Terminal:
     def send(self, line: str) -> None:
         os.write(self.fd, line.encode() + b"\n")
 
-    def close(self) -> int:
-        _, status = os.waitpid(self.pid, 0)
+    def close(self, timeout: float = 30) -> int:
+        """The exit status; a command still waiting for input after `timeout` is killed (status -9)."""
+        import signal
+
+        deadline = time.monotonic() + timeout
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        while pid == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:
+            os.kill(self.pid, signal.SIGKILL)
+            _, status = os.waitpid(self.pid, 0)
         os.close(self.fd)
         return os.waitstatus_to_exitcode(status)
 
