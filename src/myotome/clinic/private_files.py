@@ -65,21 +65,22 @@ def secure_home(home: Path, db: dict[str, Any]) -> list[str]:
     """Make MYOTOME_HOME and the private files owner-only where they are ours; return what was changed, in words.
 
     The folder is ours when this user owns it and it holds nothing but Myotome's own
-    files (a new or empty folder included): then it is made 0700. A folder that holds
-    other things is left as it is, with a note saying how to tighten it. Private files
-    owned by this user are made 0600.
+    files (a new or empty folder included): then it is made 0700. Any other folder is
+    left as it is, with a note saying why and how to tighten it. Private files owned by
+    this user lose their group and world bits (0644 becomes 0600).
     """
     notes: list[str] = []
     if not POSIX:
         return notes
     mode = _mode(home)
     if mode is not None and mode & OTHERS:
-        if _ours(home, db):
+        why_not = _not_ours(home, db)
+        if why_not is None:
             home.chmod(mode & ~OTHERS)
             notes.append(f"MYOTOME_HOME {home} was open to other users (mode {mode:o}); it is now {mode & ~OTHERS:o}.")
         else:
             notes.append(
-                f"MYOTOME_HOME {home} is open to other users (mode {mode:o}) and holds files that are not Myotome's, "
+                f"MYOTOME_HOME {home} is open to other users (mode {mode:o}) and {why_not}, "
                 f"so it was left as it is: run `chmod 700 {home}` if nothing else needs it."
             )
     for path in private_files(home, db):
@@ -116,9 +117,14 @@ def _owned(path: Path) -> bool:
     return path.stat().st_uid == os.getuid()
 
 
-def _ours(home: Path, db: dict[str, Any]) -> bool:
+def _not_ours(home: Path, db: dict[str, Any]) -> str | None:
+    """Why the folder is not Myotome's alone to tighten, or None."""
+    if not _owned(home):
+        return "belongs to another user"
     own = OWN_NAMES | {path.name for path in database_files(db) if path.parent == home}
-    return _owned(home) and all(entry.name in own for entry in home.iterdir())
+    if any(entry.name not in own for entry in home.iterdir()):
+        return "holds files that are not Myotome's"
+    return None
 
 
 def _who(mode: int) -> str:
