@@ -209,10 +209,10 @@ def _describe(error: Any) -> str:
     finding = ""
     if len(loc) > 1 and loc[0] == "findings" and isinstance(loc[1], int):
         # pydantic inserts the finding's type (the union tag) after its index.
-        kind = f" ({loc.pop(2)})" if len(loc) > 2 and loc[2] in _FINDING_TAGS else ""
-        finding = f"finding {loc[1] + 1}{kind}"
+        tag = f" ({loc.pop(2)})" if len(loc) > 2 and loc[2] in _FINDING_TAGS else ""
+        finding = f"finding {loc[1] + 1}{tag}"
         loc = loc[2:]
-    # ...and the names pydantic gives validator wrappers and constrained types ("function-after[...]", "int").
+    # Drop the names pydantic gives validator wrappers and constrained types ("function-after[...]", "int").
     loc = [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_STEPS))]
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     path = f"{finding}, {path}" if finding and path else finding or path or "(document)"
