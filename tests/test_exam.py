@@ -37,8 +37,8 @@ def test_the_bad_example_lists_every_problem_by_path() -> None:
     found = problems((EXAMPLES / "bad-input.json").read_text())
     assert found == [
         "complaint.side: Input should be 'left', 'right', 'bilateral' or 'midline' (got 'up')",
-        "findings[1].level: 'C9' is not a spinal level; write one such as C6 or two adjacent ones such as C5-C6 (C1-C8, T1-T12, L1-L5, S1-S5)",
-        "findings[2].value: Input should be greater than or equal to 0 (got -20)",
+        "finding 2 (paraspinal), level: 'C9' is not a spinal level; write one such as C6 or two adjacent ones such as C5-C6 (C1-C8, T1-T12, L1-L5, S1-S5)",
+        "finding 3 (rom), value: Input should be greater than or equal to 0 (got -20)",
     ]
 
 
@@ -49,51 +49,51 @@ def test_an_unknown_muscle_name_is_not_a_validation_error() -> None:
 
 INVALID = [
     # (document change, problem expected)
-    (doc({"type": "paraspinal", "level": "C9", "side": "left"}), "findings[0].level: 'C9' is not a spinal level"),
+    (doc({"type": "paraspinal", "level": "C9", "side": "left"}), "finding 1 (paraspinal), level: 'C9' is not a spinal level"),
     (
         doc({"type": "paraspinal", "level": "L5-S2", "side": "left"}),
-        "findings[0].level: 'L5-S2' must name one level or two adjacent levels",
+        "finding 1 (paraspinal), level: 'L5-S2' must name one level or two adjacent levels",
     ),
     (
         doc({"type": "paraspinal", "level": "C6-C5", "side": "left"}),
-        "findings[0].level: 'C6-C5' must name one level or two adjacent levels",
+        "finding 1 (paraspinal), level: 'C6-C5' must name one level or two adjacent levels",
     ),
     (
         doc({"type": "rom", "movement": "elbow flexion", "value": -20, "side": "right"}),
-        "findings[0].value: Input should be greater than or equal to 0 (got -20)",
+        "finding 1 (rom), value: Input should be greater than or equal to 0 (got -20)",
     ),
     (
         doc({"type": "rom", "movement": "elbow flexion", "value": "lots", "side": "right"}),
-        "findings[0].value: Input should be a valid number",
+        "finding 1 (rom), value: Input should be a valid number",
     ),
     (
         doc({"type": "rom", "movement": "tmj opening", "value": 30, "unit": "cm", "side": "left"}),
-        "findings[0].unit: Input should be 'deg' or 'mm'",
+        "finding 1 (rom), unit: Input should be 'deg' or 'mm'",
     ),
     (
         doc({"type": "reflex", "reflex": "biceps", "grade": "weak", "side": "left"}),
-        "findings[0].grade: Input should be 'absent', 'reduced', 'normal' or 'brisk'",
+        "finding 1 (reflex), grade: Input should be 'absent', 'reduced', 'normal' or 'brisk'",
     ),
     (
         doc({"type": "tender_band", "muscle": "ECRB", "side": "up"}),
-        "findings[0].side: Input should be 'left', 'right' or 'bilateral' (got 'up')",
+        "finding 1 (tender_band), side: Input should be 'left', 'right' or 'bilateral' (got 'up')",
     ),
     (
         doc({"type": "tender_band", "muscle": "ECRB", "side": "right", "severity": 4}),
-        "findings[0].severity: Input should be less than or equal to 3",
+        "finding 1 (tender_band), severity: Input should be less than or equal to 3",
     ),
-    (doc({"type": "tender_band", "muscle": "ECRB", "side": "right", "colour": "red"}), "findings[0].colour: unknown field"),
-    (doc({"type": "tender_band", "side": "right"}), "findings[0].muscle: required"),
-    (doc({"type": "skin", "sign": "trophedema", "side": "left"}), "findings[0]: give either 'region' (a body area) or 'segment'"),
-    (doc({"type": "skin", "sign": "sunburn", "region": "thumb", "side": "left"}), "findings[0].sign: Input should be 'trophedema'"),
-    (doc({"type": "skin", "sign": "pilomotor", "segment": "C9", "side": "left"}), "findings[0].segment: String should match pattern"),
-    (doc({"type": "weakness", "side": "left"}), "findings[0]: give either 'movement' or 'muscle'"),
+    (doc({"type": "tender_band", "muscle": "ECRB", "side": "right", "colour": "red"}), "finding 1 (tender_band), colour: unknown field"),
+    (doc({"type": "tender_band", "side": "right"}), "finding 1 (tender_band), muscle: required"),
+    (doc({"type": "skin", "sign": "trophedema", "side": "left"}), "finding 1 (skin): give either 'region' (a body area) or 'segment'"),
+    (doc({"type": "skin", "sign": "sunburn", "region": "thumb", "side": "left"}), "finding 1 (skin), sign: Input should be 'trophedema'"),
+    (doc({"type": "skin", "sign": "pilomotor", "segment": "C9", "side": "left"}), "finding 1 (skin), segment: String should match pattern"),
+    (doc({"type": "weakness", "side": "left"}), "finding 1 (weakness): give either 'movement' or 'muscle'"),
     (
         doc({"type": "sensory", "region": "thumb", "change": "tingly", "side": "left"}),
-        "findings[0].change: Input should be 'reduced', 'increased', 'altered' or 'normal'",
+        "finding 1 (sensory), change: Input should be 'reduced', 'increased', 'altered' or 'normal'",
     ),
-    (doc({"type": "massage", "side": "left"}), "findings[0].type: 'massage' is not a finding type"),
-    (doc({"side": "left"}), "findings[0].type: required"),
+    (doc({"type": "massage", "side": "left"}), "finding 1, type: 'massage' is not a finding type"),
+    (doc({"side": "left"}), "finding 1, type: required"),
     (doc(pain=11), "complaint.pain: Input should be less than or equal to 10 (got 11)"),
     (doc(regions=[]), "complaint.regions: List should have at least 1 item"),
     ({**doc(), "patient": {"age": -1}}, "patient.age: Input should be greater than or equal to 0 (got -1)"),

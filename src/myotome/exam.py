@@ -169,13 +169,23 @@ def parse_assessment(data: str | bytes | dict[str, Any]) -> Assessment:
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise InvalidAssessment([f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from exc
+            raise InvalidAssessment([json_problem(exc)]) from exc
     if not isinstance(data, dict):
         raise InvalidAssessment([f"(document): expected a JSON object, got {type(data).__name__}"])
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise InvalidAssessment([_describe(e) for e in exc.errors()], data.get("id")) from exc
+
+
+def json_problem(exc: json.JSONDecodeError, line: int | None = None) -> str:
+    """Where and why a text is not JSON; ``line`` overrides the decoder's (a JSON Lines input's line number).
+
+    json_problem(exc)   # "not valid JSON: Unterminated string starting at line 4, column 11"
+    """
+    # Some of the decoder's messages end in "at" ("Unterminated string starting at"), ready for a position.
+    what = exc.msg.removesuffix(" at")
+    return f"not valid JSON: {what} at line {line or exc.lineno}, column {exc.colno}"
 
 
 def json_schema() -> dict[str, Any]:
@@ -190,14 +200,22 @@ _FINDING_TAGS = {"tender_band", "skin", "paraspinal", "rom", "weakness", "reflex
 
 
 def _describe(error: Any) -> str:
-    """One validation problem as ``path: what is wrong (got value)``."""
+    """One validation problem as ``where: what is wrong (got value)``.
+
+    ``where`` is a JSON path (``complaint.side``), except that findings are numbered from 1
+    with their type, as the result and the report number them: ``finding 2 (paraspinal), level``.
+    """
     loc = list(error["loc"])
-    # Drop the union tag pydantic inserts after findings[n] and the branch names of optional values.
-    if len(loc) > 2 and loc[0] == "findings" and loc[2] in _FINDING_TAGS:
-        del loc[2]
-    # ...and the names pydantic gives validator wrappers and constrained types ("function-after[...]", "int").
+    finding = ""
+    if len(loc) > 1 and loc[0] == "findings" and isinstance(loc[1], int):
+        # pydantic inserts the finding's type (the union tag) after its index.
+        tag = f" ({loc.pop(2)})" if len(loc) > 2 and loc[2] in _FINDING_TAGS else ""
+        finding = f"finding {loc[1] + 1}{tag}"
+        loc = loc[2:]
+    # Drop the names pydantic gives validator wrappers and constrained types ("function-after[...]", "int").
     loc = [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_STEPS))]
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(document)"
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    path = f"{finding}, {path}" if finding and path else finding or path or "(document)"
     message = str(error["msg"]).removeprefix("Value error, ")
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -205,9 +223,13 @@ def _describe(error: Any) -> str:
     if kind == "missing":
         return f"{path}: required"
     if kind == "union_tag_invalid":
-        return f"{path}.type: '{error['input'].get('type')}' is not a finding type; use one of {', '.join(sorted(_FINDING_TAGS))}"
+        return f"{_type_path(path)}: '{error['input'].get('type')}' is not a finding type; use one of {', '.join(sorted(_FINDING_TAGS))}"
     if kind == "union_tag_not_found":
-        return f"{path}.type: required; use one of {', '.join(sorted(_FINDING_TAGS))}"
+        return f"{_type_path(path)}: required; use one of {', '.join(sorted(_FINDING_TAGS))}"
     if "input" in error and kind not in ("value_error", "assertion_error") and not isinstance(error["input"], dict):
         return f"{path}: {message} (got {error['input']!r})"
     return f"{path}: {message}"
+
+
+def _type_path(path: str) -> str:
+    return f"{path}, type" if path.startswith("finding ") else f"{path}.type"

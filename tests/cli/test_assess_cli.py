@@ -55,7 +55,7 @@ def test_an_invalid_document_exits_2_listing_every_problem_and_prints_no_result(
     result = run("assess", str(EXAMPLES / "bad-input.json"))
     assert result.exit_code == 2
     assert result.stdout == ""
-    for path in ("complaint.side", "findings[1].level", "findings[2].value"):
+    for path in ("complaint.side", "finding 2 (paraspinal), level", "finding 3 (rom), value"):
         assert path in result.stderr
 
 

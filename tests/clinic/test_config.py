@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 import pytest
 
-from myotome.clinic import config
+from myotome.clinic import config, private_files
 
 
 @pytest.mark.parametrize(
@@ -86,8 +87,60 @@ def test_the_secret_key_is_made_once_and_readable_by_its_owner_only(tmp_path: Pa
     config.ensure_secret_key(home)
     assert config.read_secret_key(home) == key
     assert config.secret_key_problem(home) is None
+    db = config.database_settings(config.database_url(home))
+    assert private_files.find_problems(home, db) == []
     path.chmod(0o644)
-    assert "readable by others" in (config.secret_key_problem(home) or "")
+    assert private_files.find_problems(home, db) == [f"{path} is open to its group and every user (mode 644): run `chmod 600 {path}`"]
+
+
+def test_the_database_file_is_created_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    db = config.database_settings(f"sqlite:///{tmp_path / 'clinic.sqlite3'}")
+    old = os.umask(0)
+    try:
+        private_files.create_database_file(db)
+        private_files.create_database_file(db)  # a second start keeps the file it found
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "clinic.sqlite3").stat().st_mode) == 0o600
+
+
+def test_a_database_file_in_a_missing_folder_is_a_configuration_error(tmp_path: Path) -> None:
+    db = config.database_settings(f"sqlite:///{tmp_path / 'nowhere' / 'clinic.sqlite3'}")
+    with pytest.raises(config.ConfigError, match=r"cannot be created: its folder .*/nowhere does not exist"):
+        private_files.create_database_file(db)
+
+
+def test_postgresql_has_no_database_files_to_guard() -> None:
+    assert private_files.database_files(config.database_settings("postgres://u@h:5432/myotome")) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("10.0.0.2", "10.0.0.2"), (" 127.0.0.1 ", "127.0.0.1"), ("[::1]", "::1"), ("*", "*"), ("", None)],
+)
+def test_the_trusted_proxy_is_written_as_waitress_compares_it(monkeypatch: pytest.MonkeyPatch, raw: str, expected: str | None) -> None:
+    monkeypatch.setenv("MYOTOME_TRUSTED_PROXY", raw)
+    assert config.trusted_proxy() == expected
+
+
+@pytest.mark.parametrize("raw", ["lb.example.org", "10.0.0.300", "10.0.0.2,10.0.0.3"])
+def test_a_trusted_proxy_that_is_not_an_address_is_refused(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv("MYOTOME_TRUSTED_PROXY", raw)
+    with pytest.raises(config.ConfigError, match=f"MYOTOME_TRUSTED_PROXY must be the proxy's IP address .*got '{raw}'"):
+        config.trusted_proxy()
+
+
+@pytest.mark.parametrize(
+    ("https", "proxy", "refused"),
+    [("true", "", True), ("true", "10.0.0.2", False), ("false", "", False), ("", "10.0.0.2", False)],
+)
+def test_https_is_refused_without_a_trusted_proxy(monkeypatch: pytest.MonkeyPatch, https: str, proxy: str, refused: bool) -> None:
+    monkeypatch.setenv("MYOTOME_HTTPS", https)
+    monkeypatch.setenv("MYOTOME_TRUSTED_PROXY", proxy)
+    problem = config.https_problem()
+    assert (problem is not None) == refused
+    if problem:
+        assert problem.startswith("MYOTOME_HTTPS=true also needs MYOTOME_TRUSTED_PROXY")
 
 
 def test_a_short_secret_key_from_the_environment_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

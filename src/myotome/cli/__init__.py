@@ -1,8 +1,8 @@
 """The ``myotome`` command.
 
-This module stays light: ``main`` hands the plain forms of ``myotome assess FILE``
-straight to the engine, and builds the Typer app (``myotome.cli.commands``) only for
-everything else.
+This module stays light: ``main`` answers ``myotome --version`` and hands the plain
+forms of ``myotome assess FILE`` straight to the engine, and builds the Typer app
+(``myotome.cli.commands``) only for everything else.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ def main() -> None:
     # `myotome assess FILE` is called from scripts in loops: its plain forms skip building
     # the Typer app (and Rich); everything else, --help included, goes through Typer.
     args = sys.argv[1:]
+    if args == ["--version"]:
+        from myotome.cli.version import installed_version
+
+        sys.stdout.write(f"myotome {installed_version()}\n")
+        return
     if args[:1] == ["assess"]:
         # Pydantic scans every installed package for plugins on first use; the engine uses none.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

@@ -21,6 +21,10 @@ def run(source: str, output: str = "json", batch: bool = False) -> int:
         return 2
     if batch:
         return _batch(text)
+    name = "standard input" if source == "-" else source
+    if not text.strip():
+        sys.stderr.write(f"{name} is empty: expected an assessment document (a JSON object; see `myotome schema assessment`)\n")
+        return 2
     from myotome import exam
     from myotome.kb import load_kb
     from myotome.report import assess
@@ -30,7 +34,7 @@ def run(source: str, output: str = "json", batch: bool = False) -> int:
         res = assess(text, kb)
     except exam.InvalidAssessment as exc:
         count = len(exc.problems)
-        sys.stderr.write(f"{source}: not a valid assessment ({count} problem{'s' if count > 1 else ''}):\n")
+        sys.stderr.write(f"{name}: not a valid assessment ({count} problem{'s' if count > 1 else ''}):\n")
         sys.stderr.writelines(f"  - {problem}\n" for problem in exc.problems)
         return 2
     if output == "json":
@@ -83,7 +87,7 @@ def _batch(text: str) -> int:
 
     kb = load_kb()
     failed = False
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         doc: Any = None
@@ -91,20 +95,16 @@ def _batch(text: str) -> int:
             doc = json.loads(line)
             res = assess(doc, kb)
         except json.JSONDecodeError as exc:
-            res = {"id": None, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+            res = {"id": None, "line": number, "error": exam.json_problem(exc, line=number)}
         except exam.InvalidAssessment as exc:
-            res = {"id": doc.get("id") if isinstance(doc, dict) else None, "error": "; ".join(exc.problems)}
+            res = {"id": doc.get("id") if isinstance(doc, dict) else None, "line": number, "error": "; ".join(exc.problems)}
         failed = failed or "error" in res
         sys.stdout.write(json.dumps(res, ensure_ascii=False, separators=(",", ":")) + "\n")
     return 1 if failed else 0
 
 
 def _print_report(res: dict[str, Any], assessment: Any, kb: Any) -> None:
-    from rich.console import Console
-
+    from myotome.cli.output import stdout_console
     from myotome.report import render_text
 
-    console = Console(highlight=False)
-    if not console.is_terminal:  # a file or pipe: wide enough that tables do not wrap names
-        console = Console(highlight=False, width=120)
-    console.print(render_text(res, assessment, kb))
+    stdout_console().print(render_text(res, assessment, kb))

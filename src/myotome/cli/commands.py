@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from myotome.cli.assess import assess, schema_app
 from myotome.cli.kb import app as kb_app
+from myotome.cli.version import print_version
 from myotome.clinic.accounts.commands import reset_second_factor, unlock
 from myotome.clinic.audit.commands import audit_prune
 from myotome.clinic.cli import createuser, demo, doctor, serve
@@ -17,6 +20,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=print_version, is_eager=True, help="Print the installed version and exit.")
+    ] = False,
+) -> None:
+    """Myotome: a clinical workbench for Intramuscular Stimulation (IMS)."""
+
+
 app.add_typer(kb_app, name="kb")
 app.add_typer(schema_app, name="schema")
 app.command()(assess)

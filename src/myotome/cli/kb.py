@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from myotome.cli.output import stdout_console
 from myotome.kb import describe as d
 from myotome.kb import model as m
 from myotome.kb.knowledge import KnowledgeBase
@@ -21,11 +22,16 @@ from myotome.kb.names import LookupFailed
 
 app = typer.Typer(help="Look up muscles, regions, movements, reflexes, segments and conditions.", no_args_is_help=True)
 
-Names = Annotated[list[str], typer.Argument(help="One or more names: canonical, abbreviation or plain words.")]
+Names = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="NAME...",
+        help='One or more names: canonical, abbreviation or plain words; quote a name of several words ("peroneus longus").',
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per name, in order.")]
 
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _kb() -> KnowledgeBase:
@@ -62,7 +68,23 @@ def _answer(
             if "error" in a:
                 _err.print(f"[red]{escape(a['error'])}[/red]")
     if any("error" in a for a in answers):
+        _hint_quotes(kb, names, find)
         raise typer.Exit(1)
+
+
+def _hint_quotes(kb: KnowledgeBase, names: list[str], find: Callable[[KnowledgeBase, str], Any]) -> None:
+    """`kb muscle peroneus longus` looks up two names; say so when the words together are one."""
+    if len(names) < 2:
+        return
+    try:
+        find(kb, " ".join(names))
+    except LookupFailed:
+        return
+    command = find.__name__.removeprefix("find_")  # KnowledgeBase.find_muscle answers `kb muscle`
+    _err.print(
+        f'Each word was looked up as a name of its own; quote a name of several words: myotome kb {command} "{" ".join(names)}"',
+        markup=False,
+    )
 
 
 def _roots(kb: KnowledgeBase, detail: list[dict[str, str]]) -> str:
@@ -76,7 +98,9 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
     for a in answers:
         rows.extend(a["members"] if a["kind"] == "group" else [a])
         if a["kind"] == "group":
-            _out.print(f"[bold]{a['name']}[/bold] ({a['query']}): {len(a['members'])} muscles, roots {_roots(kb, a['roots_detail'])}")
+            stdout_console().print(
+                f"[bold]{a['name']}[/bold] ({a['query']}): {len(a['members'])} muscles, roots {_roots(kb, a['roots_detail'])}"
+            )
     table = Table(title="Muscles", title_justify="left")
     for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Cautions"):
         table.add_column(col, overflow="fold")
@@ -85,7 +109,7 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         table.add_row(
             r["name"], r["nerve"], _roots(kb, r["roots_detail"]), r["rank"].replace("_", "/"), r["depth"].replace("_", " "), cautions
         )
-    _out.print(table)
+    stdout_console().print(table)
 
 
 def _render_regions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -94,7 +118,7 @@ def _render_regions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         table.add_column(col, overflow="fold")
     for a in answers:
         table.add_row(a["query"], a["name"], ", ".join(a["dermatomes"]), a["note"] or "")
-    _out.print(table)
+    stdout_console().print(table)
 
 
 def _render_movements(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -107,7 +131,7 @@ def _render_movements(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         prime = ", ".join(mu["name"] for mu in a["muscles"] if mu["role"] == "prime mover")
         assist = ", ".join(mu["name"] for mu in a["muscles"] if mu["role"] == "assistant")
         table.add_row(a["name"], shown, _roots(kb, a["roots_detail"]), prime, assist)
-    _out.print(table)
+    stdout_console().print(table)
 
 
 def _render_reflexes(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -118,7 +142,7 @@ def _render_reflexes(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         table.add_row(
             a["name"], _roots(kb, a["roots_detail"]), a["nerve"] or "", ", ".join(mu["name"] for mu in a["muscles"]), a["note"] or ""
         )
-    _out.print(table)
+    stdout_console().print(table)
 
 
 def _render_segments(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -139,7 +163,7 @@ def _render_segments(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
                 ", ".join(x["name"] for x in a[key] if x[level] == first),
                 ", ".join(x["name"] for x in a[key] if x[level] != first),
             )
-        _out.print(table)
+        stdout_console().print(table)
 
 
 def _render_conditions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -153,7 +177,7 @@ def _render_conditions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None
         table.add_row("Confidence", a["confidence"])
         table.add_row("Note", a["note"] or "")
         table.add_row("Sources", ", ".join(a["sources"]))
-        _out.print(table)
+        stdout_console().print(table)
 
 
 def _render_precautions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -166,7 +190,7 @@ def _render_precautions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> Non
         table.add_row("Avoid", ", ".join(avoid) + (f"; {a['avoid_local']}" if a["avoid_local"] else ""))
         table.add_row("Dose", f"× {a['dose_factor']:g} of the usual maximum insertions")
         table.add_row("Sources", ", ".join(a["sources"]))
-        _out.print(table)
+        stdout_console().print(table)
 
 
 @app.command()
@@ -194,7 +218,9 @@ def reflex(names: Names, as_json: AsJson = False) -> None:
 
 
 @app.command()
-def segment(names: Annotated[list[str], typer.Argument(help="Segments such as C6, L5 or CN XI.")], as_json: AsJson = False) -> None:
+def segment(
+    names: Annotated[list[str], typer.Argument(metavar="SEGMENT...", help='Segments such as C6, L5 or "CN XI".')], as_json: AsJson = False
+) -> None:
     """What a segment supplies: muscles, dermatome regions, movements, reflexes."""
     _answer(names, as_json, KnowledgeBase.find_segment, d.describe_segment, _render_segments)
 
@@ -249,15 +275,17 @@ def stats(as_json: AsJson = False) -> None:
     table.add_column("Count", justify="right")
     for key, value in counts.items():
         table.add_row(key, str(value))
-    _out.print(table)
+    stdout_console().print(table)
 
 
 @app.command()
-def check(path: Annotated[Path, typer.Argument(help="A directory of KB YAML files.", exists=True, file_okay=False)]) -> None:
+def check(
+    path: Annotated[Path, typer.Argument(metavar="DIRECTORY", help="A directory of KB YAML files.", exists=True, file_okay=False)],
+) -> None:
     """Check a data directory (for editing the KB): every problem, with file, record and field."""
     try:
         kb = load_kb(path)
     except KBError as exc:
         _err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
-    _out.print(f"[green]OK[/green]: {', '.join(f'{v} {k}' for k, v in kb.counts().items())}")
+    stdout_console().print(f"[green]OK[/green]: {', '.join(f'{v} {k}' for k, v in kb.counts().items())}")

@@ -9,15 +9,17 @@ Django is imported inside the commands only, so that ``myotome kb`` and
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from myotome.clinic import config
+from myotome.clinic import config, private_files
 
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -33,13 +35,20 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _setup_django(*, create: bool) -> Path:
-    """Read the environment, optionally create MYOTOME_HOME and its secret key, and start Django."""
+    """Read the environment, optionally create MYOTOME_HOME, its secret key and database file, and start Django.
+
+    The database file is created owner-only here, before SQLite opens it, because SQLite
+    gives the -wal and -shm files it makes later the database file's mode.
+    """
     try:
         home = config.home_dir()
-        config.database_settings(config.database_url(home))  # a bad DATABASE_URL fails here, in words
+        db = config.database_settings(config.database_url(home))  # a bad DATABASE_URL fails here, in words
         if create:
             config.prepare_home(home)
             config.ensure_secret_key(home)
+            private_files.create_database_file(db)
+            for note in private_files.secure_home(home, db):
+                _out.print(note, markup=False)
         os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
         import django
 
@@ -97,10 +106,10 @@ def _allow_host(host: str) -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", min=1, max=65535, help="Port to listen on.")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Load the demo practice if the database has no users, and print its login.")] = False,
-    threads: Annotated[int, typer.Option(min=1, max=64, help="Worker threads.")] = 8,
+    threads: Annotated[int, typer.Option(metavar="N", min=1, max=64, help="Worker threads.")] = 8,
     migrate: Annotated[
         bool,
         typer.Option("--migrate/--no-migrate", help="Apply database migrations first (turn off on all but one of several app servers)."),
@@ -108,6 +117,12 @@ def serve(
 ) -> None:
     """Serve the clinic web app with waitress: create and migrate the database on first run."""
     _allow_host(host)
+    try:
+        https_problem, trusted = config.https_problem(), config.trusted_proxy()
+    except config.ConfigError as exc:
+        raise _fail(f"configuration: {exc}") from exc
+    if https_problem:
+        raise _fail(f"configuration: {https_problem}")
     _setup_django(create=True)
     if migrate:
         _migrate()
@@ -123,7 +138,6 @@ def serve(
 
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     _out.print(f"Myotome is running at [bold]http://{shown}:{port}/[/bold]  (Ctrl+C stops it)")
-    trusted = os.environ.get("MYOTOME_TRUSTED_PROXY", "").strip()
     options: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "Myotome"}
     if trusted:
         # Behind a load balancer: take the client's address from X-Forwarded-For set by that proxy only.
@@ -137,8 +151,8 @@ def serve(
 
 
 def demo(
-    patients: Annotated[int, typer.Option(min=0, max=10000, help="How many patients.")] = 25,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same practice.")] = 1,
+    patients: Annotated[int, typer.Option(metavar="N", min=0, max=10000, help="How many patients.")] = 25,
+    seed: Annotated[int, typer.Option(metavar="N", help="Random seed: the same seed gives the same practice.")] = 1,
 ) -> None:
     """Load the demo practice into the configured database (which must have no users yet)."""
     _setup_django(create=True)
@@ -146,37 +160,97 @@ def demo(
     _load_demo(patients=patients, seed=seed)
 
 
+class RoleName(StrEnum):
+    """The roles of ``accounts.models.Role``, named here so that the CLI need not import Django (a test keeps them equal)."""
+
+    clinic_admin = "clinic_admin"
+    clinician = "clinician"
+    front_desk = "front_desk"
+
+
+PASSWORD_TRIES = 3
+
+
 def createuser(
-    username: Annotated[str, typer.Argument(help="The new user's login name.")],
-    clinic: Annotated[str, typer.Option(help="The clinic's name, exactly as it was created.")],
-    role: Annotated[str, typer.Option(help="clinic_admin, clinician or front_desk.")] = "clinician",
+    username: Annotated[str, typer.Argument(metavar="USERNAME", help="The new user's login name.")],
+    clinic: Annotated[str, typer.Option(metavar="NAME", help="The clinic's name, as it was created.")],
+    role: Annotated[RoleName, typer.Option(help="What the user may do in the clinic.")] = RoleName.clinician,
     create_clinic: Annotated[bool, typer.Option("--create-clinic", help="Create the clinic if there is none by that name.")] = False,
-    first_name: Annotated[str, typer.Option(help="Given name, shown in the app.")] = "",
-    last_name: Annotated[str, typer.Option(help="Family name, shown in the app.")] = "",
-    email: Annotated[str, typer.Option(help="E-mail address.")] = "",
+    first_name: Annotated[str, typer.Option(metavar="NAME", help="Given name, shown in the app.")] = "",
+    last_name: Annotated[str, typer.Option(metavar="NAME", help="Family name, shown in the app.")] = "",
+    email: Annotated[str, typer.Option(metavar="ADDRESS", help="E-mail address.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input (for scripts).")
+    ] = False,
+    password_file: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Read the password from the first line of FILE (for scripts).", exists=True, dir_okay=False),
+    ] = None,
 ) -> None:
-    """Create a user with a password (asked twice) and a role in a clinic."""
+    """Create a user with a password and a role in a clinic; the password is asked twice unless a script gives it."""
+    if password_stdin and password_file is not None:
+        raise _fail("give --password-stdin or --password-file, not both")
+    if not password_stdin and password_file is None and not sys.stdin.isatty():
+        # getpass would fall back to reading the pipe with a Python warning; say what works instead.
+        raise _fail("standard input is not a terminal, so the password cannot be asked: use --password-stdin or --password-file FILE")
     _setup_django(create=True)
     _migrate()
-    from myotome.clinic.accounts.provisioning import ProvisioningError, create_user
+    from myotome.clinic.accounts.provisioning import ProvisioningError, check_new_user, create_user
 
-    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    details = {
+        "username": username,
+        "clinic_name": clinic,
+        "role": role.value,
+        "create_clinic": create_clinic,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+    }
     try:
-        user, membership, created_clinic = create_user(
-            username=username,
-            password=password,
-            clinic_name=clinic,
-            role=role,
-            create_clinic=create_clinic,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-        )
+        check_new_user(**details)
+        password = _password(details, asked=not password_stdin and password_file is None, path=password_file)
+        user, membership, created_clinic = create_user(password=password, **details)
     except ProvisioningError as exc:
         raise _fail(str(exc), 1) from exc
     if created_clinic:
         _out.print(f"Created clinic {membership.clinic.name!r}.")
     _out.print(f"Created user {user.get_username()!r}: {membership.get_role_display().lower()} in {membership.clinic.name!r}.")
+
+
+def _password(details: dict[str, Any], *, asked: bool, path: Path | None) -> str:
+    """The password from the script, or asked on the terminal again while the policy refuses it."""
+    from myotome.clinic.accounts.provisioning import PasswordRefused, check_password
+
+    user = {key: details[key] for key in ("username", "first_name", "last_name", "email")}
+    for attempt in range(1, PASSWORD_TRIES + 1):
+        password = str(typer.prompt("Password", hide_input=True, confirmation_prompt=True)) if asked else _given_password(path)
+        try:
+            check_password(password, **user)
+            return password
+        except PasswordRefused as exc:
+            if not asked or attempt == PASSWORD_TRIES:
+                raise
+            _err.print(f"{exc} Try another.", markup=False)
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
+def _given_password(path: Path | None) -> str:
+    """The first line of FILE or of standard input, without its line ending."""
+    source = f"--password-file {path}" if path else "standard input"
+    try:
+        if path is None:
+            line = sys.stdin.readline()
+        else:
+            with path.open(encoding="utf-8") as handle:
+                line = handle.readline()
+    except OSError as exc:
+        raise _fail(f"cannot read {source}: {exc.strerror}", 2) from exc
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{source} is not UTF-8 text", 2) from exc
+    password = line.rstrip("\r\n")
+    if not password:
+        raise _fail(f"{source} holds no password: its first line is empty", 2)
+    return password
 
 
 # -- doctor ---------------------------------------------------------------------------------
@@ -199,8 +273,10 @@ def doctor() -> None:
         _report([Check("settings", f"{exc}")])
         raise typer.Exit(1) from exc
     checks.append(Check("settings", None, f"MYOTOME_HOME={home}"))
+    checks.append(_https_check())
     key_problem = config.secret_key_problem(home)
     checks.append(Check("secret key", key_problem, str(config.secret_key_path(home)) if not key_problem else ""))
+    checks.extend(_permission_checks(home, db))
     if key_problem and not os.environ.get("MYOTOME_SECRET_KEY"):
         # A throwaway key lets the remaining checks run; doctor signs nothing with it.
         import secrets
@@ -223,6 +299,25 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
+def _https_check() -> Check:
+    try:
+        problem, https, trusted = config.https_problem(), config.env_bool("MYOTOME_HTTPS", False), config.trusted_proxy()
+    except config.ConfigError as exc:
+        return Check("https", str(exc))
+    if problem:
+        return Check("https", problem)
+    if not https:
+        return Check("https", None, "off: plain HTTP, no secure cookies or HSTS (set MYOTOME_HTTPS=true behind a TLS proxy)")
+    return Check("https", None, f"on: secure cookies and HSTS for requests {trusted} forwards as HTTPS")
+
+
+def _permission_checks(home: Path, db: dict[str, Any]) -> list[Check]:
+    problems = private_files.find_problems(home, db)
+    if problems:
+        return [Check("file modes", problem) for problem in problems]
+    return [Check("file modes", None, "MYOTOME_HOME, the secret key and the database files are readable by their owner only")]
+
+
 def _database_checks(db: dict[str, Any]) -> list[Check]:
     if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
         problem = f"no database file at {db['NAME']}: run `myotome serve` (or `myotome demo`) once to create it"
@@ -239,7 +334,10 @@ def _database_checks(db: dict[str, Any]) -> list[Check]:
         ]
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    migrations = Check("migrations", f"{len(pending)} not applied: run `myotome serve` once (it migrates)" if pending else None)
+    if pending:
+        migrations = Check("migrations", f"{len(pending)} not applied: run `myotome serve` once (it migrates)")
+    else:
+        migrations = Check("migrations", None, f"all {len(executor.loader.applied_migrations)} applied")
     return [Check("database", None, config.describe_database(db)), migrations]
 
 
@@ -258,7 +356,13 @@ def _static_check() -> Check:
 
     css = Path(settings.STATIC_ROOT) / "myotome" / "clinic.css"
     if not css.exists():
-        return Check("static files", f"not collected in {settings.STATIC_ROOT}: run `myotome serve` once (it collects them)")
+        # Not a fault: `serve` collects them every time it starts.
+        return Check(
+            "static files",
+            None,
+            f"not collected yet in {settings.STATIC_ROOT}; `myotome serve` collects them as it starts "
+            "(run it once before serving with another WSGI server)",
+        )
     return Check("static files", None, str(settings.STATIC_ROOT))
 
 

@@ -5,13 +5,14 @@ imported, to report a bad value in words instead of a traceback::
 
     home = home_dir()                     # MYOTOME_HOME or the platform's data dir
     database_settings(database_url(home)) # Django's DATABASES["default"]
+    https_problem()                       # MYOTOME_HTTPS set without a trusted proxy
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-import stat
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -116,15 +117,47 @@ def read_secret_key(home: Path) -> str:
 
 
 def secret_key_problem(home: Path) -> str | None:
-    """What is wrong with the secret key, or None (for ``myotome doctor``)."""
+    """What is wrong with the secret key, or None (for ``myotome doctor``; its mode is checked with the other private files)."""
     if os.environ.get("MYOTOME_SECRET_KEY", "").strip():
         return None
     path = secret_key_path(home)
     if not path.exists():
         return f"no secret key at {path}: run `myotome serve` once, or set MYOTOME_SECRET_KEY"
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        return f"{path} is readable by others (mode {mode:o}): run `chmod 600 {path}`"
+    return None
+
+
+# -- HTTPS behind a proxy ---------------------------------------------------
+
+
+def trusted_proxy() -> str | None:
+    """MYOTOME_TRUSTED_PROXY: the one address whose X-Forwarded-* headers waitress believes ("*": any), or None."""
+    raw = os.environ.get("MYOTOME_TRUSTED_PROXY", "").strip()
+    if not raw or raw == "*":
+        return raw or None
+    try:
+        # waitress compares the text with the connecting address, so write it as the socket does ("::1", not "[::1]").
+        return str(ipaddress.ip_address(raw.removeprefix("[").removesuffix("]")))
+    except ValueError:
+        raise ConfigError(
+            f"MYOTOME_TRUSTED_PROXY must be the proxy's IP address as this server sees it, e.g. 10.0.0.2, got {raw!r} "
+            "(a host name never matches the connecting address)"
+        ) from None
+
+
+def https_problem() -> str | None:
+    """Why MYOTOME_HTTPS cannot work as set, or None.
+
+    ``myotome serve`` speaks plain HTTP: a request is HTTPS only when the proxy that
+    terminates TLS says so in X-Forwarded-Proto, and waitress drops that header unless
+    it comes from MYOTOME_TRUSTED_PROXY. Without it no request counts as secure, so no
+    HSTS header would ever be sent.
+    """
+    if env_bool("MYOTOME_HTTPS", False) and trusted_proxy() is None:
+        return (
+            "MYOTOME_HTTPS=true also needs MYOTOME_TRUSTED_PROXY, the address of the proxy that terminates TLS "
+            "(e.g. 127.0.0.1 when it runs on this machine): `myotome serve` does not speak HTTPS itself, and it "
+            "believes X-Forwarded-Proto: https only from that proxy"
+        )
     return None
 
 
