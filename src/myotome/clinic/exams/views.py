@@ -31,7 +31,7 @@ from myotome.clinic.exams.chart import chart_svg
 from myotome.clinic.exams.findings import ExamInput, build_document, chart_marks, describe_finding, input_from_document
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
 from myotome.clinic.exams.models import Exam, ExamStatus
-from myotome.clinic.patients import vocabulary
+from myotome.clinic.patients import submissions, vocabulary
 from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
 from myotome.exam import InvalidAssessment, parse_assessment
@@ -99,23 +99,34 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, kb: KnowledgeBase) -> HttpResponse:
     form = ExamForm.from_post(request.POST, kb)
+    # A new exam's form carries a one-time token: a double click on Save stores one exam.
+    token = submissions.posted_token(request) if exam is None else None
     status = 200
     if form.action in SAVE_ACTIONS:
         final = form.action == "save"
         if form.validate(require_findings=final):
-            assert form.exam_input is not None
+            data = form.exam_input
+            assert data is not None
             try:
-                exam = _store(request, episode, exam, copied_from, form.exam_input, kb, final=final)
+                saved = submissions.save_once(
+                    request, token, "exam", lambda: _store(request, episode, exam, copied_from, data, kb, final=final)
+                )
             except InvalidAssessment as exc:  # the form checks every value first; this is a last line of defence
                 form.errors["findings"] = "The exam could not be turned into an assessment: " + "; ".join(exc.problems)
             else:
-                messages.success(
-                    request, "Exam saved and assessed." if final else "Draft saved. It is not assessed until you save the exam."
-                )
-                return redirect("exams:detail", pk=exam.pk)
+                if not saved.conflict:
+                    if saved.repeated:
+                        messages.info(request, submissions.ALREADY_SAVED)
+                    else:
+                        messages.success(
+                            request, "Exam saved and assessed." if final else "Draft saved. It is not assessed until you save the exam."
+                        )
+                    return redirect("exams:detail", pk=saved.record_id)
+                form.errors["findings"] = saved.conflict
+                token = None
         status = 422
     record_event(request, Action.VIEW, record=exam or episode, detail=f"exam form shown again ({form.action})"[:200])
-    return _form_page(request, episode, form, exam, copied_from, status=status)
+    return _form_page(request, episode, form, exam, copied_from, status=status, submission=token)
 
 
 def _store(
@@ -150,7 +161,13 @@ def _store(
 
 
 def _form_page(
-    request: HttpRequest, episode: Episode, form: ExamForm, exam: Exam | None, copied_from: Exam | None, status: int = 200
+    request: HttpRequest,
+    episode: Episode,
+    form: ExamForm,
+    exam: Exam | None,
+    copied_from: Exam | None,
+    status: int = 200,
+    submission: str | None = None,
 ) -> HttpResponse:
     kb = form.kb
     patient = episode.patient
@@ -184,6 +201,8 @@ def _form_page(
         "builds": catalogue.BUILDS,
         "temperaments": catalogue.TEMPERAMENTS,
         "kb_version": kb.version,
+        # Only a new exam is created by its form; a draft is updated, and updating twice is harmless.
+        "submission": (submission or submissions.new_token()) if exam is None else "",
     }
     return render(request, "exams/exam_form.html", context, status=status)
 

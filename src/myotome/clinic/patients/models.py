@@ -173,3 +173,22 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"Consent {self.pk}"
+
+
+class Submission(models.Model):
+    """A create form that was saved, by the one-time token the form carried.
+
+    A second post of the same form (a double click, a resent request) finds the record the
+    first one made instead of adding another; the unique token makes that hold when the two
+    posts arrive at once. See ``submissions.py``.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    record_type = models.CharField(max_length=40)
+    record_id = models.BigIntegerField()
+    fingerprint = models.CharField(max_length=64, help_text="A hash of what was posted (never the values themselves).")
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Submission of {self.record_type} {self.record_id}"

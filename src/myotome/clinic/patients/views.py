@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from myotome.clinic.accounts.access import member_required, membership, require_clinical, sees_clinical
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.audit.record import record_event
-from myotome.clinic.patients import vocabulary
+from myotome.clinic.patients import submissions, vocabulary
 from myotome.clinic.patients.access import episodes_for, get_consent_for, get_episode_for, get_patient_for, patients_for
 from myotome.clinic.patients.forms import ConsentForm, EpisodeForm, PatientForm, PrecautionsForm, SearchForm
-from myotome.clinic.patients.models import Episode, EpisodeStatus, Patient, Precaution
+from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Patient, Precaution
 from myotome.clinic.patients.search import current_search, remember_search, search_patients
 
 PAGE_SIZE = 50
@@ -111,16 +111,25 @@ def _list_page(request: HttpRequest, query: str, search_form: SearchForm, status
 @member_required
 def patient_new(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
+    token = submissions.posted_token(request)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            patient = form.save(commit=False)
+
+        def create() -> Patient:
+            patient: Patient = form.save(commit=False)
             patient.clinic = membership(request).clinic
             patient.created_by = request.user
             patient.save()
             record_event(request, Action.CREATE, record=patient)
-        messages.success(request, "Patient added.")
-        return redirect("patients:detail", pk=patient.pk)
-    return render(request, "patients/patient_form.html", {"form": form, "patient": None}, status=_form_status(request, form))
+            return patient
+
+        saved = submissions.save_once(request, token, "patient", create)
+        if not saved.conflict:
+            _saved_message(request, saved, "Patient added.")
+            return redirect("patients:detail", pk=saved.record_id)
+        form.add_error(None, saved.conflict)
+        token = None
+    context = {"form": form, "patient": None, "submission": token or submissions.new_token()}
+    return render(request, "patients/patient_form.html", context, status=_form_status(request, form))
 
 
 @require_GET
@@ -163,11 +172,15 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def precautions_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for(request, pk)
     require_clinical(request, patient)
-    existing = {p.kind: p for p in patient.precautions.all()}
-    current = {kind: p.note for kind, p in existing.items() if p.ended_at is None}
+    current = {p.kind: p.note for p in patient.active_precautions()}
     form = PrecautionsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            # A double click posts this form twice at once. Lock the patient (PostgreSQL; SQLite's
+            # IMMEDIATE transactions already run one at a time) and read the rows inside the
+            # transaction, so that the second save finds what the first added: no change, a success.
+            Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+            existing = {p.kind: p for p in patient.precautions.all()}
             changes = _apply_precautions(request, patient, existing, form.selected())
         messages.success(request, f"Precautions saved ({changes} change{'s' if changes != 1 else ''}).")
         return redirect("patients:detail", pk=patient.pk)
@@ -208,17 +221,26 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
     require_clinical(request, patient)
     clinic = membership(request).clinic
     form = ConsentForm(request.POST or None, clinic=clinic, initial={"given_on": date.today(), "taken_by": request.user.pk})
+    token = submissions.posted_token(request)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            consent = form.save(commit=False)
+
+        def create() -> Consent:
+            consent: Consent = form.save(commit=False)
             consent.patient, consent.recorded_by = patient, request.user
             consent.save()
             record_event(request, Action.CREATE, record=consent)
-        messages.success(request, "Consent to needling recorded.")
-        return redirect("patients:detail", pk=patient.pk)
+            return consent
+
+        saved = submissions.save_once(request, token, "consent", create)
+        if not saved.conflict:
+            _saved_message(request, saved, "Consent to needling recorded.")
+            return redirect("patients:detail", pk=patient.pk)
+        form.add_error(None, saved.conflict)
+        token = None
     if request.method == "GET":
         record_event(request, Action.VIEW, record=patient, detail="consent form")
-    return render(request, "patients/consent_form.html", {"form": form, "patient": patient}, status=_form_status(request, form))
+    context = {"form": form, "patient": patient, "submission": token or submissions.new_token()}
+    return render(request, "patients/consent_form.html", context, status=_form_status(request, form))
 
 
 @require_POST
@@ -246,17 +268,26 @@ def episode_new(request: HttpRequest, pk: int) -> HttpResponse:
     require_clinical(request, patient)
     clinic = membership(request).clinic
     form = EpisodeForm(request.POST or None, clinic=clinic, initial={"clinician": request.user.pk, "status": EpisodeStatus.ACTIVE})
+    token = submissions.posted_token(request)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            episode = form.save(commit=False)
+
+        def create() -> Episode:
+            episode: Episode = form.save(commit=False)
             episode.patient, episode.created_by = patient, request.user
             episode.save()
             record_event(request, Action.CREATE, record=episode)
-        messages.success(request, "Episode of care opened.")
-        return redirect("patients:episode", pk=episode.pk)
+            return episode
+
+        saved = submissions.save_once(request, token, "episode", create)
+        if not saved.conflict:
+            _saved_message(request, saved, "Episode of care opened.")
+            return redirect("patients:episode", pk=saved.record_id)
+        form.add_error(None, saved.conflict)
+        token = None
     if request.method == "GET":
         record_event(request, Action.VIEW, record=patient, detail="new episode form")
-    return render(request, "patients/episode_form.html", _episode_form_context(form, patient, None), status=_form_status(request, form))
+    context = {**_episode_form_context(form, patient, None), "submission": token or submissions.new_token()}
+    return render(request, "patients/episode_form.html", context, status=_form_status(request, form))
 
 
 @require_GET
@@ -299,6 +330,13 @@ def _episode_form_context(form: EpisodeForm, patient: Patient, episode: Episode 
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _saved_message(request: HttpRequest, saved: submissions.Saved, message: str) -> None:
+    if saved.repeated:
+        messages.info(request, submissions.ALREADY_SAVED)
+    else:
+        messages.success(request, message)
 
 
 def _form_status(request: HttpRequest, form: object) -> int:
