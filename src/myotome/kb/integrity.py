@@ -123,3 +123,36 @@ def check_aliases(ctx: _Context, kind: str, records: list[Any], shared: dict[str
                     f"{kind}: '{name}' names both '{owner}' and '{record.id}'; keep it on one record, "
                     "or declare it under shared_aliases if clinicians really use it for both"
                 )
+
+
+def check_evidence(ctx: _Context, evidence: Any) -> None:
+    """Every weight in evidence.yaml cites its references, or says it is a project convention.
+
+    A mapping with a ``reason`` needs ``sources`` (reference ids) unless it carries
+    ``basis: convention``; a ``<name>_reason`` key needs ``<name>_sources`` beside it.
+    """
+
+    def walk(node: Any, path: str) -> None:
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            walk(value, f"{path}.{key}" if path else str(key))
+        reasons = [k for k in node if k == "reason" or str(k).endswith("_reason")]
+        for reason in reasons:
+            sources_key = "sources" if reason == "reason" else f"{str(reason)[: -len('_reason')]}_sources"
+            where = f"evidence.yaml: {path or 'top level'}"
+            sources = node.get(sources_key)
+            if sources is None:
+                if reason == "reason" and node.get("basis") == "convention":
+                    continue
+                ctx.problems.append(f"{where}: cite the references behind this weight in '{sources_key}', or mark it 'basis: convention'")
+                continue
+            if not isinstance(sources, list) or not sources:
+                ctx.problems.append(f"{where}, field '{sources_key}': expected a list of reference ids, got {sources!r}")
+                continue
+            for source in sources:
+                if source not in ctx.ids["references"]:
+                    ctx.problems.append(f"{where}, field '{sources_key}': unknown reference id '{source}'")
+
+    if isinstance(evidence, dict):
+        walk({k: v for k, v in evidence.items() if k != "meta"}, "")

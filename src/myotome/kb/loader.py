@@ -123,6 +123,7 @@ def _load(directory: Path) -> KnowledgeBase:
     records = {name: _parse_file(ctx, name, raw[name]) for name in FILES}
     shared = _shared_aliases(ctx, raw)
     planning = parse_planning(raw.get("planning"), ctx.ids["references"], problems)
+    integrity.check_evidence(ctx, raw.get("evidence"))
     by_kind = {
         "muscle": [*records["muscles"][1], *records["groups"][1]],
         "region": records["regions"][1],
