@@ -296,3 +296,18 @@ def test_planning_text_shows_values_and_their_basis() -> None:
     text = flat(result.stdout)
     assert "base insertions" in text and "16" in text and "convention" in text
     assert "slender: 15" in text
+
+
+def test_muscle_json_gives_needling() -> None:
+    innermost, biceps = answers("muscle", "innermost intercostals", "biceps")
+    assert innermost["needling"]["allowed"] == "never"
+    assert "pleura" in innermost["needling"]["reason"] and innermost["needling"]["sources"]
+    assert biceps["needling"] == {"allowed": "yes", "reason": None, "sources": []}
+
+
+def test_muscle_text_shows_never_with_its_reason_and_what_a_group_leaves_out() -> None:
+    result = run("muscle", "intercostals")
+    assert result.exit_code == 0
+    text = flat(result.stdout)
+    assert "never needled through this group: Innermost intercostals" in text
+    assert "NEVER" in text  # the innermost layer's row; its reason wraps in the narrow test console

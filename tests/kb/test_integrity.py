@@ -558,6 +558,12 @@ def _normal(normal: m.Normal) -> dict[str, Any]:
     return out
 
 
+def _needling(needling: m.Needling) -> dict[str, Any] | None:
+    if needling == m.NEEDLING_DEFAULT:
+        return None  # absent means the default, as the loader reads it
+    return _optional({"allowed": needling.allowed, "sources": list(needling.sources)}, reason=needling.reason)
+
+
 def _optional(record: dict[str, Any], **fields: Any) -> dict[str, Any]:
     record.update({k: v for k, v in fields.items() if v is not None})
     return record
@@ -590,9 +596,12 @@ def _dump_record(name: str, r: Any) -> dict[str, Any]:
                 "sources": list(r.sources),
             },
             note=r.note,
+            needling=_needling(r.needling),
         )
     if name == "groups":
-        return _optional({**_common(r), "members": list(r.members), "sources": list(r.sources)}, note=r.note)
+        return _optional(
+            {**_common(r), "members": list(r.members), "sources": list(r.sources)}, note=r.note, not_needled=list(r.not_needled) or None
+        )
     if name == "regions":
         return _optional(
             {**_common(r), "dermatomes": list(r.dermatomes), "limb": r.limb, "sources": list(r.sources)},

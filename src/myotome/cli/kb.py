@@ -77,15 +77,31 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         rows.extend(a["members"] if a["kind"] == "group" else [a])
         if a["kind"] == "group":
             _out.print(f"[bold]{a['name']}[/bold] ({a['query']}): {len(a['members'])} muscles, roots {_roots(kb, a['roots_detail'])}")
+        if a["kind"] == "group" and a["not_needled"]:
+            _out.print(f"  never needled through this group: {', '.join(mu['name'] for mu in a['not_needled'])}")
     table = Table(title="Muscles", title_justify="left")
-    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Cautions"):
+    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Needling", "Cautions"):
         table.add_column(col, overflow="fold")
     for r in rows:
         cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in r["cautions"])
         table.add_row(
-            r["name"], r["nerve"], _roots(kb, r["roots_detail"]), r["rank"].replace("_", "/"), r["depth"].replace("_", " "), cautions
+            r["name"],
+            r["nerve"],
+            _roots(kb, r["roots_detail"]),
+            r["rank"].replace("_", "/"),
+            r["depth"].replace("_", " "),
+            _needling_text(r["needling"]),
+            cautions,
         )
     _out.print(table)
+
+
+def _needling_text(needling: dict[str, Any]) -> str:
+    if needling["allowed"] == "yes":
+        return "yes"
+    if needling["allowed"] == "caution":
+        return f"[yellow]caution[/yellow]: {escape(needling['reason'] or '')}"
+    return f"[bold red]NEVER[/bold red]: {escape(needling['reason'] or '')} ({', '.join(needling['sources'])})"
 
 
 def _render_regions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:

@@ -47,6 +47,11 @@ def check_muscles(ctx: _Context, muscles: list[m.Muscle]) -> None:
                 )
         if muscle.segmental and muscle.rank != "paraspinal":
             ctx.problems.append(f"muscles.yaml: record '{muscle.id}', field 'segmental': segmental muscles must have rank paraspinal")
+        if muscle.needling.allowed == "yes" and any(c.kind == "lung" for c in muscle.cautions):
+            ctx.problems.append(
+                f"muscles.yaml: record '{muscle.id}', field 'needling': a muscle in a lung zone must say whether it may be "
+                "needled (allowed: caution or never, with reason and sources)"
+            )
 
 
 def check_groups(ctx: _Context, groups: list[m.Group]) -> None:
@@ -71,6 +76,19 @@ def check_groups(ctx: _Context, groups: list[m.Group]) -> None:
         expanded = tuple(dict.fromkeys(expand(group.id, (group.id,))))
         groups[index] = replace(group, members=expanded)
         ctx.ids["groups"][group.id] = groups[index]
+        _check_not_needled(ctx, groups[index])
+
+
+def _check_not_needled(ctx: _Context, group: m.Group) -> None:
+    """A group says which of its members are never needled, so none is dropped from a plan unsaid."""
+    where = f"groups.yaml: record '{group.id}', field 'not_needled'"
+    never = [mid for mid in group.members if mid in ctx.ids["muscles"] and ctx.ids["muscles"][mid].needling.never]
+    unsaid = [mid for mid in never if mid not in group.not_needled]
+    if unsaid:
+        ctx.problems.append(f"{where}: list {', '.join(unsaid)}: never needled (muscles.yaml), so a plan through this group leaves it out")
+    wrong = [mid for mid in group.not_needled if mid not in never]
+    if wrong:
+        ctx.problems.append(f"{where}: {', '.join(wrong)} is not a member whose needling is never")
 
 
 def _supplied(ctx: _Context, muscle_ids: tuple[str, ...]) -> set[str]:

@@ -111,6 +111,13 @@ class KnowledgeBase:
             return (record,)
         return self._group_members[record.id]
 
+    def needled_members(self, record: m.Muscle | m.Group) -> tuple[m.Muscle, ...]:
+        """The muscles a plan may needle for a muscle or group: never-needled ones left out.
+
+        kb.needled_members(kb.find_muscle("intercostals"))  # external and internal layers only
+        """
+        return tuple(mu for mu in self.members(record) if not mu.needling.never)
+
     def roots_of(self, record: m.Muscle | m.Group) -> m.Roots:
         """A muscle's roots, or a group's: main where any member has it as main, minor otherwise."""
         if isinstance(record, m.Muscle):

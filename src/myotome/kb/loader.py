@@ -495,7 +495,7 @@ def _muscle(ctx: _Context, i: int, raw: Any) -> m.Muscle:
         "muscles",
         i,
         raw,
-        _COMMON | {"nerve", "roots", "variants", "body_part", "limb", "rank", "depth", "segmental", "cautions"},
+        _COMMON | {"nerve", "roots", "variants", "body_part", "limb", "rank", "depth", "segmental", "cautions", "needling"},
     )
     cautions = []
     for n, c in enumerate(r.mapping_list("cautions")):
@@ -528,11 +528,34 @@ def _muscle(ctx: _Context, i: int, raw: Any) -> m.Muscle:
         variants=tuple(variants),
         sources=r.sources(),
         note=r.text("note", required=False),
+        needling=_needling(r),
     )
 
 
+def _needling(r: _Record) -> m.Needling:
+    """The muscle's ``needling`` field; without one it may be needled (m.NEEDLING_DEFAULT)."""
+    raw = r.raw.get("needling")
+    if raw is None:
+        return m.NEEDLING_DEFAULT
+    if not isinstance(raw, dict) or set(raw) - {"allowed", "reason", "sources"} or raw.get("allowed") not in m.NEEDLING:
+        r.problem("needling", f"expected {{allowed: {' | '.join(m.NEEDLING)}, reason, sources}}, got {raw!r}")
+        return m.NEEDLING_DEFAULT
+    allowed, reason, sources = raw["allowed"], raw.get("reason"), raw.get("sources") or []
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        r.problem("needling", f"sources must be a list of reference ids, got {sources!r}")
+        sources = []
+    for source in sources:
+        if source not in r.ctx.ids["references"]:
+            r.problem("needling", f"unknown reference id '{source}'{_did_you_mean(source, r.ctx, ('references',))}")
+    if allowed != "yes" and not (isinstance(reason, str) and reason.strip()):
+        r.problem("needling", f"'{allowed}' needs a reason the clinician can read")
+    if allowed != "yes" and not sources:
+        r.problem("needling", f"'{allowed}' needs the references that say so in 'sources'")
+    return m.Needling(allowed=allowed, reason=" ".join(reason.split()) if isinstance(reason, str) else None, sources=tuple(sources))
+
+
 def _group(ctx: _Context, i: int, raw: Any) -> m.Group:
-    r = _Record(ctx, "groups", i, raw, _COMMON | {"members"})
+    r = _Record(ctx, "groups", i, raw, _COMMON | {"members", "not_needled"})
     members = r.texts("members", required=True)
     if not members:
         r.problem("members", "a group needs at least one member")
@@ -543,6 +566,7 @@ def _group(ctx: _Context, i: int, raw: Any) -> m.Group:
         members=members,
         sources=r.sources(),
         note=r.text("note", required=False),
+        not_needled=r.refs("not_needled", ("muscles",)),
     )
 
 
@@ -628,7 +652,7 @@ def _condition(ctx: _Context, i: int, raw: Any) -> m.Condition:
         name=r.required_text("name"),
         aliases=r.texts("aliases"),
         segments=r.roots("segments"),
-        muscles=_expand_members(ctx, r, "muscles", r.refs("muscles", ("muscles", "groups"), required=True)),
+        muscles=_usual_muscles(ctx, r),
         regions=r.refs("regions", ("regions",)),
         confidence=r.choice("confidence", ("gunn", "published", "inferred")),
         sources=r.sources(),
@@ -663,6 +687,16 @@ def _precaution(ctx: _Context, i: int, raw: Any) -> m.Precaution:
         sources=r.sources(),
         note=r.text("note", required=False),
     )
+
+
+def _usual_muscles(ctx: _Context, r: _Record) -> tuple[str, ...]:
+    """A condition's usual muscles: the needled members of its groups; a never-needled muscle is an error."""
+    ids = r.refs("muscles", ("muscles", "groups"), required=True)
+    for ref in ids:
+        if ref in ctx.ids["muscles"] and ctx.ids["muscles"][ref].needling.never:
+            r.problem("muscles", f"'{ref}' is never needled (muscles.yaml, field 'needling'); a condition lists muscles to treat")
+    skipped = {mid for ref in ids if ref in ctx.ids["groups"] for mid in ctx.ids["groups"][ref].not_needled}
+    return tuple(mid for mid in _expand_members(ctx, r, "muscles", ids) if mid not in skipped)
 
 
 def _expand_members(ctx: _Context, r: _Record, field: str, ids: tuple[str, ...]) -> tuple[str, ...]:

@@ -39,6 +39,9 @@ BODY_PARTS = (
 )
 LIMBS = ("upper", "lower", "axial")
 CAUTION_KINDS = ("lung", "nerve", "vessel", "organ", "other")
+#: Whether a muscle may be needled: yes (with its cautions), caution (a high-risk site the
+#: clinician must be trained for) or never (the planner never plans it, even through a group).
+NEEDLING = ("yes", "caution", "never")
 SEGMENT_KINDS = ("cervical", "thoracic", "lumbar", "sacral", "cranial")
 
 
@@ -115,6 +118,24 @@ class Caution:
 
 
 @dataclass(frozen=True, slots=True)
+class Needling:
+    """Whether a muscle may be needled, why not, and the references that say so."""
+
+    allowed: str = "yes"
+    reason: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def never(self) -> bool:
+        return self.allowed == "never"
+
+
+#: What a muscle record without a ``needling`` field means: it may be needled, with the
+#: cautions it lists. Every muscle in a lung zone states its needling explicitly.
+NEEDLING_DEFAULT = Needling()
+
+
+@dataclass(frozen=True, slots=True)
 class Muscle:
     id: str
     name: str
@@ -130,6 +151,7 @@ class Muscle:
     cautions: tuple[Caution, ...] = ()
     variants: tuple[Variant, ...] = ()
     note: str | None = None
+    needling: Needling = NEEDLING_DEFAULT
     # Derived by the loader from movements.yaml and groups.yaml.
     movements: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
@@ -147,6 +169,7 @@ class Group:
     members: tuple[str, ...]  # expanded: muscle ids only, in listed order
     sources: tuple[str, ...]
     note: str | None = None
+    not_needled: tuple[str, ...] = ()  # members whose needling is never: a plan through the group leaves them out
 
 
 @dataclass(frozen=True, slots=True)
