@@ -40,6 +40,7 @@ def records_of_kind(kb: KnowledgeBase) -> dict[str, list[Any]]:
         "condition": list(kb.conditions.values()),
         "precaution": list(kb.precautions.values()),
         "nerve": list(kb.nerves.values()),
+        "level": list(kb.levels.values()),
     }
 
 
@@ -533,6 +534,7 @@ def test_joint_ranges_are_in_degrees_except_the_jaw(kb: KnowledgeBase) -> None:
 # precautions hold expanded muscle lists after loading, so the dump writes those.
 
 _FILE_OF_KIND = {
+    "level": "levels",
     "muscle": "muscles",
     "region": "regions",
     "movement": "movements",
@@ -601,6 +603,17 @@ def _dump_record(name: str, r: Any) -> dict[str, Any]:
     if name == "groups":
         return _optional(
             {**_common(r), "members": list(r.members), "sources": list(r.sources)}, note=r.note, not_needled=list(r.not_needled) or None
+        )
+    if name == "levels":
+        return _optional(
+            {
+                **_common(r),
+                "kind": r.kind,
+                "roots": [{"segment": x.segment, "weight": x.weight, "relation": x.relation} for x in r.roots],
+                "paraspinal": list(r.paraspinal),
+                "sources": list(r.sources),
+            },
+            note=r.note,
         )
     if name == "regions":
         return _optional(

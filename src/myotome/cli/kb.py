@@ -19,7 +19,7 @@ from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.loader import KBError, load_kb
 from myotome.kb.names import LookupFailed
 
-app = typer.Typer(help="Look up muscles, regions, movements, reflexes, segments and conditions.", no_args_is_help=True)
+app = typer.Typer(help="Look up muscles, regions, movements, reflexes, segments, vertebral levels and conditions.", no_args_is_help=True)
 
 Names = Annotated[list[str], typer.Argument(help="One or more names: canonical, abbreviation or plain words.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per name, in order.")]
@@ -155,7 +155,21 @@ def _render_segments(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
                 ", ".join(x["name"] for x in a[key] if x[level] == first),
                 ", ".join(x["name"] for x in a[key] if x[level] != first),
             )
+        if a["vertebral_levels"]:
+            table.add_row(
+                "Vertebral levels", ", ".join(f"{lv['name']} ({lv['relation']}, {lv['weight']:g})" for lv in a["vertebral_levels"]), ""
+            )
         _out.print(table)
+
+
+def _render_levels(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    table = Table(title="Vertebral levels", title_justify="left")
+    for col in ("Level", "Roots it implicates (weight)", "Paraspinal muscles, usual first", "Note"):
+        table.add_column(col, overflow="fold")
+    for a in answers:
+        roots = ", ".join(f"{r['segment']} {r['relation']} ({r['weight']:g})" for r in a["roots"])
+        table.add_row(a["name"], roots, ", ".join(mu["name"] for mu in a["paraspinal"]), escape(a["note"] or ""))
+    _out.print(table)
 
 
 def _render_conditions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -213,6 +227,15 @@ def reflex(names: Names, as_json: AsJson = False) -> None:
 def segment(names: Annotated[list[str], typer.Argument(help="Segments such as C6, L5 or CN XI.")], as_json: AsJson = False) -> None:
     """What a segment supplies: muscles, dermatome regions, movements, reflexes."""
     _answer(names, as_json, KnowledgeBase.find_segment, d.describe_segment, _render_segments)
+
+
+@app.command()
+def level(
+    names: Annotated[list[str], typer.Argument(help="Vertebral levels or interspaces such as C7, C7-T1, L4-L5 or occiput-C1.")],
+    as_json: AsJson = False,
+) -> None:
+    """Vertebral levels and interspaces: the roots each implicates, with weights, and its paraspinal muscles."""
+    _answer(names, as_json, KnowledgeBase.find_level, d.describe_level, _render_levels)
 
 
 @app.command()

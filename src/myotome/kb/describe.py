@@ -140,7 +140,29 @@ def describe_segment(kb: KnowledgeBase, segment: m.Segment) -> dict[str, Any]:
         "regions": [{**_ref(r), "dermatome": level} for r, level in supplied["regions"]],
         "movements": [{**_ref(mv), "level": level} for mv, level in supplied["movements"]],
         "reflexes": [{**_ref(rf), "level": level} for rf, level in supplied["reflexes"]],
+        "vertebral_levels": [
+            {"id": lv.id, "name": lv.name, "weight": r.weight, "relation": r.relation}
+            for lv in kb.levels_for(segment.id)
+            for r in lv.roots
+            if r.segment == segment.id
+        ],
         "sources": list(segment.sources),
+    }
+
+
+def describe_level(kb: KnowledgeBase, level: m.VertebralLevel) -> dict[str, Any]:
+    """A vertebra or interspace: the roots it implicates (weights) and its paraspinal muscles."""
+    return {
+        "kind": "level",
+        "id": level.id,
+        "name": level.name,
+        "type": level.kind,
+        "region": level.region,
+        "aliases": list(level.aliases),
+        "roots": [{"segment": r.segment, "weight": r.weight, "relation": r.relation} for r in kb.roots_at(level.id)],
+        "paraspinal": [_ref(kb.muscles[i]) for i in level.paraspinal],
+        "note": level.note,
+        "sources": list(level.sources),
     }
 
 

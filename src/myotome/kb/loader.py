@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from myotome.kb import integrity
+from myotome.kb import integrity, levels
 from myotome.kb import model as m
 from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed, NameIndex
@@ -33,6 +33,7 @@ FILES = (
     "nerves",
     "muscles",
     "groups",
+    "levels",
     "regions",
     "movements",
     "reflexes",
@@ -133,6 +134,7 @@ def _load(directory: Path) -> KnowledgeBase:
         "condition": records["conditions"][1],
         "precaution": records["precautions"][1],
         "nerve": records["nerves"][1],
+        "level": records["levels"][1],
     }
     for kind, recs in by_kind.items():
         integrity.check_aliases(ctx, kind, recs, shared.get(kind, {}))
@@ -152,6 +154,7 @@ def _load(directory: Path) -> KnowledgeBase:
         reflexes={r.id: r for r in records["reflexes"][1]},
         conditions={r.id: r for r in records["conditions"][1]},
         precautions={r.id: r for r in records["precautions"][1]},
+        levels={r.id: r for r in records["levels"][1]},
         shared_aliases=shared,
         evidence=raw.get("evidence") or {},
         planning=planning,
@@ -168,6 +171,7 @@ _KIND_OF_FILE = {
     "conditions": "condition",
     "precautions": "precaution",
     "nerves": "nerve",
+    "levels": "level",
 }
 
 
@@ -716,6 +720,7 @@ _PARSERS: dict[str, Callable[[_Context, int, Any], Any]] = {
     "nerves": _nerve,
     "muscles": _muscle,
     "groups": _group,
+    "levels": levels.parse_level,
     "regions": _region,
     "movements": _movement,
     "reflexes": _reflex,
@@ -727,6 +732,7 @@ _CHECKS: dict[str, Callable[[_Context, list[Any]], None]] = {
     "nerves": integrity.check_nerves,
     "muscles": integrity.check_muscles,
     "groups": integrity.check_groups,
+    "levels": levels.check_levels,
     "movements": integrity.check_movements,
     "reflexes": integrity.check_reflexes,
 }

@@ -308,3 +308,42 @@ class Planning:
 
     def dose_factor(self, key: str) -> DoseFactor | None:
         return next((f for f in self.dose_factors if f.key == key), None)
+
+
+# ---------------------------------------------------------------------------
+# Vertebral levels (levels.yaml)
+
+LEVEL_KINDS = ("vertebra", "interspace")
+#: How a root relates to a level: the root whose dorsal ramus supplies the paraspinal muscles
+#: arising at a vertebra (segmental), the root leaving through an interspace's foramen
+#: (exiting), or the root crossing a lumbar interspace to leave one level lower (traversing).
+ROOT_RELATIONS = ("segmental", "exiting", "traversing")
+SPINE_REGIONS = ("cervical", "thoracic", "lumbar", "sacral")
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRoot:
+    segment: str
+    weight: float  # share of the level's evidence; a level's weights sum to 1
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class VertebralLevel:
+    """A vertebra (``C7``) or interspace (``C7-T1``) a clinician palpates and needles at."""
+
+    id: str
+    name: str
+    kind: str
+    region: str
+    aliases: tuple[str, ...]
+    roots: tuple[LevelRoot, ...]
+    paraspinal: tuple[str, ...]  # muscle ids needled at this level, the usual first
+    sources: tuple[str, ...]
+    order: int = 0  # craniocaudal position in the table, occiput-C1 first
+    note: str | None = None
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The roots this level implicates, heaviest first."""
+        return tuple(r.segment for r in sorted(self.roots, key=lambda r: -r.weight))
