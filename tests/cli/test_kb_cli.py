@@ -328,3 +328,11 @@ def test_a_level_that_names_no_vertebra_says_what_to_write() -> None:
 def test_segment_json_lists_the_vertebral_levels_that_implicate_it() -> None:
     [c8] = answers("segment", "C8")
     assert c8["vertebral_levels"] == [{"id": "C7-T1", "name": "C7–T1", "weight": 1.0, "relation": "exiting"}]
+
+
+def test_precaution_json_gives_structured_exclusions() -> None:
+    [pregnancy] = answers("precaution", "pregnant")
+    by_name = {x["name"]: x for x in pregnancy["excludes"]}
+    assert by_name["the lumbar spine and sacrum (L1 to S1)"]["levels"][0] == "L1"
+    assert by_name["every step in the first trimester"]["trimesters"] == [1]
+    assert "piriformis" not in [mu["id"] for mu in pregnancy["avoid_muscles"]]

@@ -662,7 +662,16 @@ def _dump_record(name: str, r: Any) -> dict[str, Any]:
                 **_common(r),
                 "severity": r.severity,
                 "warning": r.warning,
-                "avoid_muscles": list(r.avoid_muscles),
+                "excludes": [
+                    _optional(
+                        {"name": x.name, "reason": x.reason, "sources": list(x.sources)},
+                        muscles=list(x.muscles) or None,
+                        levels=list(x.levels) or None,
+                        whole_body=x.whole_body or None,
+                        trimesters=list(x.trimesters) or None,
+                    )
+                    for x in r.excludes
+                ],
                 "avoid_regions": list(r.avoid_regions),
                 "avoid_zones": list(r.avoid_zones),
                 "dose_factor": r.dose_factor,

@@ -186,14 +186,24 @@ def _render_conditions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None
         _out.print(table)
 
 
+def _level_range(levels: list[str]) -> str:
+    return f"levels {levels[0]} to {levels[-1]}" if len(levels) > 1 else f"level {levels[0]}"
+
+
 def _render_precautions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
     for a in answers:
         table = Table(title=f"{a['name']} ({a['severity']})", title_justify="left", show_header=False)
         table.add_column("What", style="bold")
         table.add_column("Value", overflow="fold")
         table.add_row("Warning", a["warning"])
-        avoid = [x["name"] for x in a["avoid_muscles"] + a["avoid_regions"]] + [f"{z} zones" for z in a["avoid_zones"]]
-        table.add_row("Avoid", ", ".join(avoid) + (f"; {a['avoid_local']}" if a["avoid_local"] else ""))
+        for x in a["excludes"]:
+            when = f" (trimester {', '.join(str(n) for n in x['trimesters'])} only)" if x["trimesters"] else ""
+            what = ", ".join([mu["name"] for mu in x["muscles"]] + ([_level_range(x["levels"])] if x["levels"] else []))
+            what = f": {escape(what)}" if what else ""
+            table.add_row("Excludes", f"[bold]{escape(x['name'])}{when}[/bold]{what}. {escape(x['reason'])} ({', '.join(x['sources'])})")
+        avoid = [x["name"] for x in a["avoid_regions"]] + [f"{z} zones" for z in a["avoid_zones"]]
+        if avoid or a["avoid_local"]:
+            table.add_row("Avoid", ", ".join(avoid) + (f"; {a['avoid_local']}" if a["avoid_local"] else ""))
         table.add_row("Dose", f"× {a['dose_factor']:g} of the usual maximum insertions")
         table.add_row("Sources", ", ".join(a["sources"]))
         _out.print(table)

@@ -190,7 +190,20 @@ def describe_precaution(kb: KnowledgeBase, precaution: m.Precaution) -> dict[str
         "aliases": list(precaution.aliases),
         "severity": precaution.severity,
         "warning": precaution.warning,
+        "excludes": [
+            {
+                "name": x.name,
+                "muscles": [_ref(kb.muscles[i]) for i in x.muscles],
+                "levels": list(x.levels),
+                "whole_body": x.whole_body,
+                "trimesters": list(x.trimesters),
+                "reason": x.reason,
+                "sources": list(x.sources),
+            }
+            for x in precaution.excludes
+        ],
         "avoid_muscles": [_ref(kb.muscles[i]) for i in precaution.avoid_muscles],
+        "avoid_levels": list(precaution.avoid_levels),
         "avoid_regions": [_ref(kb.regions[i]) for i in precaution.avoid_regions],
         "avoid_zones": list(precaution.avoid_zones),
         "avoid_local": precaution.avoid_local,

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from myotome.kb import integrity, levels
 from myotome.kb import model as m
+from myotome.kb.exclusions import parse_exclusions
 from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed, NameIndex
 from myotome.kb.planning import parse_planning
@@ -670,7 +671,7 @@ def _precaution(ctx: _Context, i: int, raw: Any) -> m.Precaution:
         "precautions",
         i,
         raw,
-        _COMMON | {"severity", "warning", "avoid_muscles", "avoid_regions", "avoid_zones", "avoid_local", "dose_factor"},
+        _COMMON | {"severity", "warning", "excludes", "avoid_regions", "avoid_zones", "avoid_local", "dose_factor"},
     )
     zones = r.texts("avoid_zones")
     for zone in zones:
@@ -683,7 +684,7 @@ def _precaution(ctx: _Context, i: int, raw: Any) -> m.Precaution:
         aliases=r.texts("aliases"),
         severity=r.choice("severity", ("precaution", "contraindication")),
         warning=r.required_text("warning"),
-        avoid_muscles=_expand_members(ctx, r, "avoid_muscles", r.refs("avoid_muscles", ("muscles", "groups"))),
+        excludes=parse_exclusions(ctx, r),
         avoid_regions=r.refs("avoid_regions", ("regions",)),
         avoid_zones=zones,
         avoid_local=r.text("avoid_local", required=False),

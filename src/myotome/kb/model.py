@@ -241,6 +241,24 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """What a precaution takes out of a plan: muscles, vertebral levels or every step, and why."""
+
+    name: str  # short, for the plan's dropped list: "the lumbar spine and sacrum (L1 to S1)"
+    reason: str
+    sources: tuple[str, ...]
+    muscles: tuple[str, ...] = ()  # muscle ids, groups expanded
+    levels: tuple[str, ...] = ()  # vertebral level ids, ranges expanded (vertebrae and interspaces)
+    whole_body: bool = False
+    trimesters: tuple[int, ...] = ()  # pregnancy only: the trimesters it holds in; empty means always
+
+    @property
+    def always(self) -> bool:
+        """True when it holds whatever the trimester, so a planner that does not know it applies it."""
+        return not self.trimesters or set(self.trimesters) == {1, 2, 3}
+
+
+@dataclass(frozen=True, slots=True)
 class Precaution:
     id: str
     name: str
@@ -248,12 +266,22 @@ class Precaution:
     severity: str
     warning: str
     sources: tuple[str, ...]
-    avoid_muscles: tuple[str, ...] = ()  # expanded to muscle ids
-    avoid_regions: tuple[str, ...] = ()
+    excludes: tuple[Exclusion, ...] = ()
+    avoid_regions: tuple[str, ...] = ()  # the areas the warning names; steps are removed by `excludes`
     avoid_zones: tuple[str, ...] = ()
     avoid_local: str | None = None
     dose_factor: float = 1.0
     note: str | None = None
+
+    @property
+    def avoid_muscles(self) -> tuple[str, ...]:
+        """Muscle ids every exclusion that always holds takes out of a plan."""
+        return tuple(dict.fromkeys(mid for ex in self.excludes if ex.always for mid in ex.muscles))
+
+    @property
+    def avoid_levels(self) -> tuple[str, ...]:
+        """Vertebral level ids every exclusion that always holds takes out of a plan."""
+        return tuple(dict.fromkeys(lv for ex in self.excludes if ex.always for lv in ex.levels))
 
 
 @dataclass(frozen=True, slots=True)
