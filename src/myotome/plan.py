@@ -314,14 +314,14 @@ def _apply_precautions(
     blocking = [
         p
         for p in precautions
-        if p.severity == "contraindication" and not p.avoid_local and not (p.avoid_muscles or p.avoid_zones or p.avoid_regions)
+        if p.severity == "contraindication" and not p.avoid_local and not (p.excludes or p.avoid_zones or p.avoid_regions)
     ]
     if blocking:
         names = ", ".join(p.name.lower() for p in blocking)
         return [], [Dropped(c.muscle, c.side, f"not needled: contraindication ({names})") for c in candidates]
     kept, dropped = [], []
     for c in candidates:
-        reason = _forbidden(c.muscle, precautions, kb)
+        reason = _forbidden(c, precautions, kb)
         if reason:
             dropped.append(Dropped(c.muscle, c.side, reason))
         else:
@@ -329,17 +329,29 @@ def _apply_precautions(
     return kept, dropped
 
 
-def _forbidden(muscle: m.Muscle, precautions: list[m.Precaution], kb: KnowledgeBase) -> str | None:
+def _forbidden(candidate: _Candidate, precautions: list[m.Precaution], kb: KnowledgeBase) -> str | None:
+    """Why a precaution takes this step out of the plan: an excluded muscle or level, or a zone."""
+    muscle = candidate.muscle
+    level = _step_level(candidate.segment, kb) if candidate.priority == 0 else None
     for p in precautions:
-        if muscle.id in p.avoid_muscles:
-            return f"avoided because of {p.name.lower()}"
-        areas = [kb.regions[r].name.lower() for r in p.avoid_regions if muscle.id in kb.regions[r].muscles]
-        if areas:
-            return f"avoided because of {p.name.lower()}: lies under the {areas[0]}"
+        for exclusion in p.excludes:
+            if not exclusion.always:
+                continue  # held only in some trimesters, which the planner does not know: the warning says it
+            if exclusion.whole_body or muscle.id in exclusion.muscles or (level is not None and level in exclusion.levels):
+                return f"avoided because of {p.name.lower()}: {exclusion.name}"
         zones = [c.kind for c in muscle.cautions if c.kind in p.avoid_zones]
         if zones:
             return f"avoided because of {p.name.lower()}: {zones[0]} close by"
     return None
+
+
+def _step_level(segment: str | None, kb: KnowledgeBase) -> str | None:
+    """The vertebral level of a paraspinal step whose level is written as a root segment (format 1.0)."""
+    if segment is None or segment in kb.levels:
+        return segment
+    if segment == "C8":
+        return "C7-T1"  # the C8 root has no vertebra: it leaves at C7-T1
+    return "S1" if segment.startswith("S") else None  # below S1 the sacrum is fused
 
 
 def _dose(patient: exam.Patient, precautions: list[m.Precaution], numbers: m.Planning) -> tuple[int, list[str]]:

@@ -296,3 +296,43 @@ def test_planning_text_shows_values_and_their_basis() -> None:
     text = flat(result.stdout)
     assert "base insertions" in text and "16" in text and "convention" in text
     assert "slender: 15" in text
+
+
+def test_muscle_json_gives_needling() -> None:
+    innermost, biceps = answers("muscle", "innermost intercostals", "biceps")
+    assert innermost["needling"]["allowed"] == "never"
+    assert "pleura" in innermost["needling"]["reason"] and innermost["needling"]["sources"]
+    assert biceps["needling"] == {"allowed": "yes", "reason": None, "sources": []}
+
+
+def test_muscle_text_shows_never_with_its_reason_and_what_a_group_leaves_out() -> None:
+    result = run("muscle", "intercostals")
+    assert result.exit_code == 0
+    text = flat(result.stdout)
+    assert "never needled through this group: Innermost intercostals" in text
+    assert "NEVER" in text  # the innermost layer's row; its reason wraps in the narrow test console
+
+
+def test_level_json_gives_the_roots_a_level_implicates_and_its_muscles() -> None:
+    c7t1, l4l5 = answers("level", "C7/T1", "L4-L5")
+    assert c7t1["id"] == "C7-T1" and c7t1["roots"] == [{"segment": "C8", "weight": 1.0, "relation": "exiting"}]
+    assert c7t1["paraspinal"][0]["id"] == "multifidus_cervical"
+    assert [(r["segment"], r["relation"]) for r in l4l5["roots"]] == [("L4", "exiting"), ("L5", "traversing")]
+
+
+def test_a_level_that_names_no_vertebra_says_what_to_write() -> None:
+    [answer] = answers("level", "C7-C8", exit_code=1)
+    assert "write C7-T1" in answer["error"]
+
+
+def test_segment_json_lists_the_vertebral_levels_that_implicate_it() -> None:
+    [c8] = answers("segment", "C8")
+    assert c8["vertebral_levels"] == [{"id": "C7-T1", "name": "C7–T1", "weight": 1.0, "relation": "exiting"}]
+
+
+def test_precaution_json_gives_structured_exclusions() -> None:
+    [pregnancy] = answers("precaution", "pregnant")
+    by_name = {x["name"]: x for x in pregnancy["excludes"]}
+    assert by_name["the lumbar spine and sacrum (L1 to S1)"]["levels"][0] == "L1"
+    assert by_name["every step in the first trimester"]["trimesters"] == [1]
+    assert "piriformis" not in [mu["id"] for mu in pregnancy["avoid_muscles"]]

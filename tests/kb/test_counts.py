@@ -26,8 +26,9 @@ GOLDEN = [
     ("reflexes", 17),  # myotome kb stats --json | jq .reflexes
     ("conditions", 26),  # myotome kb stats --json | jq .conditions
     ("precautions", 16),  # myotome kb stats --json | jq .precautions
-    ("references", 68),  # myotome kb stats --json | jq .references
-    ("names and aliases", 2963),  # myotome kb stats --json | jq .names_and_aliases
+    ("vertebral levels", 50),  # myotome kb stats --json | jq .vertebral_levels
+    ("references", 73),  # myotome kb stats --json | jq .references
+    ("names and aliases", 3179),  # myotome kb stats --json | jq .names_and_aliases
 ]
 
 
@@ -42,11 +43,12 @@ def test_every_count_has_a_golden_value(kb: KnowledgeBase) -> None:
 
 RECORDS_IN_FILE = [
     # (file, records): grep -c '^  - id:' src/myotome/kb/data/<file>.yaml
-    ("references", 68),
+    ("references", 73),
     ("segments", 35),
     ("nerves", 50),
     ("muscles", 182),
     ("groups", 70),
+    ("levels", 50),
     ("regions", 101),
     ("movements", 68),
     ("reflexes", 17),

@@ -40,6 +40,7 @@ def records_of_kind(kb: KnowledgeBase) -> dict[str, list[Any]]:
         "condition": list(kb.conditions.values()),
         "precaution": list(kb.precautions.values()),
         "nerve": list(kb.nerves.values()),
+        "level": list(kb.levels.values()),
     }
 
 
@@ -533,6 +534,7 @@ def test_joint_ranges_are_in_degrees_except_the_jaw(kb: KnowledgeBase) -> None:
 # precautions hold expanded muscle lists after loading, so the dump writes those.
 
 _FILE_OF_KIND = {
+    "level": "levels",
     "muscle": "muscles",
     "region": "regions",
     "movement": "movements",
@@ -556,6 +558,12 @@ def _normal(normal: m.Normal) -> dict[str, Any]:
     if normal.note is not None:
         out["note"] = normal.note
     return out
+
+
+def _needling(needling: m.Needling) -> dict[str, Any] | None:
+    if needling == m.NEEDLING_DEFAULT:
+        return None  # absent means the default, as the loader reads it
+    return _optional({"allowed": needling.allowed, "sources": list(needling.sources)}, reason=needling.reason)
 
 
 def _optional(record: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -590,9 +598,23 @@ def _dump_record(name: str, r: Any) -> dict[str, Any]:
                 "sources": list(r.sources),
             },
             note=r.note,
+            needling=_needling(r.needling),
         )
     if name == "groups":
-        return _optional({**_common(r), "members": list(r.members), "sources": list(r.sources)}, note=r.note)
+        return _optional(
+            {**_common(r), "members": list(r.members), "sources": list(r.sources)}, note=r.note, not_needled=list(r.not_needled) or None
+        )
+    if name == "levels":
+        return _optional(
+            {
+                **_common(r),
+                "kind": r.kind,
+                "roots": [{"segment": x.segment, "weight": x.weight, "relation": x.relation} for x in r.roots],
+                "paraspinal": list(r.paraspinal),
+                "sources": list(r.sources),
+            },
+            note=r.note,
+        )
     if name == "regions":
         return _optional(
             {**_common(r), "dermatomes": list(r.dermatomes), "limb": r.limb, "sources": list(r.sources)},
@@ -640,7 +662,16 @@ def _dump_record(name: str, r: Any) -> dict[str, Any]:
                 **_common(r),
                 "severity": r.severity,
                 "warning": r.warning,
-                "avoid_muscles": list(r.avoid_muscles),
+                "excludes": [
+                    _optional(
+                        {"name": x.name, "reason": x.reason, "sources": list(x.sources)},
+                        muscles=list(x.muscles) or None,
+                        levels=list(x.levels) or None,
+                        whole_body=x.whole_body or None,
+                        trimesters=list(x.trimesters) or None,
+                    )
+                    for x in r.excludes
+                ],
                 "avoid_regions": list(r.avoid_regions),
                 "avoid_zones": list(r.avoid_zones),
                 "dose_factor": r.dose_factor,

@@ -20,7 +20,7 @@ from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.loader import KBError, load_kb
 from myotome.kb.names import LookupFailed
 
-app = typer.Typer(help="Look up muscles, regions, movements, reflexes, segments and conditions.", no_args_is_help=True)
+app = typer.Typer(help="Look up muscles, regions, movements, reflexes, segments, vertebral levels and conditions.", no_args_is_help=True)
 
 Names = Annotated[
     list[str],
@@ -101,15 +101,31 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
             stdout_console().print(
                 f"[bold]{a['name']}[/bold] ({a['query']}): {len(a['members'])} muscles, roots {_roots(kb, a['roots_detail'])}"
             )
+        if a["kind"] == "group" and a["not_needled"]:
+            stdout_console().print(f"  never needled through this group: {', '.join(mu['name'] for mu in a['not_needled'])}")
     table = Table(title="Muscles", title_justify="left")
-    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Cautions"):
+    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Needling", "Cautions"):
         table.add_column(col, overflow="fold")
     for r in rows:
         cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in r["cautions"])
         table.add_row(
-            r["name"], r["nerve"], _roots(kb, r["roots_detail"]), r["rank"].replace("_", "/"), r["depth"].replace("_", " "), cautions
+            r["name"],
+            r["nerve"],
+            _roots(kb, r["roots_detail"]),
+            r["rank"].replace("_", "/"),
+            r["depth"].replace("_", " "),
+            _needling_text(r["needling"]),
+            cautions,
         )
     stdout_console().print(table)
+
+
+def _needling_text(needling: dict[str, Any]) -> str:
+    if needling["allowed"] == "yes":
+        return "yes"
+    if needling["allowed"] == "caution":
+        return f"[yellow]caution[/yellow]: {escape(needling['reason'] or '')}"
+    return f"[bold red]NEVER[/bold red]: {escape(needling['reason'] or '')} ({', '.join(needling['sources'])})"
 
 
 def _render_regions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -163,7 +179,21 @@ def _render_segments(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
                 ", ".join(x["name"] for x in a[key] if x[level] == first),
                 ", ".join(x["name"] for x in a[key] if x[level] != first),
             )
+        if a["vertebral_levels"]:
+            table.add_row(
+                "Vertebral levels", ", ".join(f"{lv['name']} ({lv['relation']}, {lv['weight']:g})" for lv in a["vertebral_levels"]), ""
+            )
         stdout_console().print(table)
+
+
+def _render_levels(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    table = Table(title="Vertebral levels", title_justify="left")
+    for col in ("Level", "Roots it implicates (weight)", "Paraspinal muscles, usual first", "Note"):
+        table.add_column(col, overflow="fold")
+    for a in answers:
+        roots = ", ".join(f"{r['segment']} {r['relation']} ({r['weight']:g})" for r in a["roots"])
+        table.add_row(a["name"], roots, ", ".join(mu["name"] for mu in a["paraspinal"]), escape(a["note"] or ""))
+    stdout_console().print(table)
 
 
 def _render_conditions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
@@ -180,14 +210,24 @@ def _render_conditions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None
         stdout_console().print(table)
 
 
+def _level_range(levels: list[str]) -> str:
+    return f"levels {levels[0]} to {levels[-1]}" if len(levels) > 1 else f"level {levels[0]}"
+
+
 def _render_precautions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
     for a in answers:
         table = Table(title=f"{a['name']} ({a['severity']})", title_justify="left", show_header=False)
         table.add_column("What", style="bold")
         table.add_column("Value", overflow="fold")
         table.add_row("Warning", a["warning"])
-        avoid = [x["name"] for x in a["avoid_muscles"] + a["avoid_regions"]] + [f"{z} zones" for z in a["avoid_zones"]]
-        table.add_row("Avoid", ", ".join(avoid) + (f"; {a['avoid_local']}" if a["avoid_local"] else ""))
+        for x in a["excludes"]:
+            when = f" (trimester {', '.join(str(n) for n in x['trimesters'])} only)" if x["trimesters"] else ""
+            what = ", ".join([mu["name"] for mu in x["muscles"]] + ([_level_range(x["levels"])] if x["levels"] else []))
+            what = f": {escape(what)}" if what else ""
+            table.add_row("Excludes", f"[bold]{escape(x['name'])}{when}[/bold]{what}. {escape(x['reason'])} ({', '.join(x['sources'])})")
+        avoid = [x["name"] for x in a["avoid_regions"]] + [f"{z} zones" for z in a["avoid_zones"]]
+        if avoid or a["avoid_local"]:
+            table.add_row("Avoid", ", ".join(avoid) + (f"; {a['avoid_local']}" if a["avoid_local"] else ""))
         table.add_row("Dose", f"× {a['dose_factor']:g} of the usual maximum insertions")
         table.add_row("Sources", ", ".join(a["sources"]))
         stdout_console().print(table)
@@ -226,6 +266,15 @@ def segment(
 
 
 @app.command()
+def level(
+    names: Annotated[list[str], typer.Argument(help="Vertebral levels or interspaces such as C7, C7-T1, L4-L5 or occiput-C1.")],
+    as_json: AsJson = False,
+) -> None:
+    """Vertebral levels and interspaces: the roots each implicates, with weights, and its paraspinal muscles."""
+    _answer(names, as_json, KnowledgeBase.find_level, d.describe_level, _render_levels)
+
+
+@app.command()
 def condition(names: Names, as_json: AsJson = False) -> None:
     """Conditions: segments usually involved and muscles usually treated."""
     _answer(names, as_json, KnowledgeBase.find_condition, d.describe_condition, _render_conditions)
@@ -259,7 +308,7 @@ def planning(as_json: AsJson = False) -> None:
     for e in answer["entries"]:
         value = f"[bold]{escape(_value_text(e['value']))}[/bold]\n{e['basis']}: {escape(e['reason'])}"
         table.add_row(e["name"].replace("_", " "), value, ", ".join(e["sources"]))
-    _out.print(table)
+    stdout_console().print(table)
 
 
 @app.command()

@@ -51,6 +51,7 @@ def describe_muscle(kb: KnowledgeBase, record: m.Muscle | m.Group) -> dict[str, 
         "depth": record.depth,
         "segmental": record.segmental,
         "cautions": [{"kind": c.kind, "structure": c.structure, "text": c.text} for c in record.cautions],
+        "needling": {"allowed": record.needling.allowed, "reason": record.needling.reason, "sources": list(record.needling.sources)},
         "movements": [_ref(kb.movements[i]) for i in record.movements],
         "groups": [_ref(kb.groups[i]) for i in record.groups],
         "note": record.note,
@@ -72,6 +73,7 @@ def describe_group(kb: KnowledgeBase, group: m.Group) -> dict[str, Any]:
         "roots": list(roots.all),
         "roots_detail": roots_detail(roots),
         "members": [describe_muscle(kb, mu) for mu in members],
+        "not_needled": [_ref(kb.muscles[i]) for i in group.not_needled],
         "note": group.note,
         "sources": list(group.sources),
     }
@@ -138,7 +140,29 @@ def describe_segment(kb: KnowledgeBase, segment: m.Segment) -> dict[str, Any]:
         "regions": [{**_ref(r), "dermatome": level} for r, level in supplied["regions"]],
         "movements": [{**_ref(mv), "level": level} for mv, level in supplied["movements"]],
         "reflexes": [{**_ref(rf), "level": level} for rf, level in supplied["reflexes"]],
+        "vertebral_levels": [
+            {"id": lv.id, "name": lv.name, "weight": r.weight, "relation": r.relation}
+            for lv in kb.levels_for(segment.id)
+            for r in lv.roots
+            if r.segment == segment.id
+        ],
         "sources": list(segment.sources),
+    }
+
+
+def describe_level(kb: KnowledgeBase, level: m.VertebralLevel) -> dict[str, Any]:
+    """A vertebra or interspace: the roots it implicates (weights) and its paraspinal muscles."""
+    return {
+        "kind": "level",
+        "id": level.id,
+        "name": level.name,
+        "type": level.kind,
+        "region": level.region,
+        "aliases": list(level.aliases),
+        "roots": [{"segment": r.segment, "weight": r.weight, "relation": r.relation} for r in kb.roots_at(level.id)],
+        "paraspinal": [_ref(kb.muscles[i]) for i in level.paraspinal],
+        "note": level.note,
+        "sources": list(level.sources),
     }
 
 
@@ -166,7 +190,20 @@ def describe_precaution(kb: KnowledgeBase, precaution: m.Precaution) -> dict[str
         "aliases": list(precaution.aliases),
         "severity": precaution.severity,
         "warning": precaution.warning,
+        "excludes": [
+            {
+                "name": x.name,
+                "muscles": [_ref(kb.muscles[i]) for i in x.muscles],
+                "levels": list(x.levels),
+                "whole_body": x.whole_body,
+                "trimesters": list(x.trimesters),
+                "reason": x.reason,
+                "sources": list(x.sources),
+            }
+            for x in precaution.excludes
+        ],
         "avoid_muscles": [_ref(kb.muscles[i]) for i in precaution.avoid_muscles],
+        "avoid_levels": list(precaution.avoid_levels),
         "avoid_regions": [_ref(kb.regions[i]) for i in precaution.avoid_regions],
         "avoid_zones": list(precaution.avoid_zones),
         "avoid_local": precaution.avoid_local,

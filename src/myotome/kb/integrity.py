@@ -47,6 +47,11 @@ def check_muscles(ctx: _Context, muscles: list[m.Muscle]) -> None:
                 )
         if muscle.segmental and muscle.rank != "paraspinal":
             ctx.problems.append(f"muscles.yaml: record '{muscle.id}', field 'segmental': segmental muscles must have rank paraspinal")
+        if muscle.needling.allowed == "yes" and any(c.kind == "lung" for c in muscle.cautions):
+            ctx.problems.append(
+                f"muscles.yaml: record '{muscle.id}', field 'needling': a muscle in a lung zone must say whether it may be "
+                "needled (allowed: caution or never, with reason and sources)"
+            )
 
 
 def check_groups(ctx: _Context, groups: list[m.Group]) -> None:
@@ -71,6 +76,19 @@ def check_groups(ctx: _Context, groups: list[m.Group]) -> None:
         expanded = tuple(dict.fromkeys(expand(group.id, (group.id,))))
         groups[index] = replace(group, members=expanded)
         ctx.ids["groups"][group.id] = groups[index]
+        _check_not_needled(ctx, groups[index])
+
+
+def _check_not_needled(ctx: _Context, group: m.Group) -> None:
+    """A group says which of its members are never needled, so none is dropped from a plan unsaid."""
+    where = f"groups.yaml: record '{group.id}', field 'not_needled'"
+    never = [mid for mid in group.members if mid in ctx.ids["muscles"] and ctx.ids["muscles"][mid].needling.never]
+    unsaid = [mid for mid in never if mid not in group.not_needled]
+    if unsaid:
+        ctx.problems.append(f"{where}: list {', '.join(unsaid)}: never needled (muscles.yaml), so a plan through this group leaves it out")
+    wrong = [mid for mid in group.not_needled if mid not in never]
+    if wrong:
+        ctx.problems.append(f"{where}: {', '.join(wrong)} is not a member whose needling is never")
 
 
 def _supplied(ctx: _Context, muscle_ids: tuple[str, ...]) -> set[str]:
@@ -123,3 +141,36 @@ def check_aliases(ctx: _Context, kind: str, records: list[Any], shared: dict[str
                     f"{kind}: '{name}' names both '{owner}' and '{record.id}'; keep it on one record, "
                     "or declare it under shared_aliases if clinicians really use it for both"
                 )
+
+
+def check_evidence(ctx: _Context, evidence: Any) -> None:
+    """Every weight in evidence.yaml cites its references, or says it is a project convention.
+
+    A mapping with a ``reason`` needs ``sources`` (reference ids) unless it carries
+    ``basis: convention``; a ``<name>_reason`` key needs ``<name>_sources`` beside it.
+    """
+
+    def walk(node: Any, path: str) -> None:
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            walk(value, f"{path}.{key}" if path else str(key))
+        reasons = [k for k in node if k == "reason" or str(k).endswith("_reason")]
+        for reason in reasons:
+            sources_key = "sources" if reason == "reason" else f"{str(reason)[: -len('_reason')]}_sources"
+            where = f"evidence.yaml: {path or 'top level'}"
+            sources = node.get(sources_key)
+            if sources is None:
+                if reason == "reason" and node.get("basis") == "convention":
+                    continue
+                ctx.problems.append(f"{where}: cite the references behind this weight in '{sources_key}', or mark it 'basis: convention'")
+                continue
+            if not isinstance(sources, list) or not sources:
+                ctx.problems.append(f"{where}, field '{sources_key}': expected a list of reference ids, got {sources!r}")
+                continue
+            for source in sources:
+                if source not in ctx.ids["references"]:
+                    ctx.problems.append(f"{where}, field '{sources_key}': unknown reference id '{source}'")
+
+    if isinstance(evidence, dict):
+        walk({k: v for k, v in evidence.items() if k != "meta"}, "")

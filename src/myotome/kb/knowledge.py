@@ -9,11 +9,24 @@ from types import MappingProxyType
 from typing import Any
 
 from myotome.kb import model as m
-from myotome.kb.names import NameIndex
+from myotome.kb.levels import level_hint
+from myotome.kb.names import NameIndex, UnknownName
 
-_RECORD_MAPS = ("references", "segments", "nerves", "muscles", "groups", "regions", "movements", "reflexes", "conditions", "precautions")
+_RECORD_MAPS = (
+    "references",
+    "segments",
+    "nerves",
+    "muscles",
+    "groups",
+    "levels",
+    "regions",
+    "movements",
+    "reflexes",
+    "conditions",
+    "precautions",
+)
 # Look-up kinds, the record maps behind them, and how errors name them.
-KINDS = ("muscle", "region", "movement", "reflex", "segment", "condition", "precaution", "nerve")
+KINDS = ("muscle", "region", "movement", "reflex", "segment", "condition", "precaution", "nerve", "level")
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per loaded KB
@@ -35,6 +48,7 @@ class KnowledgeBase:
     reflexes: Mapping[str, m.Reflex]
     conditions: Mapping[str, m.Condition]
     precautions: Mapping[str, m.Precaution]
+    levels: Mapping[str, m.VertebralLevel]  # levels.yaml: vertebrae and interspaces, occiput-C1 to S1
     planning: m.Planning  # planning.yaml: the numbers myotome.plan sizes a session with
     shared_aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     evidence: Mapping[str, Any] = field(default_factory=dict)  # evidence.yaml, read by myotome.localize
@@ -53,6 +67,7 @@ class KnowledgeBase:
             "condition": self.conditions.values(),
             "precaution": self.precautions.values(),
             "nerve": self.nerves.values(),
+            "level": self.levels.values(),
         }
         for kind, records in sources.items():
             by_id = {r.id: r for r in records}
@@ -105,11 +120,32 @@ class KnowledgeBase:
     def find_nerve(self, name: str) -> m.Nerve:
         return self._indexes["nerve"].lookup(name)  # type: ignore[no-any-return]
 
+    def find_level(self, name: str) -> m.VertebralLevel:
+        """The vertebra or interspace a clinician wrote (``C7-T1``, ``C7/T1``, ``atlas``).
+
+        kb.find_level("C7-T1").segments  # ('C8',)
+        kb.find_level("C7-C8")           # UnknownName: there is no C8 vertebra ... write C7-T1
+        """
+        try:
+            return self._indexes["level"].lookup(name)  # type: ignore[no-any-return]
+        except UnknownName as exc:
+            hint = level_hint(name)
+            if hint is None:
+                raise
+            raise UnknownName(name, "level", f"unknown level '{name}': {hint}", exc.suggestions) from None
+
     def members(self, record: m.Muscle | m.Group) -> tuple[m.Muscle, ...]:
         """The muscles a muscle or group stands for."""
         if isinstance(record, m.Muscle):
             return (record,)
         return self._group_members[record.id]
+
+    def needled_members(self, record: m.Muscle | m.Group) -> tuple[m.Muscle, ...]:
+        """The muscles a plan may needle for a muscle or group: never-needled ones left out.
+
+        kb.needled_members(kb.find_muscle("intercostals"))  # external and internal layers only
+        """
+        return tuple(mu for mu in self.members(record) if not mu.needling.never)
 
     def roots_of(self, record: m.Muscle | m.Group) -> m.Roots:
         """A muscle's roots, or a group's: main where any member has it as main, minor otherwise."""
@@ -131,6 +167,25 @@ class KnowledgeBase:
     @functools.cached_property
     def _group_members(self) -> dict[str, tuple[m.Muscle, ...]]:
         return {g.id: tuple(self.muscles[i] for i in g.members) for g in self.groups.values()}
+
+    # -- vertebral levels --------------------------------------------------
+
+    @functools.cached_property
+    def vertebral_levels(self) -> tuple[m.VertebralLevel, ...]:
+        """Every level, occiput-C1 first, down to S1."""
+        return tuple(sorted(self.levels.values(), key=lambda level: level.order))
+
+    def roots_at(self, level: str) -> tuple[m.LevelRoot, ...]:
+        """The roots a level (id or clinician's name) implicates, with their weights, heaviest first.
+
+        kb.roots_at("L4-L5")  # (LevelRoot('L4', 0.5, 'exiting'), LevelRoot('L5', 0.5, 'traversing'))
+        """
+        record = self.levels.get(level) or self.find_level(level)
+        return tuple(sorted(record.roots, key=lambda r: -r.weight))
+
+    def levels_for(self, segment: str) -> tuple[m.VertebralLevel, ...]:
+        """The levels that implicate a root, craniocaudally: where to look and needle for it."""
+        return tuple(level for level in self.vertebral_levels if segment in level.segments)
 
     # -- segments ----------------------------------------------------------
 
@@ -194,6 +249,7 @@ class KnowledgeBase:
             "reflexes": len(self.reflexes),
             "conditions": len(self.conditions),
             "precautions": len(self.precautions),
+            "vertebral levels": len(self.levels),
             "references": len(self.references),
             "names and aliases": sum(len(i) for i in self._indexes.values()),
         }

@@ -18,8 +18,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from myotome.kb import integrity
+from myotome.kb import integrity, levels
 from myotome.kb import model as m
+from myotome.kb.exclusions import parse_exclusions
 from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed, NameIndex
 from myotome.kb.planning import parse_planning
@@ -33,6 +34,7 @@ FILES = (
     "nerves",
     "muscles",
     "groups",
+    "levels",
     "regions",
     "movements",
     "reflexes",
@@ -123,6 +125,7 @@ def _load(directory: Path) -> KnowledgeBase:
     records = {name: _parse_file(ctx, name, raw[name]) for name in FILES}
     shared = _shared_aliases(ctx, raw)
     planning = parse_planning(raw.get("planning"), ctx.ids["references"], problems)
+    integrity.check_evidence(ctx, raw.get("evidence"))
     by_kind = {
         "muscle": [*records["muscles"][1], *records["groups"][1]],
         "region": records["regions"][1],
@@ -132,6 +135,7 @@ def _load(directory: Path) -> KnowledgeBase:
         "condition": records["conditions"][1],
         "precaution": records["precautions"][1],
         "nerve": records["nerves"][1],
+        "level": records["levels"][1],
     }
     for kind, recs in by_kind.items():
         integrity.check_aliases(ctx, kind, recs, shared.get(kind, {}))
@@ -151,6 +155,7 @@ def _load(directory: Path) -> KnowledgeBase:
         reflexes={r.id: r for r in records["reflexes"][1]},
         conditions={r.id: r for r in records["conditions"][1]},
         precautions={r.id: r for r in records["precautions"][1]},
+        levels={r.id: r for r in records["levels"][1]},
         shared_aliases=shared,
         evidence=raw.get("evidence") or {},
         planning=planning,
@@ -167,6 +172,7 @@ _KIND_OF_FILE = {
     "conditions": "condition",
     "precautions": "precaution",
     "nerves": "nerve",
+    "levels": "level",
 }
 
 
@@ -494,7 +500,7 @@ def _muscle(ctx: _Context, i: int, raw: Any) -> m.Muscle:
         "muscles",
         i,
         raw,
-        _COMMON | {"nerve", "roots", "variants", "body_part", "limb", "rank", "depth", "segmental", "cautions"},
+        _COMMON | {"nerve", "roots", "variants", "body_part", "limb", "rank", "depth", "segmental", "cautions", "needling"},
     )
     cautions = []
     for n, c in enumerate(r.mapping_list("cautions")):
@@ -527,11 +533,34 @@ def _muscle(ctx: _Context, i: int, raw: Any) -> m.Muscle:
         variants=tuple(variants),
         sources=r.sources(),
         note=r.text("note", required=False),
+        needling=_needling(r),
     )
 
 
+def _needling(r: _Record) -> m.Needling:
+    """The muscle's ``needling`` field; without one it may be needled (m.NEEDLING_DEFAULT)."""
+    raw = r.raw.get("needling")
+    if raw is None:
+        return m.NEEDLING_DEFAULT
+    if not isinstance(raw, dict) or set(raw) - {"allowed", "reason", "sources"} or raw.get("allowed") not in m.NEEDLING:
+        r.problem("needling", f"expected {{allowed: {' | '.join(m.NEEDLING)}, reason, sources}}, got {raw!r}")
+        return m.NEEDLING_DEFAULT
+    allowed, reason, sources = raw["allowed"], raw.get("reason"), raw.get("sources") or []
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        r.problem("needling", f"sources must be a list of reference ids, got {sources!r}")
+        sources = []
+    for source in sources:
+        if source not in r.ctx.ids["references"]:
+            r.problem("needling", f"unknown reference id '{source}'{_did_you_mean(source, r.ctx, ('references',))}")
+    if allowed != "yes" and not (isinstance(reason, str) and reason.strip()):
+        r.problem("needling", f"'{allowed}' needs a reason the clinician can read")
+    if allowed != "yes" and not sources:
+        r.problem("needling", f"'{allowed}' needs the references that say so in 'sources'")
+    return m.Needling(allowed=allowed, reason=" ".join(reason.split()) if isinstance(reason, str) else None, sources=tuple(sources))
+
+
 def _group(ctx: _Context, i: int, raw: Any) -> m.Group:
-    r = _Record(ctx, "groups", i, raw, _COMMON | {"members"})
+    r = _Record(ctx, "groups", i, raw, _COMMON | {"members", "not_needled"})
     members = r.texts("members", required=True)
     if not members:
         r.problem("members", "a group needs at least one member")
@@ -542,6 +571,7 @@ def _group(ctx: _Context, i: int, raw: Any) -> m.Group:
         members=members,
         sources=r.sources(),
         note=r.text("note", required=False),
+        not_needled=r.refs("not_needled", ("muscles",)),
     )
 
 
@@ -627,7 +657,7 @@ def _condition(ctx: _Context, i: int, raw: Any) -> m.Condition:
         name=r.required_text("name"),
         aliases=r.texts("aliases"),
         segments=r.roots("segments"),
-        muscles=_expand_members(ctx, r, "muscles", r.refs("muscles", ("muscles", "groups"), required=True)),
+        muscles=_usual_muscles(ctx, r),
         regions=r.refs("regions", ("regions",)),
         confidence=r.choice("confidence", ("gunn", "published", "inferred")),
         sources=r.sources(),
@@ -641,7 +671,7 @@ def _precaution(ctx: _Context, i: int, raw: Any) -> m.Precaution:
         "precautions",
         i,
         raw,
-        _COMMON | {"severity", "warning", "avoid_muscles", "avoid_regions", "avoid_zones", "avoid_local", "dose_factor"},
+        _COMMON | {"severity", "warning", "excludes", "avoid_regions", "avoid_zones", "avoid_local", "dose_factor"},
     )
     zones = r.texts("avoid_zones")
     for zone in zones:
@@ -654,7 +684,7 @@ def _precaution(ctx: _Context, i: int, raw: Any) -> m.Precaution:
         aliases=r.texts("aliases"),
         severity=r.choice("severity", ("precaution", "contraindication")),
         warning=r.required_text("warning"),
-        avoid_muscles=_expand_members(ctx, r, "avoid_muscles", r.refs("avoid_muscles", ("muscles", "groups"))),
+        excludes=parse_exclusions(ctx, r),
         avoid_regions=r.refs("avoid_regions", ("regions",)),
         avoid_zones=zones,
         avoid_local=r.text("avoid_local", required=False),
@@ -662,6 +692,16 @@ def _precaution(ctx: _Context, i: int, raw: Any) -> m.Precaution:
         sources=r.sources(),
         note=r.text("note", required=False),
     )
+
+
+def _usual_muscles(ctx: _Context, r: _Record) -> tuple[str, ...]:
+    """A condition's usual muscles: the needled members of its groups; a never-needled muscle is an error."""
+    ids = r.refs("muscles", ("muscles", "groups"), required=True)
+    for ref in ids:
+        if ref in ctx.ids["muscles"] and ctx.ids["muscles"][ref].needling.never:
+            r.problem("muscles", f"'{ref}' is never needled (muscles.yaml, field 'needling'); a condition lists muscles to treat")
+    skipped = {mid for ref in ids if ref in ctx.ids["groups"] for mid in ctx.ids["groups"][ref].not_needled}
+    return tuple(mid for mid in _expand_members(ctx, r, "muscles", ids) if mid not in skipped)
 
 
 def _expand_members(ctx: _Context, r: _Record, field: str, ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -681,6 +721,7 @@ _PARSERS: dict[str, Callable[[_Context, int, Any], Any]] = {
     "nerves": _nerve,
     "muscles": _muscle,
     "groups": _group,
+    "levels": levels.parse_level,
     "regions": _region,
     "movements": _movement,
     "reflexes": _reflex,
@@ -692,6 +733,7 @@ _CHECKS: dict[str, Callable[[_Context, list[Any]], None]] = {
     "nerves": integrity.check_nerves,
     "muscles": integrity.check_muscles,
     "groups": integrity.check_groups,
+    "levels": levels.check_levels,
     "movements": integrity.check_movements,
     "reflexes": integrity.check_reflexes,
 }

@@ -39,6 +39,9 @@ BODY_PARTS = (
 )
 LIMBS = ("upper", "lower", "axial")
 CAUTION_KINDS = ("lung", "nerve", "vessel", "organ", "other")
+#: Whether a muscle may be needled: yes (with its cautions), caution (a high-risk site the
+#: clinician must be trained for) or never (the planner never plans it, even through a group).
+NEEDLING = ("yes", "caution", "never")
 SEGMENT_KINDS = ("cervical", "thoracic", "lumbar", "sacral", "cranial")
 
 
@@ -115,6 +118,24 @@ class Caution:
 
 
 @dataclass(frozen=True, slots=True)
+class Needling:
+    """Whether a muscle may be needled, why not, and the references that say so."""
+
+    allowed: str = "yes"
+    reason: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def never(self) -> bool:
+        return self.allowed == "never"
+
+
+#: What a muscle record without a ``needling`` field means: it may be needled, with the
+#: cautions it lists. Every muscle in a lung zone states its needling explicitly.
+NEEDLING_DEFAULT = Needling()
+
+
+@dataclass(frozen=True, slots=True)
 class Muscle:
     id: str
     name: str
@@ -130,6 +151,7 @@ class Muscle:
     cautions: tuple[Caution, ...] = ()
     variants: tuple[Variant, ...] = ()
     note: str | None = None
+    needling: Needling = NEEDLING_DEFAULT
     # Derived by the loader from movements.yaml and groups.yaml.
     movements: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
@@ -147,6 +169,7 @@ class Group:
     members: tuple[str, ...]  # expanded: muscle ids only, in listed order
     sources: tuple[str, ...]
     note: str | None = None
+    not_needled: tuple[str, ...] = ()  # members whose needling is never: a plan through the group leaves them out
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +241,24 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """What a precaution takes out of a plan: muscles, vertebral levels or every step, and why."""
+
+    name: str  # short, for the plan's dropped list: "the lumbar spine and sacrum (L1 to S1)"
+    reason: str
+    sources: tuple[str, ...]
+    muscles: tuple[str, ...] = ()  # muscle ids, groups expanded
+    levels: tuple[str, ...] = ()  # vertebral level ids, ranges expanded (vertebrae and interspaces)
+    whole_body: bool = False
+    trimesters: tuple[int, ...] = ()  # pregnancy only: the trimesters it holds in; empty means always
+
+    @property
+    def always(self) -> bool:
+        """True when it holds whatever the trimester, so a planner that does not know it applies it."""
+        return not self.trimesters or set(self.trimesters) == {1, 2, 3}
+
+
+@dataclass(frozen=True, slots=True)
 class Precaution:
     id: str
     name: str
@@ -225,12 +266,22 @@ class Precaution:
     severity: str
     warning: str
     sources: tuple[str, ...]
-    avoid_muscles: tuple[str, ...] = ()  # expanded to muscle ids
-    avoid_regions: tuple[str, ...] = ()
+    excludes: tuple[Exclusion, ...] = ()
+    avoid_regions: tuple[str, ...] = ()  # the areas the warning names; steps are removed by `excludes`
     avoid_zones: tuple[str, ...] = ()
     avoid_local: str | None = None
     dose_factor: float = 1.0
     note: str | None = None
+
+    @property
+    def avoid_muscles(self) -> tuple[str, ...]:
+        """Muscle ids every exclusion that always holds takes out of a plan."""
+        return tuple(dict.fromkeys(mid for ex in self.excludes if ex.always for mid in ex.muscles))
+
+    @property
+    def avoid_levels(self) -> tuple[str, ...]:
+        """Vertebral level ids every exclusion that always holds takes out of a plan."""
+        return tuple(dict.fromkeys(lv for ex in self.excludes if ex.always for lv in ex.levels))
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,3 +336,42 @@ class Planning:
 
     def dose_factor(self, key: str) -> DoseFactor | None:
         return next((f for f in self.dose_factors if f.key == key), None)
+
+
+# ---------------------------------------------------------------------------
+# Vertebral levels (levels.yaml)
+
+LEVEL_KINDS = ("vertebra", "interspace")
+#: How a root relates to a level: the root whose dorsal ramus supplies the paraspinal muscles
+#: arising at a vertebra (segmental), the root leaving through an interspace's foramen
+#: (exiting), or the root crossing a lumbar interspace to leave one level lower (traversing).
+ROOT_RELATIONS = ("segmental", "exiting", "traversing")
+SPINE_REGIONS = ("cervical", "thoracic", "lumbar", "sacral")
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRoot:
+    segment: str
+    weight: float  # share of the level's evidence; a level's weights sum to 1
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class VertebralLevel:
+    """A vertebra (``C7``) or interspace (``C7-T1``) a clinician palpates and needles at."""
+
+    id: str
+    name: str
+    kind: str
+    region: str
+    aliases: tuple[str, ...]
+    roots: tuple[LevelRoot, ...]
+    paraspinal: tuple[str, ...]  # muscle ids needled at this level, the usual first
+    sources: tuple[str, ...]
+    order: int = 0  # craniocaudal position in the table, occiput-C1 first
+    note: str | None = None
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The roots this level implicates, heaviest first."""
+        return tuple(r.segment for r in sorted(self.roots, key=lambda r: -r.weight))
