@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -107,10 +107,8 @@ def test_the_audit_page_shows_no_burst_section_below_the_limit(world: World) -> 
     assert 'id="anonymous-bursts"' not in world.client("erin").get(reverse("audit:log")).content.decode()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the in-memory SQLite test database cannot take concurrent writers; a SQLite file serialises them anyway",
-)
+# The in-memory SQLite test database cannot take concurrent writers; a SQLite file serialises them anyway.
+@pytest.mark.database("postgresql")
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_anonymous_requests_keep_the_bound_and_the_exact_count() -> None:
     threads, each = 8, 10

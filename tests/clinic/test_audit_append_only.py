@@ -18,7 +18,7 @@ from myotome.clinic.audit.models import Action, AuditEvent
 from .conftest import World
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "myotome"
-on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE and transaction ids are PostgreSQL's")
+on_postgres = pytest.mark.database("postgresql")  # TRUNCATE and transaction ids are PostgreSQL's
 
 
 def _events(n: int = 3) -> None:

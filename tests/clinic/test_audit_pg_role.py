@@ -27,9 +27,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="database roles are PostgreSQL's (this runs on every PostgreSQL run)"
-)
+pytestmark = pytest.mark.database("postgresql")  # database roles are PostgreSQL's: this runs on every PostgreSQL run
 
 ROOT = Path(__file__).resolve().parents[2]
 MYOTOME = [sys.executable, "-c", "from myotome.cli import main; main()"]

@@ -391,7 +391,7 @@ def test_doctor_fails_on_data_files_others_can_read_and_the_next_start_makes_the
 
 
 def test_a_home_that_holds_other_files_is_left_open_with_a_note_and_its_data_files_are_still_private(tmp_path: Path) -> None:
-    home = tmp_path / "shared"
+    home = tmp_path / "home-with-other-files"
     (home / "backups").mkdir(parents=True)
     home.chmod(0o755)
     environment = _home_env(home)

@@ -94,17 +94,18 @@ def _roots(kb: KnowledgeBase, detail: list[dict[str, str]]) -> str:
 
 
 def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
+    out = stdout_console()
     rows: list[dict[str, Any]] = []
     for a in answers:
         rows.extend(a["members"] if a["kind"] == "group" else [a])
         if a["kind"] == "group":
-            stdout_console().print(
-                f"[bold]{a['name']}[/bold] ({a['query']}): {len(a['members'])} muscles, roots {_roots(kb, a['roots_detail'])}"
+            out.print(
+                f"[bold]{escape(a['name'])}[/bold] ({escape(a['query'])}): {len(a['members'])} muscles, roots {_roots(kb, a['roots_detail'])}"
             )
-        if a["kind"] == "group" and a["not_needled"]:
-            stdout_console().print(f"  never needled through this group: {', '.join(mu['name'] for mu in a['not_needled'])}")
+            if a["not_needled"]:
+                out.print(f"  never needled through this group: {escape(', '.join(mu['name'] for mu in a['not_needled']))}")
     table = Table(title="Muscles", title_justify="left")
-    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Needling", "Cautions"):
+    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Cautions"):
         table.add_column(col, overflow="fold")
     for r in rows:
         cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in r["cautions"])
@@ -113,19 +114,19 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
             r["nerve"],
             _roots(kb, r["roots_detail"]),
             r["rank"].replace("_", "/"),
-            r["depth"].replace("_", " "),
-            _needling_text(r["needling"]),
+            r["depth"].replace("_", " ") + ("" if r["needling"]["allowed"] == "yes" else f"; {_NEEDLING_MARK[r['needling']['allowed']]}"),
             cautions,
         )
-    stdout_console().print(table)
+    out.print(table)
+    # Why a muscle is never needled, or only with care, reads better as a sentence than in a narrow column.
+    for r in rows:
+        needling = r["needling"]
+        if needling["allowed"] != "yes":
+            sources = f" ({', '.join(needling['sources'])})" if needling["sources"] else ""
+            out.print(f"{_NEEDLING_MARK[needling['allowed']]} {escape(r['name'])}: {escape(needling['reason'] or '')}{sources}")
 
 
-def _needling_text(needling: dict[str, Any]) -> str:
-    if needling["allowed"] == "yes":
-        return "yes"
-    if needling["allowed"] == "caution":
-        return f"[yellow]caution[/yellow]: {escape(needling['reason'] or '')}"
-    return f"[bold red]NEVER[/bold red]: {escape(needling['reason'] or '')} ({', '.join(needling['sources'])})"
+_NEEDLING_MARK = {"yes": "yes", "caution": "[yellow]caution[/yellow]", "never": "[bold red]NEVER[/bold red]"}
 
 
 def _render_regions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
