@@ -311,3 +311,13 @@ def test_myotome_unlock_lifts_the_lock_and_is_audited(world: World) -> None:
     assert event.action == Action.UPDATE and event.record_id == str(world.alice.pk) and "myotome unlock" in event.detail
     missing = CliRunner().invoke(app, ["unlock", "nobody"])
     assert missing.exit_code == 1 and "no user named 'nobody'" in missing.output
+
+
+def test_a_commands_audit_row_is_kept_when_anonymous_web_requests_are_over_their_limit(world: World, settings: Any) -> None:
+    from myotome.cli.commands import app
+
+    settings.AUDIT_ANONYMOUS_PER_HOUR = 0  # every anonymous web event is only counted now
+    _lock("alice")
+    assert CliRunner().invoke(app, ["unlock", "alice"]).exit_code == 0
+    event = AuditEvent.objects.get(record_type="login_lock")
+    assert event.path == "myotome unlock" and event.username.startswith("system user ")

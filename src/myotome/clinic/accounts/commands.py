@@ -25,8 +25,7 @@ def _user_named(username: str) -> Any:
 
 
 def _audit(command: str, action: str, record_type: str, user: Any, detail: str) -> None:
-    from django.http import HttpRequest
-
+    """A command's audit row: no request (so never capped as an anonymous web request), the system user named."""
     from myotome.clinic.audit.record import record_event
 
     try:
@@ -34,14 +33,15 @@ def _audit(command: str, action: str, record_type: str, user: Any, detail: str) 
     except (KeyError, OSError):  # no name for this uid (e.g. in a container)
         who = "unknown"
     record_event(
-        HttpRequest(),
+        None,
         action,
         user=None,
-        username="",
+        username=f"system user {who}",
         clinic=None,
         record_type=record_type,
         record_id=user.pk,
-        detail=f"{detail} by `myotome {command}` (system user {who})",
+        path=f"myotome {command}",
+        detail=f"{detail} by `myotome {command}`",
     )
 
 
