@@ -80,20 +80,29 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
         if a["kind"] == "group" and a["not_needled"]:
             _out.print(f"  never needled through this group: {', '.join(mu['name'] for mu in a['not_needled'])}")
     table = Table(title="Muscles", title_justify="left")
-    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Needling", "Cautions"):
+    for col in ("Muscle", "Nerve", "Roots (minor)", "Order (position)", "Depth"):
         table.add_column(col, overflow="fold")
+    safety = Table(title="Needling and cautions", title_justify="left")
+    for col in ("Muscle", "Needling", "Cautions"):
+        safety.add_column(col, overflow="fold")
     for r in rows:
+        order = r["rank"].replace("_", "/") + (f" ({r['position']})" if r["position"] is not None else "")
+        table.add_row(r["name"], r["nerve"], _roots(kb, r["roots_detail"]), order, _depth_text(r))
         cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in r["cautions"])
-        table.add_row(
-            r["name"],
-            r["nerve"],
-            _roots(kb, r["roots_detail"]),
-            r["rank"].replace("_", "/"),
-            r["depth"].replace("_", " "),
-            _needling_text(r["needling"]),
-            cautions,
-        )
+        if r["needling"]["allowed"] != "yes" or cautions:
+            safety.add_row(r["name"], _needling_text(r["needling"]), escape(cautions))
     _out.print(table)
+    if safety.row_count:
+        _out.print(safety)
+
+
+def _depth_text(muscle: dict[str, Any]) -> str:
+    depth = muscle["needle_depth"]
+    text = str(muscle["depth"]).replace("_", " ")
+    if depth:
+        estimate = ", estimate" if depth["basis"] == "estimate" else ""
+        text += f", {depth['mm'][0]}–{depth['mm'][1]} mm{estimate}, {depth['approach'].replace('_', ' ')}"
+    return text
 
 
 def _needling_text(needling: dict[str, Any]) -> str:
