@@ -336,3 +336,15 @@ def test_precaution_json_gives_structured_exclusions() -> None:
     assert by_name["the lumbar spine and sacrum (L1 to S1)"]["levels"][0] == "L1"
     assert by_name["every step in the first trimester"]["trimesters"] == [1]
     assert "piriformis" not in [mu["id"] for mu in pregnancy["avoid_muscles"]]
+
+
+def test_muscle_json_gives_position_and_needle_depth() -> None:
+    multifidus, ecrl = answers("muscle", "thoracic multifidus", "ECRL")
+    assert multifidus["needle_depth"]["mm"] == [30, 45] and multifidus["needle_depth"]["approach"] == "onto_bone"
+    assert multifidus["position"] is None  # paraspinal: ordered by level
+    assert ecrl["position"] is not None and ecrl["needle_depth"]["sources"]
+
+
+def test_muscle_text_shows_depth_in_millimetres_and_position() -> None:
+    text = flat(run("muscle", "QL").stdout)
+    assert "50–75 mm" in text and "(5)" in text

@@ -593,11 +593,17 @@ def _dump_record(name: str, r: Any) -> dict[str, Any]:
                 "limb": r.limb,
                 "rank": r.rank,
                 "depth": r.depth,
+                "needle_depth": _optional(
+                    {"mm": list(r.needle_depth.mm), "approach": r.needle_depth.approach, "basis": r.needle_depth.basis},
+                    sources=list(r.needle_depth.sources),
+                    note=r.needle_depth.note,
+                ),
                 "segmental": r.segmental,
                 "cautions": [_optional({"kind": c.kind, "text": c.text}, structure=c.structure) for c in r.cautions],
                 "sources": list(r.sources),
             },
             note=r.note,
+            position=r.position,
             needling=_needling(r.needling),
         )
     if name == "groups":

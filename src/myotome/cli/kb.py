@@ -105,28 +105,37 @@ def _render_muscles(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:
             if a["not_needled"]:
                 out.print(f"  never needled through this group: {escape(', '.join(mu['name'] for mu in a['not_needled']))}")
     table = Table(title="Muscles", title_justify="left")
-    for col in ("Muscle", "Nerve", "Roots (minor)", "Order", "Depth", "Cautions"):
+    for col in ("Muscle", "Nerve", "Roots (minor)", "Order (position)", "Depth"):
         table.add_column(col, overflow="fold")
+    safety = Table(title="Needling and cautions", title_justify="left")
+    for col in ("Muscle", "Needling", "Cautions"):
+        safety.add_column(col, overflow="fold")
     for r in rows:
+        order = r["rank"].replace("_", "/") + (f" ({r['position']})" if r["position"] is not None else "")
+        table.add_row(r["name"], r["nerve"], _roots(kb, r["roots_detail"]), order, _depth_text(r))
         cautions = "; ".join(f"{c['kind']}: {c['structure'] or c['text']}" for c in r["cautions"])
-        table.add_row(
-            r["name"],
-            r["nerve"],
-            _roots(kb, r["roots_detail"]),
-            r["rank"].replace("_", "/"),
-            r["depth"].replace("_", " ") + ("" if r["needling"]["allowed"] == "yes" else f"; {_NEEDLING_MARK[r['needling']['allowed']]}"),
-            cautions,
-        )
+        if r["needling"]["allowed"] != "yes" or cautions:
+            safety.add_row(r["name"], _needling_text(r["needling"]), escape(cautions))
     out.print(table)
-    # Why a muscle is never needled, or only with care, reads better as a sentence than in a narrow column.
-    for r in rows:
-        needling = r["needling"]
-        if needling["allowed"] != "yes":
-            sources = f" ({', '.join(needling['sources'])})" if needling["sources"] else ""
-            out.print(f"{_NEEDLING_MARK[needling['allowed']]} {escape(r['name'])}: {escape(needling['reason'] or '')}{sources}")
+    if safety.row_count:
+        out.print(safety)
 
 
-_NEEDLING_MARK = {"yes": "yes", "caution": "[yellow]caution[/yellow]", "never": "[bold red]NEVER[/bold red]"}
+def _depth_text(muscle: dict[str, Any]) -> str:
+    depth = muscle["needle_depth"]
+    text = str(muscle["depth"]).replace("_", " ")
+    if depth:
+        estimate = ", estimate" if depth["basis"] == "estimate" else ""
+        text += f", {depth['mm'][0]}–{depth['mm'][1]} mm{estimate}, {depth['approach'].replace('_', ' ')}"
+    return text
+
+
+def _needling_text(needling: dict[str, Any]) -> str:
+    if needling["allowed"] == "yes":
+        return "yes"
+    if needling["allowed"] == "caution":
+        return f"[yellow]caution[/yellow]: {escape(needling['reason'] or '')}"
+    return f"[bold red]NEVER[/bold red]: {escape(needling['reason'] or '')} ({', '.join(needling['sources'])})"
 
 
 def _render_regions(kb: KnowledgeBase, answers: list[dict[str, Any]]) -> None:

@@ -31,6 +31,12 @@ def _normal(normal: m.Normal | None) -> dict[str, Any] | None:
     return out
 
 
+def _needle_depth(depth: m.NeedleDepth | None) -> dict[str, Any] | None:
+    if depth is None:
+        return None
+    return {"mm": list(depth.mm), "approach": depth.approach, "basis": depth.basis, "sources": list(depth.sources), "note": depth.note}
+
+
 def describe_muscle(kb: KnowledgeBase, record: m.Muscle | m.Group) -> dict[str, Any]:
     if isinstance(record, m.Group):
         return describe_group(kb, record)
@@ -49,6 +55,8 @@ def describe_muscle(kb: KnowledgeBase, record: m.Muscle | m.Group) -> dict[str, 
         "limb": record.limb,
         "rank": record.rank,
         "depth": record.depth,
+        "needle_depth": _needle_depth(record.needle_depth),
+        "position": record.position,
         "segmental": record.segmental,
         "cautions": [{"kind": c.kind, "structure": c.structure, "text": c.text} for c in record.cautions],
         "needling": {"allowed": record.needling.allowed, "reason": record.needling.reason, "sources": list(record.needling.sources)},

@@ -500,7 +500,21 @@ def _muscle(ctx: _Context, i: int, raw: Any) -> m.Muscle:
         "muscles",
         i,
         raw,
-        _COMMON | {"nerve", "roots", "variants", "body_part", "limb", "rank", "depth", "segmental", "cautions", "needling"},
+        _COMMON
+        | {
+            "nerve",
+            "roots",
+            "variants",
+            "body_part",
+            "limb",
+            "rank",
+            "depth",
+            "needle_depth",
+            "position",
+            "segmental",
+            "cautions",
+            "needling",
+        },
     )
     cautions = []
     for n, c in enumerate(r.mapping_list("cautions")):
@@ -534,7 +548,62 @@ def _muscle(ctx: _Context, i: int, raw: Any) -> m.Muscle:
         sources=r.sources(),
         note=r.text("note", required=False),
         needling=_needling(r),
+        needle_depth=_needle_depth(r),
+        position=_position(r),
     )
+
+
+def _position(r: _Record) -> int | None:
+    """Where the muscle lies from the spine along the body, 0-100; required but for paraspinal muscles."""
+    value = r.raw.get("position")
+    if value is None:
+        if r.raw.get("rank") != "paraspinal":
+            r.problem("position", "missing; every muscle but the paraspinal ones needs its place from the spine along the limb (0-100)")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        r.problem("position", f"expected a whole number from 0 (the spine) to 100 (fingertips, toes), got {value!r}")
+        return None
+    return value
+
+
+def _needle_depth(r: _Record) -> m.NeedleDepth | None:
+    raw = r.raw.get("needle_depth")
+    if raw is None:
+        r.problem("needle_depth", "missing; give mm: [from, to] in an average build, approach, basis and sources")
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"mm", "approach", "basis", "sources", "note"}:
+        r.problem("needle_depth", f"expected mm, approach, basis, sources and an optional note, got {raw!r}")
+        return None
+    mm, approach, basis, sources = raw.get("mm"), raw.get("approach"), raw.get("basis"), raw.get("sources") or []
+    if not (
+        isinstance(mm, list)
+        and len(mm) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 150 for v in mm)
+        and mm[0] <= mm[1]
+    ):
+        r.problem("needle_depth", f"mm must be [from, to] in whole millimetres (1-150), from not above to; got {mm!r}")
+        return None
+    if approach not in m.APPROACHES:
+        r.problem("needle_depth", f"approach {approach!r}; expected one of {', '.join(m.APPROACHES)}")
+    if basis not in m.DEPTH_BASES:
+        r.problem("needle_depth", f"basis {basis!r}; expected one of {', '.join(m.DEPTH_BASES)}")
+    if not isinstance(sources, list) or not sources:
+        r.problem("needle_depth", "cite the references behind the depth in 'sources'")
+        sources = []
+    for source in sources:
+        if source not in r.ctx.ids["references"]:
+            r.problem("needle_depth", f"unknown reference id '{source}'")
+    depth = m.NeedleDepth(
+        (mm[0], mm[1]), str(approach), str(basis), tuple(sources), " ".join(str(raw["note"]).split()) if raw.get("note") else None
+    )
+    band = m.DEPTH_BANDS_MM.get(str(r.raw.get("depth")))
+    if band is not None and not band[0] <= depth.typical_mm <= band[1]:
+        r.problem(
+            "needle_depth",
+            f"a typical depth of {depth.typical_mm:g} mm does not fit depth class '{r.raw.get('depth')}' "
+            f"({band[0]:g}-{band[1]:g} mm); correct the class or the depth",
+        )
+    return depth
 
 
 def _needling(r: _Record) -> m.Needling:

@@ -21,6 +21,13 @@ RANKS: dict[str, int] = {
     "hand_foot": 4,
 }
 DEPTHS = ("superficial", "medium", "deep", "very_deep")
+#: The millimetre band of each depth class (docs/knowledge-base.md): a muscle's typical depth falls in it.
+DEPTH_BANDS_MM: dict[str, tuple[float, float]] = {"superficial": (0, 15), "medium": (15, 30), "deep": (30, 50), "very_deep": (50, 150)}
+#: How the needle reaches the muscle: straight in; onto a bone that stops it (lamina, scapula,
+#: transverse process, long bone); onto a rib bracketed between two fingers (the space beside it
+#: is over the lung); at a shallow angle; or lifted between finger and thumb.
+APPROACHES = ("perpendicular", "onto_bone", "onto_rib", "tangential", "pincer")
+DEPTH_BASES = ("published", "estimate")
 BODY_PARTS = (
     "head",
     "neck",
@@ -118,6 +125,21 @@ class Caution:
 
 
 @dataclass(frozen=True, slots=True)
+class NeedleDepth:
+    """How deep the muscle lies in an average adult build (mm) and how the needle reaches it."""
+
+    mm: tuple[int, int]  # from, to
+    approach: str
+    basis: str  # published: a cited source gives the depth; estimate: the project's reading of the anatomy
+    sources: tuple[str, ...]
+    note: str | None = None
+
+    @property
+    def typical_mm(self) -> float:
+        return (self.mm[0] + self.mm[1]) / 2
+
+
+@dataclass(frozen=True, slots=True)
 class Needling:
     """Whether a muscle may be needled, why not, and the references that say so."""
 
@@ -152,6 +174,8 @@ class Muscle:
     variants: tuple[Variant, ...] = ()
     note: str | None = None
     needling: Needling = NEEDLING_DEFAULT
+    needle_depth: NeedleDepth | None = None  # every muscle in the packaged data has one
+    position: int | None = None  # 0-100 from the spine along the body (docs/knowledge-base.md); None only for paraspinals
     # Derived by the loader from movements.yaml and groups.yaml.
     movements: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
