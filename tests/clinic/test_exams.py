@@ -350,6 +350,15 @@ def test_a_refused_value_is_reported_on_a_refresh_too(world: World) -> None:
     assert "Temperament: &#x27;calm\\x07&#x27; contains a control character (U+0007)" in page
 
 
+@pytest.mark.parametrize("value", ["-inf", "inf", "1e999", "nan", "-1e308"])
+def test_a_range_beyond_any_number_is_shown_again_without_a_server_error(world: World, value: str) -> None:
+    # Found by the form fuzz test: "-inf" reached the restriction arithmetic when the page was redrawn.
+    response = _post(world, {**C6_POST, "action": "refresh", "rom_shoulder_abduction_right": value})
+    assert response.status_code == 200 and f'name="rom_shoulder_abduction_right" value="{value}"' in response.content.decode()
+    saved = _post(world, {**C6_POST, "rom_shoulder_abduction_right": value})
+    assert saved.status_code == 422 and not Exam.objects.exists()
+
+
 def test_a_copied_from_that_is_not_a_plain_number_is_ignored(world: World) -> None:
     for raw in ("²", str(2**70), "-1", "1\x00"):
         assert _post(world, {**C6_POST, "copied_from": raw}).status_code == 302

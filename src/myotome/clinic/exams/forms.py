@@ -313,13 +313,9 @@ class ExamForm:
         if not raw:
             return None
         where = row.label + ("" if side == "bilateral" else f", {side}")
-        text = raw.replace(",", ".").removesuffix("°").removesuffix("deg").removesuffix("mm").strip()
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
+        value = _rom_number(raw)
         unit = "degrees" if row.unit == "deg" else "millimetres"
-        if not math.isfinite(value):
+        if value is None:
             self.errors[name] = (
                 f"{where}: '{raw}' is not a number; enter the range reached in {unit}, e.g. {round(row.normal * 0.75 / 5) * 5:g}."
             )
@@ -370,11 +366,10 @@ class ExamForm:
             for side in row.sides:
                 name = row.field(side)
                 raw = self.values.get(name, "")
-                restriction = None
-                try:
-                    restriction = catalogue.restriction(float(raw), row.normal) if raw and name not in self.errors else None
-                except ValueError:
-                    restriction = None
+                # Only for a value the form would accept: "-inf" or "1e999" must not reach the arithmetic.
+                value = _rom_number(raw)
+                plausible = value is not None and 0 <= value <= row.normal * catalogue.ROM_MAX_FACTOR and name not in self.errors
+                restriction = catalogue.restriction(value, row.normal) if plausible and value is not None else None
                 cells.append({"name": name, "side": side, "value": raw, "restriction": restriction, "error": self.errors.get(name, "")})
             groups.setdefault(row.group, []).append({"row": row, "cells": cells, "midline": row.sides == ("bilateral",)})
         return [{"group": group, "rows": rows} for group, rows in groups.items()]
@@ -476,6 +471,16 @@ def _adder_defaults(side: str) -> dict[str, str]:
 
 def _rom_name(movement_id: str, side: str) -> str:
     return f"rom_{movement_id}" if side == "bilateral" else f"rom_{movement_id}_{side}"
+
+
+def _rom_number(raw: str) -> float | None:
+    """A range as typed ("120", "120°", "35,5 mm") as a finite number, or None."""
+    text = raw.replace(",", ".").removesuffix("°").removesuffix("deg").removesuffix("mm").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _at(values: list[str], index: int, default: str) -> str:
