@@ -46,7 +46,7 @@ findings = st.one_of(
         {"type": st.just("paraspinal"), "side": SIDES, "level": levels, "sign": st.sampled_from(["tender", "thickened"])}
     ),
     st.fixed_dictionaries(
-        {"type": st.just("rom"), "side": SIDES, "movement": movements, "value": st.floats(0, 400), "unit": st.sampled_from(["deg", "mm"])}
+        {"type": st.just("rom"), "side": SIDES, "movement": movements, "value": st.floats(0, 360), "unit": st.sampled_from(["deg", "mm"])}
     ),
     st.fixed_dictionaries({"type": st.just("weakness"), "side": SIDES, "movement": movements}),
     st.fixed_dictionaries({"type": st.just("weakness"), "side": SIDES, "muscle": muscles}),

@@ -72,7 +72,7 @@ INVALID = [
     ),
     (
         doc({"type": "reflex", "reflex": "biceps", "grade": "weak", "side": "left"}),
-        "finding 1 (reflex), grade: Input should be 'absent', 'reduced', 'normal' or 'brisk'",
+        "finding 1 (reflex), grade: Input should be 'absent', 'reduced', 'normal', 'brisk', 'positive' or 'negative'",
     ),
     (
         doc({"type": "tender_band", "muscle": "ECRB", "side": "up"}),
@@ -124,3 +124,90 @@ def test_the_schema_describes_every_finding_type() -> None:
         assert f'"{finding}"' in text
     assert schema["properties"]["complaint"]["$ref"].endswith("Complaint")
     assert schema["additionalProperties"] is False
+
+
+# -- format 1.1 ------------------------------------------------------------------------------
+
+
+def doc_1_1(*findings: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {"format": "1.1", **doc(*findings), **top}
+
+
+def paraspinal(level: str) -> dict[str, Any]:
+    return {"type": "paraspinal", "level": level, "side": "right"}
+
+
+@pytest.mark.parametrize("level", ["C0-C1", "C1", "C4-C5", "C7", "C7-T1", "T4-T5", "T12-L1", "L4-L5", "L5-S1", "S1"])
+def test_format_1_1_takes_every_vertebra_and_interspace(level: str) -> None:
+    assert parse_assessment(doc_1_1(paraspinal(level))).findings[0].level == level  # type: ignore[union-attr]
+
+
+LEVELS_THAT_NAME_NO_VERTEBRA = [
+    # (level, what the message must say)
+    ("C8", "there is no C8 vertebra: the C8 root leaves between C7 and T1, so write C7-T1"),
+    ("C7-C8", "write C7-T1"),
+    ("S2", "the sacrum below S1 is fused: write S1 or L5-S1"),
+    ("C5-C7", "an interspace names two adjacent vertebrae"),
+    ("T13", "that vertebra does not exist"),
+    ("neck", "write a vertebra such as C6 or an interspace such as C5-C6, C7-T1"),
+]
+
+
+@pytest.mark.parametrize(("level", "says"), LEVELS_THAT_NAME_NO_VERTEBRA)
+def test_format_1_1_refuses_a_level_that_names_no_vertebra_and_says_what_to_write(level: str, says: str) -> None:
+    [problem] = problems(doc_1_1(paraspinal(level)))
+    assert problem.startswith(f"finding 1 (paraspinal), level: '{level}' is not a vertebral level: ")
+    assert says in problem
+
+
+def test_format_1_0_keeps_reading_levels_as_root_segments() -> None:
+    assessment = parse_assessment(doc(paraspinal("C7-C8")))
+    assert assessment.format_version == "1.0"
+    assert assessment.findings[0].levels == ("C7", "C8")  # type: ignore[union-attr]
+    assert problems(doc(paraspinal("C7-T1"))) == [
+        "finding 1 (paraspinal), level: 'C7-T1' must name one level or two adjacent levels, upper first (e.g. C5-C6)"
+    ]
+
+
+ONLY_IN_1_1 = [
+    ({"history": ["night_pain"]}, 'history need "format": "1.1"'),
+    ({"sphincter": "yes"}, 'sphincter need "format": "1.1"'),
+    ({"cardiac_screen": "done"}, 'cardiac_screen need "format": "1.1"'),
+    ({"acknowledged_red_flags": ["marked_motor_deficit"]}, 'acknowledged_red_flags need "format": "1.1"'),
+    ({"thoracic_needling": "forbidden"}, 'thoracic_needling need "format": "1.1"'),
+    ({"patient": {"precautions": ["pregnancy"], "pregnancy_trimester": 2}}, 'pregnancy_trimester needs "format": "1.1"'),
+    (
+        {"findings": [{"type": "reflex", "reflex": "Hoffmann", "grade": "positive", "side": "left"}]},
+        'grade \'positive\' needs "format": "1.1"',
+    ),
+    ({"findings": [{"type": "rom", "movement": "knee extension", "value": -15, "side": "left"}]}, "greater than or equal to 0 (got -15)"),
+]
+
+
+@pytest.mark.parametrize(("change", "says"), ONLY_IN_1_1)
+def test_format_1_1_inputs_are_refused_in_a_1_0_document_and_taken_in_1_1(change: dict[str, Any], says: str) -> None:
+    [problem] = problems({**doc(), **change})
+    assert says in problem
+    assert parse_assessment({**doc(), **change, "format": "1.1"})
+
+
+def test_the_red_flag_screen_defaults_to_not_asked() -> None:
+    assessment = parse_assessment(doc_1_1())
+    assert (assessment.history, assessment.sphincter, assessment.cardiac_screen, assessment.acknowledged_red_flags) == (
+        [],
+        "not_asked",
+        None,
+        [],
+    )
+    assert assessment.thoracic_needling == "allowed"
+
+
+@pytest.mark.parametrize("value", ["2.0", "1", 1.1])
+def test_an_unknown_format_is_refused(value: Any) -> None:
+    [problem] = problems({**doc(), "format": value})
+    assert problem.startswith("format: Input should be '1.0' or '1.1'")
+
+
+def test_an_unknown_history_code_names_the_allowed_ones() -> None:
+    [problem] = problems(doc_1_1(history=["back pain"]))
+    assert problem.startswith("history[0]: Input should be 'unexplained_weight_loss', 'night_pain'")

@@ -1,4 +1,11 @@
-"""The assessment document, version 1: a structured segmental exam.
+"""The assessment document: a structured segmental exam, in format 1.0 or 1.1.
+
+Format 1.1 (``"format": "1.1"``) writes paraspinal levels as vertebral levels and
+interspaces (``C7-T1``, ``L5-S1``) and adds what the red-flag screen reads: ``history``,
+``sphincter``, ``cardiac_screen`` and ``acknowledged_red_flags``; pathological signs
+graded ``positive``/``negative``; a lack of extension as a negative range; the trimester
+of a pregnancy; and a clinic's ban on thoracic needling. A document without ``format``
+is read as 1.0, where a paraspinal level names root segments (``C5-C6``).
 
 Validation checks shape and values only; names (muscles, regions, movements,
 reflexes) are resolved against the knowledge base by :mod:`myotome.localize`, so
@@ -14,9 +21,12 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
 
-FORMAT_VERSION = 1
+from myotome.kb.levels import expected_level_ids, level_hint
+
+FORMATS = ("1.0", "1.1")
+LATEST_FORMAT = "1.1"
 
 Side = Literal["left", "right", "bilateral"]
 ComplaintSide = Literal["left", "right", "bilateral", "midline"]
@@ -27,10 +37,34 @@ _LEVEL = re.compile(rf"^{_SEGMENT}(?:-{_SEGMENT})?$")
 SPINAL_ORDER = (
     [f"C{i}" for i in range(1, 9)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + [f"S{i}" for i in range(1, 6)]
 )
+#: Format 1.1's paraspinal levels: every vertebra and interspace, C0-C1 (occiput-C1) to S1.
+VERTEBRAL_LEVELS = tuple(expected_level_ids(SPINAL_ORDER))
+
+HistoryCode = Literal[
+    "unexplained_weight_loss",
+    "night_pain",
+    "fever",
+    "cancer_history",
+    "major_trauma",
+    "new_onset_over_50",
+    "immunosuppression",
+    "iv_drug_use",
+]
+HISTORY_CODES: tuple[str, ...] = HistoryCode.__args__  # type: ignore[attr-defined]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _format(info: ValidationInfo) -> str:
+    """The document's format, passed down by :func:`parse_assessment` (1.0 when absent)."""
+    return str((info.context or {}).get("format") or "1.0")
+
+
+def _needs_1_1(info: ValidationInfo, what: str) -> None:
+    if _format(info) == "1.0":
+        raise ValueError(f'{what} needs "format": "1.1" at the top of the document')
 
 
 class Patient(_Strict):
@@ -43,6 +77,16 @@ class Patient(_Strict):
     precautions: list[Annotated[str, Field(min_length=1)]] = Field(
         default_factory=list, description="Precaution names from the knowledge base, e.g. anticoagulants, pregnancy."
     )
+    pregnancy_trimester: Literal[1, 2, 3] | None = Field(
+        default=None, description="Format 1.1: the trimester when pregnancy is among the precautions (exclusions can depend on it)."
+    )
+
+    @field_validator("pregnancy_trimester")
+    @classmethod
+    def _trimester_in_1_1(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None:
+            _needs_1_1(info, "pregnancy_trimester")
+        return value
 
 
 class Complaint(_Strict):
@@ -77,33 +121,62 @@ class Skin(_Strict):
 class Paraspinal(_Strict):
     type: Literal["paraspinal"]
     side: Side
-    level: str = Field(description='One level ("C6") or two adjacent levels ("C5-C6").')
+    level: str = Field(
+        description='Format 1.1: a vertebra ("C6") or interspace ("C7-T1", "L5-S1"), C0-C1 to S1. '
+        'Format 1.0: a root segment ("C6") or two adjacent ones ("C5-C6").'
+    )
     sign: Literal["tender", "thickened"] = "tender"
 
     @field_validator("level")
     @classmethod
-    def _real_level(cls, value: str) -> str:
-        if not _LEVEL.match(value):
-            raise ValueError(
-                f"'{value}' is not a spinal level; write one such as C6 or two adjacent ones such as C5-C6 (C1-C8, T1-T12, L1-L5, S1-S5)"
-            )
-        first, _, last = value.partition("-")
-        if last and SPINAL_ORDER.index(last) - SPINAL_ORDER.index(first) != 1:
-            raise ValueError(f"'{value}' must name one level or two adjacent levels, upper first (e.g. C5-C6)")
+    def _real_level(cls, value: str, info: ValidationInfo) -> str:
+        if _format(info) == "1.0":
+            return _root_level(value)
+        if value not in VERTEBRAL_LEVELS:
+            hint = level_hint(value) or "write a vertebra such as C6 or an interspace such as C5-C6, C7-T1, T12-L1 or L5-S1 (C0-C1 to S1)"
+            raise ValueError(f"'{value}' is not a vertebral level: {hint}")
         return value
 
     @property
     def levels(self) -> tuple[str, ...]:
+        """The two ends of an interspace or root pair, or the one level."""
         first, _, last = self.level.partition("-")
         return (first, last) if last else (first,)
+
+
+def _root_level(value: str) -> str:
+    """Format 1.0's paraspinal level: one root segment or two adjacent ones."""
+    if not _LEVEL.match(value):
+        raise ValueError(
+            f"'{value}' is not a spinal level; write one such as C6 or two adjacent ones such as C5-C6 (C1-C8, T1-T12, L1-L5, S1-S5)"
+        )
+    first, _, last = value.partition("-")
+    if last and SPINAL_ORDER.index(last) - SPINAL_ORDER.index(first) != 1:
+        raise ValueError(f"'{value}' must name one level or two adjacent levels, upper first (e.g. C5-C6)")
+    return value
 
 
 class Rom(_Strict):
     type: Literal["rom"]
     side: Side
     movement: Annotated[str, Field(min_length=1)]
-    value: Annotated[float, Field(ge=0, description="Measured active range; restriction is judged against the KB's normal.")]
+    value: Annotated[
+        float,
+        Field(
+            ge=-180,
+            le=360,
+            description="Measured active range; restriction is judged against the KB's normal. Format 1.1: a lack of "
+            "extension in a movement whose normal is 0 (elbow, knee) is negative, e.g. -15.",
+        ),
+    ]
     unit: Literal["deg", "mm"] = "deg"
+
+    @field_validator("value")
+    @classmethod
+    def _negative_in_1_1(cls, value: float, info: ValidationInfo) -> float:
+        if value < 0 and _format(info) == "1.0":
+            raise ValueError(f"Input should be greater than or equal to 0 (got {value:g})")
+        return value
 
 
 class Weakness(_Strict):
@@ -124,7 +197,17 @@ class ReflexFinding(_Strict):
     type: Literal["reflex"]
     side: Side
     reflex: Annotated[str, Field(min_length=1)]
-    grade: Literal["absent", "reduced", "normal", "brisk"]
+    grade: Literal["absent", "reduced", "normal", "brisk", "positive", "negative"] = Field(
+        description="Tendon reflexes: absent, reduced, normal, brisk. Format 1.1: pathological signs "
+        "(Hoffmann, Babinski/plantar response, clonus) positive or negative."
+    )
+
+    @field_validator("grade")
+    @classmethod
+    def _signs_in_1_1(cls, value: str, info: ValidationInfo) -> str:
+        if value in ("positive", "negative"):
+            _needs_1_1(info, f"grade '{value}'")
+        return value
 
 
 class Sensory(_Strict):
@@ -138,14 +221,55 @@ Finding = Annotated[TenderBand | Skin | Paraspinal | Rom | Weakness | ReflexFind
 
 
 class Assessment(_Strict):
-    """One patient's segmental exam: who, what hurts, and what was found."""
+    """One patient's segmental exam: who, what hurts, what was found, and the red-flag screen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="Myotome assessment, format version 1")
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Myotome assessment, format 1.1 (1.0 read as before)")
 
+    format: Literal["1.0", "1.1"] | None = Field(
+        default=None, description='"1.1" for vertebral paraspinal levels and the red-flag screen; absent means 1.0.'
+    )
     id: str | None = Field(default=None, description="Any identifier; echoed back in the result. Never put patient names here.")
     patient: Patient = Field(default_factory=lambda: Patient())
     complaint: Complaint
     findings: list[Finding] = Field(default_factory=list)
+    history: list[HistoryCode] = Field(
+        default_factory=list, description="Format 1.1: red-flag history the clinician asked about and found."
+    )
+    sphincter: Literal["yes", "no", "not_asked"] = Field(
+        default="not_asked", description="Format 1.1: new bladder or bowel dysfunction (yes, no, not asked)."
+    )
+    cardiac_screen: Literal["done", "not_done"] | None = Field(
+        default=None, description="Format 1.1: cardiac screening for a chest or upper-abdominal complaint."
+    )
+    acknowledged_red_flags: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]] = Field(
+        default_factory=list, description="Format 1.1: red-flag codes the clinician acknowledged after referral or screening."
+    )
+    thoracic_needling: Literal["allowed", "forbidden"] = Field(
+        default="allowed", description="Format 1.1: 'forbidden' where a clinic or insurer excludes needling over the thorax."
+    )
+
+    @property
+    def format_version(self) -> str:
+        """The format the document is read in: "1.0" when it names none."""
+        return self.format or "1.0"
+
+    @model_validator(mode="after")
+    def _screen_in_1_1(self) -> Assessment:
+        if self.format_version == "1.0":
+            used = [
+                name
+                for name, default in (
+                    ("history", []),
+                    ("sphincter", "not_asked"),
+                    ("cardiac_screen", None),
+                    ("acknowledged_red_flags", []),
+                    ("thoracic_needling", "allowed"),
+                )
+                if getattr(self, name) != default
+            ]
+            if used:
+                raise ValueError(f'{", ".join(used)} need "format": "1.1" at the top of the document')
+        return self
 
 
 class InvalidAssessment(ValueError):
@@ -172,8 +296,9 @@ def parse_assessment(data: str | bytes | dict[str, Any]) -> Assessment:
             raise InvalidAssessment([json_problem(exc)]) from exc
     if not isinstance(data, dict):
         raise InvalidAssessment([f"(document): expected a JSON object, got {type(data).__name__}"])
+    version = data.get("format")
     try:
-        return _ADAPTER.validate_python(data)
+        return _ADAPTER.validate_python(data, context={"format": version if version in FORMATS else "1.0"})
     except ValidationError as exc:
         raise InvalidAssessment([_describe(e) for e in exc.errors()], data.get("id")) from exc
 

@@ -262,3 +262,9 @@ def test_the_loader_refuses_a_muscle_that_does_not_belong_at_the_level(tiny: Pat
         KBError, match=r"record 'T1', field 'paraspinal': 'upper_trapezius' \(CN XI, C4\) is not supplied by T1 or a neighbouring root"
     ):
         load_kb(tiny)
+
+
+def test_the_documents_vertebral_levels_are_the_knowledge_bases(kb: KnowledgeBase) -> None:
+    from myotome.exam import VERTEBRAL_LEVELS
+
+    assert tuple(level.id for level in kb.vertebral_levels) == VERTEBRAL_LEVELS

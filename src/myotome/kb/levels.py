@@ -72,7 +72,7 @@ def _roots(r: Any) -> tuple[m.LevelRoot, ...]:
 def check_levels(ctx: _Context, levels: list[m.VertebralLevel]) -> None:
     """The table runs occiput-C1 to S1 without gaps, and each level's muscles belong there."""
     where = "levels.yaml"
-    expected = _expected_ids(ctx.segment_order)
+    expected = expected_level_ids(ctx.segment_order)
     ids = [level.id for level in levels]
     if ids != expected:
         missing = [i for i in expected if i not in ids]
@@ -117,7 +117,8 @@ def _within_one(segments: tuple[str, ...], order: list[str]) -> set[str]:
     return out
 
 
-def _expected_ids(segment_order: list[str]) -> list[str]:
+def expected_level_ids(segment_order: list[str] | tuple[str, ...]) -> list[str]:
+    """Every vertebra and interspace, craniocaudal: C0-C1, C1, C1-C2, ..., L5-S1, S1."""
     vertebrae = [s for s in segment_order if _VERTEBRA.match(s)]
     ids = [f"{OCCIPUT}-C1"] if vertebrae[:1] == ["C1"] else []
     for i, vertebra in enumerate(vertebrae):
