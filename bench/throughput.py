@@ -27,9 +27,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from myotome.engine import assess
 from myotome.exam import SPINAL_ORDER
 from myotome.kb import KnowledgeBase, load_kb
-from myotome.report import assess
 
 SIDES = ("left", "right", "bilateral")
 

@@ -8,7 +8,7 @@ Run it from the repository root::
 
 Each vignette in ``bench/vignettes.json`` is an assessment document (format v1) with the
 answer a clinician would give from textbook patterns. The runner loads the knowledge
-base once, runs :func:`myotome.report.assess` on every document and counts:
+base once, runs :func:`myotome.engine.assess` on every document and counts:
 
 - top-1: the top-ranked segment is ``expect.level`` or one of ``expect.acceptable``;
 - top-3: one of those levels is among the first three ranked entries;
@@ -66,9 +66,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from myotome.engine import assess
 from myotome.exam import InvalidAssessment, parse_assessment
 from myotome.kb import KnowledgeBase, load_kb
-from myotome.report import assess
 
 DATA = Path(__file__).resolve().with_name("vignettes.json")
 SIDES = ("left", "right", "bilateral")
@@ -213,7 +213,7 @@ def _vignette(raw: Any, kb: KnowledgeBase) -> Vignette:
 
 
 def evaluate(vignette: Vignette, kb: KnowledgeBase) -> Outcome:
-    result = assess(vignette.document, kb)
+    result = assess(vignette.document, kb).to_json()
     expect = vignette.expect
     ranked = result["segments"]
     top = [(s["segment"], s["side"], float(s["score"])) for s in ranked[:3]]

@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from myotome.engine import assess
 from myotome.exam import SPINAL_ORDER, InvalidAssessment
 from myotome.kb import load_kb
-from myotome.report import assess
 
 KB = load_kb()
 SIDES = st.sampled_from(["left", "right", "bilateral"])
@@ -89,7 +89,7 @@ documents = st.fixed_dictionaries(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_valid_documents_always_get_a_coherent_result(document: dict[str, Any]) -> None:
-    result = assess(document, KB)
+    result = assess(document, KB).to_json()
     scores = [s["score"] for s in result["segments"]]
     assert scores == sorted(scores, reverse=True)
     if scores:

@@ -23,7 +23,7 @@ def test_it_prints_the_result_json(kb: KnowledgeBase) -> None:
     result = run("assess", str(EXAMPLES / "c5-c6-shoulder.json"))
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert set(out) == {"id", "kb_version", "segments", "unresolved", "plan"}
+    assert {"id", "kb_version", "segments", "unresolved", "plan"} <= set(out)  # the contract grows by additions only
     assert out["id"] == "example-shoulder" and out["kb_version"] == kb.version
     top = out["segments"][0]
     assert set(top) == {"segment", "side", "score", "evidence"}
@@ -167,3 +167,20 @@ def test_the_fast_path_imports_neither_typer_nor_django() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "lumbar-l4.json")], check=True, capture_output=True)
+
+
+def test_a_document_without_a_format_is_read_as_1_0_and_the_result_says_so() -> None:
+    old = json.loads(run("assess", str(EXAMPLES / "c5-c6-shoulder.json")).stdout)
+    assert old["format"] == "1.0"
+    assert old["notes"] and "read as format 1.0" in old["notes"][0]
+    document = json.loads((EXAMPLES / "c5-c6-shoulder.json").read_text())
+    for finding in document["findings"]:
+        if finding["type"] == "paraspinal":
+            finding["level"] = "C5-C6"  # the interspace a clinician writes
+    new = json.loads(run("assess", "-", stdin=json.dumps({"format": "1.1", **document})).stdout)
+    assert (new["format"], new["notes"]) == ("1.1", [])
+
+
+def test_the_text_report_says_when_a_document_was_read_as_1_0() -> None:
+    result = run("assess", str(EXAMPLES / "c5-c6-shoulder.json"), "--format", "text")
+    assert "read as format 1.0" in " ".join(result.stdout.split())

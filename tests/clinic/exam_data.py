@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from myotome import report
+from myotome import engine
 from myotome.clinic.exams.findings import Band, ExamInput, ZoneSign, build_document
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients.models import Episode
@@ -55,7 +55,7 @@ def make_exam(episode: Episode, user: Any, data: ExamInput | None = None, *, sav
     exam = Exam.objects.create(episode=episode, document=document, kb_version=kb.version, created_by=user)
     exam.document = {"id": f"exam-{exam.pk}", **document}
     if saved:
-        exam.result = report.assess(exam.document, kb)
+        exam.result = engine.assess(exam.document, kb).to_json()
         exam.status = ExamStatus.SAVED
         exam.saved_at = timezone.now()
         exam.saved_by = user

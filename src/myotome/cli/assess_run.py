@@ -26,21 +26,21 @@ def run(source: str, output: str = "json", batch: bool = False) -> int:
         sys.stderr.write(f"{name} is empty: expected an assessment document (a JSON object; see `myotome schema assessment`)\n")
         return 2
     from myotome import exam
+    from myotome.engine import assess
     from myotome.kb import load_kb
-    from myotome.report import assess
 
     kb = load_kb()
     try:
-        res = assess(text, kb)
+        result = assess(text, kb)
     except exam.InvalidAssessment as exc:
         count = len(exc.problems)
         sys.stderr.write(f"{name}: not a valid assessment ({count} problem{'s' if count > 1 else ''}):\n")
         sys.stderr.writelines(f"  - {problem}\n" for problem in exc.problems)
         return 2
     if output == "json":
-        sys.stdout.write(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        _print_report(res, exam.parse_assessment(text), kb)
+        _print_report(result, kb)
     return 0
 
 
@@ -82,8 +82,8 @@ def _read(source: str) -> str | None:
 
 def _batch(text: str) -> int:
     from myotome import exam
+    from myotome.engine import assess
     from myotome.kb import load_kb
-    from myotome.report import assess
 
     kb = load_kb()
     failed = False
@@ -93,7 +93,7 @@ def _batch(text: str) -> int:
         doc: Any = None
         try:
             doc = json.loads(line)
-            res = assess(doc, kb)
+            res = assess(doc, kb).to_json()
         except json.JSONDecodeError as exc:
             res = {"id": None, "line": number, "error": exam.json_problem(exc, line=number)}
         except exam.InvalidAssessment as exc:
@@ -103,8 +103,8 @@ def _batch(text: str) -> int:
     return 1 if failed else 0
 
 
-def _print_report(res: dict[str, Any], assessment: Any, kb: Any) -> None:
+def _print_report(result: Any, kb: Any) -> None:
     from myotome.cli.output import stdout_console
     from myotome.report import render_text
 
-    stdout_console().print(render_text(res, assessment, kb))
+    stdout_console().print(render_text(result, kb))

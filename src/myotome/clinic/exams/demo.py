@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 import myotome
-from myotome import report
+from myotome import engine
 from myotome.clinic.exams import catalogue
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, build_document
 from myotome.clinic.exams.models import Exam, ExamStatus
@@ -171,7 +171,7 @@ def _store(
     )
     exam.document = {"id": f"exam-{exam.pk}", **document}
     if not draft:
-        exam.result = report.assess(exam.document, kb)
+        exam.result = engine.assess(exam.document, kb).to_json()
         exam.kb_version = exam.result["kb_version"]
         exam.engine_version = myotome.__version__
         exam.status = ExamStatus.SAVED

@@ -4,7 +4,7 @@ Every view is behind ``member_required``; records come from the active clinic on
 (404 otherwise); front desk is refused with the foundation's message; the exam and
 plan are blocked until consent to needling is on file; every read and write is
 audited, writes in the same transaction as the audit row. Saving runs the engine
-(``myotome.report.assess``) and stores the document, the result and the KB version.
+(``myotome.engine.assess``) and stores the document, the result and the KB version.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 import myotome
-from myotome import report
+from myotome import engine
 from myotome.clinic import input_limits
 from myotome.clinic.accounts.access import member_required, require_clinical
 from myotome.clinic.audit.models import Action
@@ -145,7 +145,7 @@ def _store(
         exam.document = document
         exam.kb_version = kb.version
         if final:
-            result = report.assess(document, kb)
+            result = engine.assess(document, kb).to_json()
             exam.result = result
             exam.kb_version = result["kb_version"]
             exam.engine_version = myotome.__version__
