@@ -94,7 +94,7 @@ def test_every_text_field_of_every_form_is_bounded_and_checked(world: World) -> 
     for form in built:
         for name, field in form.fields.items():
             if isinstance(field, forms.CharField | forms.DateField | forms.IntegerField):
-                checks = [v for v in field.validators if type(v).__name__ == "_Check"]
+                checks = [v for v in field.validators if isinstance(v, input_limits.LimitCheck)]
                 assert len(checks) == 1, f"{type(form).__name__}.{name} does not use input_limits"
             if isinstance(field, forms.CharField):
                 assert field.max_length is not None and field.max_length <= input_limits.NOTES
