@@ -3,7 +3,7 @@ dates outside the window, control characters and over-long text (myotome.clinic.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -94,7 +94,7 @@ def test_every_text_field_of_every_form_is_bounded_and_checked(world: World) -> 
     for form in built:
         for name, field in form.fields.items():
             if isinstance(field, forms.CharField | forms.DateField | forms.IntegerField):
-                checks = [v for v in field.validators if type(v).__name__ == "_Check"]
+                checks = [v for v in field.validators if isinstance(v, input_limits.LimitCheck)]
                 assert len(checks) == 1, f"{type(form).__name__}.{name} does not use input_limits"
             if isinstance(field, forms.CharField):
                 assert field.max_length is not None and field.max_length <= input_limits.NOTES
@@ -138,3 +138,30 @@ def test_a_date_tomorrow_is_allowed_for_time_zones_but_not_the_day_after() -> No
     assert input_limits.date_problem(today + timedelta(days=1)) is None
     problem = input_limits.date_problem(today + timedelta(days=2))
     assert problem is not None and "is in the future" in problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_length_migration_stops_naming_the_records_that_are_too_long_rather_than_cut_them() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target: list[tuple[str, str]]) -> MigrationExecutor:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(target)
+        return executor
+
+    latest = [key for key in MigrationExecutor(connection).loader.graph.leaf_nodes() if key[0] == "patients"]
+    executor = migrate([("patients", "0001_initial")])
+    old = executor.loader.project_state([("patients", "0001_initial")]).apps
+    clinic = old.get_model("accounts", "Clinic").objects.create(name="Old clinic")
+    patient = old.get_model("patients", "Patient").objects.create(
+        clinic=clinic, family_name="Long", given_name="Notes", date_of_birth=date(1970, 1, 1), notes="x" * 10_001
+    )
+    try:
+        with pytest.raises(RuntimeError, match=rf"patient notes longer than 10,000 characters \(ids {patient.pk}\)"):
+            migrate(latest)
+    finally:
+        old.get_model("patients", "Patient").objects.filter(pk=patient.pk).update(notes="short")
+        migrate(latest)
+    assert Patient.objects.get(pk=patient.pk).notes == "short"
