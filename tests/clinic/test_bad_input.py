@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from myotome.clinic import input_limits
-from myotome.clinic.accounts.forms import ClinicSwitchForm
+from myotome.clinic.accounts.forms import ClinicSwitchForm, ThrottledAuthenticationForm
+from myotome.clinic.accounts.provisioning import PasswordRefused, check_password
 from myotome.clinic.audit.forms import AuditFilterForm
+from myotome.clinic.mfa.forms import CodeForm
 from myotome.clinic.patients.forms import ConsentForm, EpisodeForm, PatientForm, PrecautionsForm, SearchForm
 from myotome.clinic.patients.models import Consent, Episode, Patient, Precaution
 
-from .conftest import World
+from .conftest import OUTSIDE_ADDRESS, PASSWORD, World
 
 # -- numbers and dates that overflowed --------------------------------------------------------
 
@@ -90,6 +92,8 @@ def test_every_text_field_of_every_form_is_bounded_and_checked(world: World) -> 
         SearchForm(),
         ClinicSwitchForm(),
         AuditFilterForm(),
+        ThrottledAuthenticationForm(),
+        CodeForm(),
     ]
     for form in built:
         for name, field in form.fields.items():
@@ -165,3 +169,21 @@ def test_the_length_migration_stops_naming_the_records_that_are_too_long_rather_
         old.get_model("patients", "Patient").objects.filter(pk=patient.pk).update(notes="short")
         migrate(latest)
     assert Patient.objects.get(pk=patient.pk).notes == "short"
+
+
+def test_a_password_beyond_the_policy_is_refused_at_sign_in_unchecked_and_unquoted(world: World) -> None:
+    from django.test import Client
+
+    from myotome.clinic.accounts.models import SignInCounter
+
+    huge = PASSWORD + "x" * input_limits.PASSWORD
+    response = Client(REMOTE_ADDR=OUTSIDE_ADDRESS).post(reverse("accounts:login"), {"username": "alice", "password": huge})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"at most {input_limits.PASSWORD:,}" in page and "xxxxxxxx" not in page
+    assert not SignInCounter.objects.exists()  # refused before any guess was counted or checked
+
+
+def test_createuser_refuses_a_password_beyond_the_policy() -> None:
+    with pytest.raises(PasswordRefused, match=r"at most 1,024"):
+        check_password("é" * (input_limits.PASSWORD + 1), username="newcomer")

@@ -51,6 +51,7 @@ SHORT_NOTE = 300  # details beside a tick box: a drug and dose, a date of surger
 REASON = 500  # why something was done: an unlock, a withdrawal, a correction
 NOTES = 10_000  # a note of several lines: about three pages
 LINE = 200  # any other single line of text
+PASSWORD = 1024  # a pass phrase: longer than any password manager makes, short enough that hashing it costs nothing
 
 # -- dates and numbers ---------------------------------------------------------------------
 
@@ -149,7 +150,11 @@ def limit_field(name: str, field: forms.Field) -> None:
     if any(isinstance(v, LimitCheck) for v in field.validators):
         return
     label = str(field.label or pretty_name(name))
-    if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+    if isinstance(field, forms.CharField) and isinstance(field.widget, forms.PasswordInput):
+        # Only the length: a message must never quote a password, and any character may be in one.
+        field.max_length = min(int(field.max_length or PASSWORD), PASSWORD)
+        field.validators.append(LimitCheck(label, password_problem, "password_length"))
+    elif isinstance(field, forms.CharField):
         multi_line = isinstance(field.widget, forms.Textarea)
         if field.max_length is None:
             field.max_length = NOTES if multi_line else LINE
@@ -161,6 +166,11 @@ def limit_field(name: str, field: forms.Field) -> None:
         field.validators.append(LimitCheck(label, date_problem, "date_window"))
     elif isinstance(field, forms.IntegerField):
         field.validators.append(LimitCheck(label, number_problem, "number_range"))
+
+
+def password_problem(value: str) -> str | None:
+    """A password longer than the policy allows (without quoting it), or None."""
+    return f"is {len(value):,} characters long; a password can be at most {PASSWORD:,}" if len(value) > PASSWORD else None
 
 
 class LimitedForm:
