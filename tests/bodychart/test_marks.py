@@ -94,3 +94,22 @@ def test_marks_from_an_assessment_and_its_plan(kb: KnowledgeBase) -> None:
     paraspinal = [p for p in marks["plan"] if p["level"]]
     assert paraspinal and all(p["muscle_id"].startswith("multifidus") for p in paraspinal)
     normalize(marks)  # what it builds is valid input
+
+
+def test_marks_from_a_format_1_1_assessment_name_the_interspace_itself(kb: KnowledgeBase) -> None:
+    assessment = parse_assessment(
+        {
+            "format": "1.1",
+            "complaint": {"regions": ["neck"], "side": "right"},
+            "findings": [
+                {"type": "paraspinal", "level": "C7-T1", "side": "right", "sign": "thickened"},
+                {"type": "paraspinal", "level": "L5", "side": "bilateral"},
+            ],
+        }
+    )
+    marks = marks_from_assessment(assessment, kb, build(assessment, rank(assessment, kb), kb))
+    assert marks["levels"] == [
+        {"level": "C7-T1", "side": "right", "sign": "thickened"},
+        {"level": "L5", "side": "bilateral", "sign": "tender"},
+    ]
+    assert all(p["level"] for p in marks["plan"] if p["muscle_id"].startswith("multifidus"))

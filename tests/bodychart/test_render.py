@@ -17,6 +17,7 @@ from myotome.bodychart import chart_ids, load_chart, render_chart, stylesheet
 from myotome.bodychart.chart import control_points
 from myotome.bodychart.drawing import build
 from myotome.bodychart.render import STYLE
+from myotome.exam import VERTEBRAL_LEVELS
 from myotome.kb import KnowledgeBase
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -235,6 +236,40 @@ def test_back_view_marks_spinal_levels() -> None:
     for region in (("C2", "C4", "C7"), ("T1", "T4", "T8", "T12"), ("L1", "L3", "L5"), ("S1",)):
         assert set(region) <= labels
     assert not load_chart().views["front"].levels
+
+
+def test_the_back_view_has_every_vertebra_and_interspace_of_format_1_1_in_order() -> None:
+    levels = load_chart().views["back"].levels
+    assert list(levels) == list(VERTEBRAL_LEVELS)  # C0-C1 at the top, S1 at the bottom
+    for level, y in levels.items():
+        upper, _, lower = level.partition("-")
+        if lower:  # an interspace lies between its two vertebrae (C0-C1 above the atlas)
+            assert (upper == "C0" or levels[upper] < y) and y < levels[lower], level
+    # Only vertebrae have a spinous process to dot.
+    dots = [c for c in ET.fromstring(render_chart("back")).iter(f"{SVG}circle") if c.get("class") == "bc-level"]
+    assert len(dots) == 7 + 12 + 5 + 1
+
+
+@pytest.mark.parametrize("level", ["C0-C1", "C7-T1", "T12-L1", "L5-S1", "C6"])
+def test_a_paraspinal_sign_is_drawn_at_its_vertebra_or_interspace(level: str) -> None:
+    root = ET.fromstring(render_chart("back", {"levels": [{"level": level, "side": "right", "sign": "tender"}]}))
+    marks = [p for p in root.iter(f"{SVG}path") if "bc-level-mark" in (p.get("class") or "")]
+    assert len(marks) == 1
+    y = float(marks[0].get("d", "").split()[1].split("H")[0])
+    assert y == load_chart().views["back"].levels[level]
+
+
+def test_a_step_at_a_level_beyond_its_strip_is_joined_to_the_strip_end() -> None:
+    # Cervical multifidus is drawn down to C7; needled at C7-T1, its marker sits at C7-T1.
+    back = load_chart().views["back"]
+    marks = {"plan": [{"order": 1, "muscle_id": "multifidus_cervical", "side": "right", "level": "C7-T1"}]}
+    marker = next(g for g in ET.fromstring(render_chart("back", marks)).iter(f"{SVG}g") if g.get("class") == "bc-plan-marker")
+    circle, leader = marker.find(f"{SVG}circle"), marker.find(f"{SVG}path")
+    assert circle is not None and leader is not None
+    assert float(circle.get("cy", 0)) == back.levels["C7-T1"]
+    start_y = float(leader.get("d", "").split()[1].split("L")[0])
+    strip = back.shape("muscle", "multifidus_cervical", "right")
+    assert strip is not None and start_y <= max(p[1] for p in strip.points) < back.levels["C7-T1"]
 
 
 def test_the_chart_data_is_what_the_drawing_code_draws() -> None:

@@ -138,9 +138,11 @@ def test_exam_on_the_body_chart_is_saved_and_planned(page: Any, server: Server, 
     assert page.locator("#rom_shoulder_abduction_right-restriction").inner_text() == "33% restricted"
     page.select_option("#reflex_brachioradialis_reflex_right", "reduced")
     page.select_option("#para_C6_right", "thickened")
+    page.select_option("#para_C7-T1_right", "tender")  # an interspace: where the C8 root leaves
     page.evaluate("window.scrollTo(0, 0)")  # sticky columns are drawn where the scroll leaves them
     page.screenshot(path=str(screenshots / "exam-form.png"), full_page=True)
     page.locator(".chart-column").screenshot(path=str(screenshots / "exam-form-chart.png"))
+    page.locator("section[aria-labelledby='para-heading']").screenshot(path=str(screenshots / "exam-form-levels.png"))
 
     page.click("button[data-save]")
     page.wait_for_url(re.compile(r"/exams/\d+/$"))
@@ -159,6 +161,7 @@ def test_exam_on_the_body_chart_is_saved_and_planned(page: Any, server: Server, 
     assert markers.count() >= 3
     assert page.locator("svg .bc-plan-marker[data-order='1']").count() >= 1
     assert "Saved" in page.locator("h1").inner_text()
+    assert "Paraspinal tender at C7-T1, right" in page.locator("ol.findings").inner_text()
     page.screenshot(path=str(screenshots / "exam-plan.png"), full_page=True)
     page.locator(".chart-column").screenshot(path=str(screenshots / "exam-plan-chart.png"))
 

@@ -3,6 +3,7 @@
 The findings are a textbook C6 radiculopathy on the right (tender bands in ECRB and
 supinator, paraspinal thickening at C6, a reduced brachioradialis reflex, trophedema
 over the lateral forearm, restricted shoulder abduction), so the engine's answer is known.
+Documents are format 1.1, as the form writes them: the C6 level is the C6 vertebra.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.urls import reverse
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.exams.access import CONSENT_NEEDED
 from myotome.clinic.exams.models import Exam, ExamStatus
-from myotome.exam import parse_assessment
+from myotome.exam import VERTEBRAL_LEVELS, parse_assessment
 from myotome.kb import load_kb
 
 from .conftest import World
@@ -36,8 +36,8 @@ def test_saving_builds_the_document_runs_the_engine_and_stores_the_kb_version(wo
     assert exam.kb_version == load_kb().version == exam.result["kb_version"]
     assert (exam.created_by, exam.saved_by) == (world.alice, world.alice) and exam.saved_at is not None
     document = exam.document
-    parse_assessment(document)  # a valid v1 document
-    assert document["id"] == f"exam-{exam.pk}"
+    assert parse_assessment(document).format == "1.1"  # vertebral levels
+    assert document["id"] == f"exam-{exam.pk}" and document["format"] == "1.1"
     # Patient fields from the record (age from the date of birth), complaint from the episode.
     born = world.patient.date_of_birth
     today = date.today()
@@ -104,6 +104,49 @@ def test_the_stored_result_is_shown_as_it_was_saved(world: World) -> None:
     page = world.client("alice").get(reverse("exams:detail", args=[exam.pk])).content.decode()
     assert "the reason as it read when the exam was saved" in page
     assert "The knowledge base has changed since this exam was saved" in page
+
+
+def test_vertebral_levels_and_interspaces_are_saved_as_examined(world: World) -> None:
+    levels = {"para_C0-C1_left": "thickened", "para_C7-T1_right": "tender", "para_T12-L1_right": "tender", "para_S1_left": "tender"}
+    assert _post(world, {**C6_POST, **levels}).status_code == 302
+    findings = [f for f in Exam.objects.get().document["findings"] if f["type"] == "paraspinal"]
+    assert [(f["level"], f["side"], f["sign"]) for f in findings] == [
+        ("C0-C1", "left", "thickened"),
+        ("C6", "right", "thickened"),
+        ("C7-T1", "right", "tender"),
+        ("T12-L1", "right", "tender"),
+        ("S1", "left", "tender"),
+    ]
+
+
+def test_the_form_offers_each_vertebral_level_per_side_and_no_root_segment(world: World) -> None:
+    page = world.client("alice").get(reverse("exams:new", args=[world.episode.pk])).content.decode()
+    names = re.findall(r'<select id="para_([^"]+)_(left|right)"', page)
+    assert len(names) == 2 * len(VERTEBRAL_LEVELS) and [n for n, side in names if side == "left"] == list(VERTEBRAL_LEVELS)
+    assert '<tr class="interspace"><th scope="row">C7-T1</th>' in page and 'id="para_C8_right"' not in page
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown", "hidden"),
+    [
+        # A result of today's engine from a 1.1 document: nothing to say.
+        ({"format": "1.1", "notes": []}, [], ["How the exam was read"]),
+        # The engine's notes are shown as it gave them.
+        ({"format": "1.1", "notes": ["a note from the engine"]}, ["How the exam was read", "a note from the engine"], []),
+        # Stored before results named their format (read as 1.0), its document converted since.
+        ({}, ["worked out from the exam in format 1.0", "shown as stored now, in format 1.1"], []),
+        ({"format": "1.0", "notes": ["read as format 1.0"]}, ["read as format 1.0", "worked out from the exam in format 1.0"], []),
+    ],
+)
+def test_the_result_page_says_how_the_exam_was_read(world: World, stored: dict[str, Any], shown: list[str], hidden: list[str]) -> None:
+    exam = make_exam(world.episode, world.alice)
+    result = {k: v for k, v in exam.result.items() if k not in ("format", "notes")}
+    exam.result = {**result, **stored}
+    exam.save()
+    response = world.client("alice").get(reverse("exams:detail", args=[exam.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200 and '<span class="segment-name">C6</span>' in page
+    assert all(text in page for text in shown) and not any(text in page for text in hidden)
 
 
 def test_the_export_is_the_stored_exam_and_is_audited(world: World) -> None:
@@ -265,6 +308,7 @@ def test_the_chart_and_the_episode_list_the_exams(world: World) -> None:
         ({"weak_name": ["", ""], "weak_grade": ["3", ""]}, "Weakness row 1: name the movement or muscle"),
         ({"reflex_biceps_reflex_left": "wobbly"}, "Biceps reflex, left: &#x27;wobbly&#x27; is not a grade"),
         ({"para_C6_right": "sore"}, "Paraspinal C6, right: &#x27;sore&#x27; is not a sign"),
+        ({"para_C7-T1_left": "sore"}, "Paraspinal C7-T1, left: &#x27;sore&#x27; is not a sign"),
         ({"build": "huge"}, "Build: &#x27;huge&#x27; is not one of"),
         ({"band": ["not_a_muscle:right"]}, "Tender band &#x27;not_a_muscle:right&#x27; is not a muscle"),
         ({"zone": ["thumb:up:skin:trophedema"]}, "Skin or sensory mark &#x27;thumb:up:skin:trophedema&#x27;"),

@@ -21,7 +21,7 @@ from myotome.clinic.exams.findings import (
     input_from_document,
 )
 from myotome.clinic.exams.models import Exam, ExamStatus
-from myotome.exam import parse_assessment
+from myotome.exam import VERTEBRAL_LEVELS, parse_assessment
 from myotome.kb import KnowledgeBase
 
 from .conftest import World
@@ -107,7 +107,15 @@ def test_the_reflexes_and_levels_are_the_ones_examined(kb: KnowledgeBase) -> Non
         "Medial hamstring reflex",
         "Achilles reflex",
     ]
-    assert catalogue.LEVELS[0] == "C1" and catalogue.LEVELS[-1] == "S1" and len(catalogue.LEVELS) == 8 + 12 + 5 + 1
+
+
+def test_the_form_offers_every_vertebra_and_interspace_of_format_1_1_once(kb: KnowledgeBase) -> None:
+    assert catalogue.LEVELS == VERTEBRAL_LEVELS and len(catalogue.LEVELS) == 2 * (7 + 12 + 5 + 1)  # C0-C1 ... L5-S1, S1
+    assert [level for _, levels in catalogue.LEVEL_GROUPS for level in levels] == list(catalogue.LEVELS)
+    groups = {level: group for group, levels in catalogue.LEVEL_GROUPS for level in levels}
+    assert [groups[level] for level in ("C0-C1", "C7-T1", "T12-L1", "L5-S1")] == ["Cervical", "Cervical", "Thoracic", "Lumbar and sacral"]
+    assert all(level in kb.levels for level in catalogue.LEVELS)
+    assert not {"C8", "C7-C8", "S2"} & set(catalogue.LEVELS)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +143,7 @@ def _full_input() -> ExamInput:
         rom={("shoulder_abduction", "right"): 120.0, ("cervical_flexion", "bilateral"): 30.0, ("tmj_opening", "bilateral"): 28.0},
         weakness=[Weak("movement", "wrist_extension", "right", 4), Weak("muscle", "extensor_hallucis_longus", "bilateral", None)],
         reflexes={("brachioradialis_reflex", "right"): "reduced", ("achilles_reflex", "left"): "absent"},
-        levels={("C6", "right"): "thickened", ("C5", "right"): "tender", ("L5", "left"): "tender"},
+        levels={("C6", "right"): "thickened", ("C5-C6", "right"): "tender", ("C7-T1", "right"): "tender", ("L5-S1", "left"): "tender"},
         build="muscular",
         temperament="type_a",
         needle_fear=True,
@@ -146,12 +154,30 @@ def _full_input() -> ExamInput:
 def test_the_document_is_valid_and_reads_back_into_the_same_form(world: World, kb: KnowledgeBase) -> None:
     data = _full_input()
     document = build_document(data, patient=world.patient, episode=world.episode, kb=kb)
-    parse_assessment(document)
-    assert [f["level"] for f in document["findings"] if f["type"] == "paraspinal"] == ["C5", "C6", "L5"]  # cranial to caudal
+    assert parse_assessment(document).format == "1.1" and next(iter(document)) == "format"
+    assert [f["level"] for f in document["findings"] if f["type"] == "paraspinal"] == ["C5-C6", "C6", "C7-T1", "L5-S1"]  # cranial to caudal
     assert {"type": "rom", "movement": "Mouth opening", "value": 28.0, "unit": "mm", "side": "bilateral"} in document["findings"]
     assert {"type": "tender_band", "muscle": "Triceps surae", "side": "left", "severity": 1} in document["findings"]
     back = input_from_document(document, kb)
     assert back == data
+
+
+def test_a_format_1_0_document_reads_into_the_form_as_migration_0002_converts_it(kb: KnowledgeBase) -> None:
+    document = {
+        "complaint": {"regions": ["neck"], "side": "right"},
+        "findings": [
+            {"type": "paraspinal", "level": "C8", "side": "right", "sign": "thickened"},
+            {"type": "paraspinal", "level": "C5-C6", "side": "bilateral"},
+            {"type": "paraspinal", "level": "S3", "side": "left"},
+            {"type": "paraspinal", "level": "C9", "side": "left"},  # never valid: left out like an unknown name
+        ],
+    }
+    assert input_from_document(document, kb).levels == {
+        ("C7-T1", "right"): "thickened",
+        ("C5-C6", "left"): "tender",
+        ("C5-C6", "right"): "tender",
+        ("S1", "left"): "tender",
+    }
 
 
 def test_names_the_kb_no_longer_knows_are_left_out_of_the_form(kb: KnowledgeBase) -> None:
@@ -172,7 +198,24 @@ def test_the_chart_marks_follow_the_findings_and_the_plan() -> None:
     )
     assert {"muscle_id": "triceps_surae", "side": "left", "severity": 1} in marks["muscles"]
     assert {"region_id": "little_finger", "side": "left", "skin": [], "sensory": "reduced"} in marks["regions"]
+    assert {"level": "C7-T1", "side": "right", "sign": "tender"} in marks["levels"]  # an interspace, as examined
     assert marks["plan"] == [{"order": 1, "muscle_id": "multifidus_cervical", "side": "right", "level": "C6"}]
+
+
+@pytest.mark.parametrize(
+    ("step", "level"),
+    [
+        ({"segment": "C8", "level": "C7-T1"}, "C7-T1"),  # a step that names its vertebral level
+        ({"segment": "C6"}, "C6"),  # a result from before steps named a level: the vertebra of that name
+        ({"segment": "C8"}, "C7-T1"),  # ... where that root leaves, as migration 0002 reads a 1.0 level
+        ({"segment": "S3"}, "S1"),
+        ({"segment": "L4-L5"}, "L4-L5"),
+        ({"segment": None}, None),
+    ],
+)
+def test_a_paraspinal_step_is_drawn_at_its_level_in_new_and_old_results(step: dict[str, object], level: str | None) -> None:
+    plan = {"steps": [{"order": 1, "muscle": {"id": "multifidus_cervical"}, "side": "right", "region": "paraspinal", **step}]}
+    assert chart_marks(ExamInput(), plan)["plan"][0]["level"] == level
 
 
 @pytest.mark.parametrize(
@@ -186,6 +229,7 @@ def test_the_chart_marks_follow_the_findings_and_the_plan() -> None:
             "Range: Mouth opening 28 mm, both sides",
         ),
         ({"type": "weakness", "movement": "Grip", "side": "left", "grade": 4}, "Weakness: Grip, left, MRC 4/5"),
+        ({"type": "paraspinal", "level": "C7-T1", "side": "right", "sign": "thickened"}, "Paraspinal thickened at C7-T1, right"),
     ],
 )
 def test_findings_read_as_a_clinician_writes_them(finding: dict[str, object], text: str) -> None:

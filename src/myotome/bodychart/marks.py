@@ -5,13 +5,14 @@ Marks are plain data (JSON-friendly), so the web page can post them back and for
     marks = {
         "muscles": [{"muscle_id": "infraspinatus", "side": "right", "severity": 2}],
         "regions": [{"region_id": "thumb", "side": "right", "skin": ["trophedema"], "sensory": "reduced"}],
-        "levels":  [{"level": "C6", "side": "right", "sign": "tender"}],
-        "plan":    [{"order": 1, "muscle_id": "multifidus_cervical", "side": "right", "level": "C6"}],
+        "levels":  [{"level": "C7-T1", "side": "right", "sign": "tender"}],
+        "plan":    [{"order": 1, "muscle_id": "multifidus_cervical", "side": "right", "level": "C7-T1"}],
     }
 
-``side`` is ``left``, ``right`` or ``bilateral``. A muscle mark lights every shape that
-stands for that muscle (a group's shape lights for any member). ``marks_from_assessment``
-builds the same dictionary from an exam and, optionally, a plan.
+``side`` is ``left``, ``right`` or ``bilateral``; a ``level`` is a vertebra or an interspace
+(``C6``, ``C7-T1``, ``C0-C1`` to ``S1``), drawn on the back view's midline. A muscle mark
+lights every shape that stands for that muscle (a group's shape lights for any member).
+``marks_from_assessment`` builds the same dictionary from an exam and, optionally, a plan.
 """
 
 from __future__ import annotations
@@ -148,10 +149,18 @@ def marks_from_assessment(assessment: Assessment, kb: KnowledgeBase, plan: Plan 
         elif isinstance(finding, exam.Sensory) and finding.change != "normal":
             out["regions"].append({"region_id": kb.find_region(finding.region).id, "side": _sided(finding.side), "sensory": finding.change})
         elif isinstance(finding, exam.Paraspinal):
-            out["levels"] += [{"level": level, "side": _sided(finding.side), "sign": finding.sign} for level in finding.levels]
+            # Format 1.1 names the vertebra or interspace; 1.0 named roots, drawn at the vertebrae of their names.
+            levels = (finding.level,) if assessment.format_version != "1.0" else finding.levels
+            out["levels"] += [{"level": level, "side": _sided(finding.side), "sign": finding.sign} for level in levels]
     if plan is not None:
         out["plan"] = [
-            {"order": s.order, "muscle_id": s.muscle.id, "side": s.side, "level": s.segment if s.region == "paraspinal" else None}
+            {
+                "order": s.order,
+                "muscle_id": s.muscle.id,
+                "side": s.side,
+                # A paraspinal step's vertebral level, or (before steps named one) its segment.
+                "level": (getattr(s, "level", None) or s.segment) if s.region == "paraspinal" else None,
+            }
             for s in plan.steps
         ]
     return {k: v for k, v in out.items() if v}

@@ -176,15 +176,18 @@ def _plan_position(shape: Shape, mark: PlanMark, view: View, axis: float) -> tup
     """Where a step's marker goes, and the point a leader line joins it to (for a spinal level).
 
     A step at a level sits just lateral of its paraspinal strip, level with the spinous
-    process, so the level labels on the midline stay readable.
+    process or interspace, so the level labels on the midline stay readable; where the
+    strip ends short of the level (multifidus at C7-T1), the leader joins its nearest end.
     """
     if mark.level and mark.level in view.levels:
         y = view.levels[mark.level]
-        span = _x_span(shape.points, y)
+        ys = [p[1] for p in shape.points]
+        at = min(max(y, min(ys) + 0.5), max(ys) - 0.5)
+        span = _x_span(shape.points, at)
         if span:
             outward = -1.0 if shape.centroid[0] < axis else 1.0
             edge = span[0] if outward < 0 else span[1]
-            return (edge + outward * 9.0, y), ((span[0] + span[1]) / 2, y)
+            return (edge + outward * 9.0, y), ((span[0] + span[1]) / 2, at)
     return shape.centroid, None
 
 
@@ -329,11 +332,14 @@ def _zone_texts(v: View, names: Mapping[tuple[str, str], tuple[str, str, str]]) 
 
 
 def _levels(v: View, m: Marks, axis: float) -> str:
-    """Spinous processes on the back view's midline, every level dotted, a few labelled."""
+    """Spinous processes on the back view's midline, every vertebra dotted, a few labelled;
+    a paraspinal sign is a tick at its vertebra or interspace (halfway between two dots)."""
     labelled = {"C2", "C4", "C7", "T1", "T4", "T8", "T12", "L1", "L3", "L5", "S1"}
     ys = list(v.levels.values())
     out = [f'<g class="bc-levels" aria-hidden="true"><path class="bc-spine" d="M{_f(axis)} {_f(min(ys) - 4)}V{_f(max(ys) + 6)}"/>']
     for level, y in v.levels.items():
+        if "-" in level:
+            continue  # an interspace: no spinous process to dot
         r = 1.6 if level in labelled else 1.0
         out.append(f'<circle class="bc-level" cx="{_f(axis)}" cy="{_f(y)}" r="{r}"/>')
         if level in labelled:
@@ -364,7 +370,7 @@ def _plan_markers(v: View, plan_at: Mapping[str, Sequence[PlanMark]], axis: floa
                 else:
                     x += outward * 12.5
             placed.append((x, y))
-            leader = f'<path class="bc-plan-leader" d="M{_f(anchor[0])} {_f(anchor[1])}H{_f(x)}"/>' if anchor else ""
+            leader = f'<path class="bc-plan-leader" d="M{_f(anchor[0])} {_f(anchor[1])}L{_f(x)} {_f(y)}"/>' if anchor else ""
             out.append(
                 f'<g class="bc-plan-marker" data-order="{pm.order}">{leader}<circle cx="{_f(x)}" cy="{_f(y)}" r="6.2"/><text x="{_f(x)}" y="{_f(y)}">{pm.order}</text></g>'
             )

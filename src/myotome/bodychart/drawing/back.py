@@ -15,11 +15,27 @@ from myotome.bodychart.drawing.parts import Item, P, Ps, detail, flank, flank_li
 A = ARM
 L = LEG_BACK
 
-# y of each spinous process on the midline (C7, the vertebra prominens, just above the shoulders).
-CERVICAL = {f"C{i}": 112.0 + (i - 2) * 7.0 for i in range(2, 8)}
+# y of each spinous process on the midline (C7, the vertebra prominens, just above the shoulders);
+# the atlas, which has none, by its posterior arch just below the occiput's margin.
+OCCIPUT = 100.0
+CERVICAL = {"C1": 106.0, **{f"C{i}": 112.0 + (i - 2) * 7.0 for i in range(2, 8)}}
 THORACIC = {f"T{i}": 155.0 + (i - 1) * 11.3 for i in range(1, 13)}
 LUMBAR = {f"L{i}": 292.0 + (i - 1) * 13.6 for i in range(1, 6)}
-LEVELS = {**CERVICAL, **THORACIC, **LUMBAR, "S1": 361.5}
+VERTEBRAE = {**CERVICAL, **THORACIC, **LUMBAR, "S1": 361.5}
+
+
+def _levels() -> dict[str, float]:
+    """Every vertebra and interspace (assessment format 1.1), top down: C0-C1 (occiput to
+    atlas) first, each interspace halfway between its two vertebrae."""
+    levels, above = {}, ("C0", OCCIPUT)
+    for vertebra, y in VERTEBRAE.items():
+        levels[f"{above[0]}-{vertebra}"] = (above[1] + y) / 2
+        levels[vertebra] = y
+        above = (vertebra, y)
+    return levels
+
+
+LEVELS = _levels()
 
 
 def muscles() -> list[Item]:

@@ -18,7 +18,7 @@ from myotome.bodychart.chart import DATA, inside
 from myotome.bodychart.drawing import back, body, front
 from myotome.bodychart.drawing.geometry import Point, dedupe, rounded
 
-VERSION = "2026.11.1"
+VERSION = "2026.12.1"
 
 HEADER = """\
 # Myotome body chart: front and back views, drawn by the project (see bodychart/drawing/).
@@ -29,6 +29,7 @@ HEADER = """\
 # Shapes: `id` is a knowledge-base muscle (or muscle group) id, or a region id; `covers` lists
 # the muscles a group shape stands for; `deep` marks a muscle drawn over the one covering it;
 # `smooth` shapes are drawn as Catmull-Rom curves through their points (corners at `sharp`).
+# `levels` (back view): the y of every vertebra and interspace on the midline, C0-C1 to S1.
 """
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from myotome.exam import SPINAL_ORDER
+from myotome.exam import VERTEBRAL_LEVELS
 from myotome.kb import KnowledgeBase
 from myotome.kb import model as m
 
@@ -57,12 +57,14 @@ ROM_MAX_FACTOR = 2.0
 REFLEXES = ("biceps_reflex", "brachioradialis_reflex", "triceps_reflex", "patellar_reflex", "medial_hamstring_reflex", "achilles_reflex")
 REFLEX_GRADES = (("absent", "Absent"), ("reduced", "Reduced"), ("normal", "Normal"), ("brisk", "Brisk"))
 
-# Paraspinal levels examined, C1 to S1, per side.
-LEVELS = tuple(SPINAL_ORDER[: SPINAL_ORDER.index("S1") + 1])
+# Paraspinal levels examined, per side: every vertebra and interspace from occiput-C1 to S1
+# (assessment format 1.1). An interspace sits in the table of its upper vertebra, so that
+# C7-T1, where the C8 root leaves, is with the neck.
+LEVELS = VERTEBRAL_LEVELS
 LEVEL_GROUPS = (
-    ("Cervical", tuple(s for s in LEVELS if s.startswith("C"))),
-    ("Thoracic", tuple(s for s in LEVELS if s.startswith("T"))),
-    ("Lumbar and sacral", tuple(s for s in LEVELS if s[0] in "LS")),
+    ("Cervical", tuple(level for level in LEVELS if level.startswith("C"))),
+    ("Thoracic", tuple(level for level in LEVELS if level.startswith("T"))),
+    ("Lumbar and sacral", tuple(level for level in LEVELS if level[0] in "LS")),
 )
 LEVEL_SIGNS = (("tender", "Tender"), ("thickened", "Thickened"))
 

@@ -1,11 +1,11 @@
 """Demo exams and plans: each consented episode gets one to three exams over its course.
 
 The findings are written from the episode's condition the way a clinician would find
-them: paraspinal signs at one of the condition's usual levels, tender bands in its usual
-muscles and in other muscles of that myotome, a skin sign in that dermatome, sometimes a
-reduced reflex, weakness or sensory change, and a restricted range; later exams show the
-same picture improving. Every document is built by the form's own code and assessed by
-the engine, exactly as a saved exam is::
+them: paraspinal signs at a vertebra or interspace that implicates one of its usual roots
+(C7-T1 for C8), tender bands in its usual muscles and in other muscles of that myotome, a
+skin sign in that dermatome, sometimes a reduced reflex, weakness or sensory change, and a
+restricted range; later exams show the same picture improving. Every document is built by
+the form's own code (format 1.1) and assessed by the engine, exactly as a saved exam is::
 
     add_demo_exams(practice)   # a step of myotome.clinic.demo.load_demo
 """
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 import myotome
 from myotome import engine
-from myotome.clinic.exams import catalogue
+from myotome.clinic.exams import catalogue, formats
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, build_document
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Precaution
@@ -79,6 +79,12 @@ def _focus(rng: random.Random, kb: KnowledgeBase, episode: Episode) -> str:
     return rng.choice(spinal)
 
 
+def _level_of(rng: random.Random, kb: KnowledgeBase, root: str) -> str:
+    """A vertebral level that implicates the root (levels.yaml), or, below the last one (S2-S5), S1."""
+    levels = [level.id for level in kb.levels_for(root)]
+    return rng.choice(levels) if levels else formats.level_1_1(root)
+
+
 def _sides(rng: random.Random, episode: Episode) -> list[str]:
     if episode.side in ("left", "right"):
         return [episode.side]
@@ -93,11 +99,12 @@ def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precaut
     data.build = rng.choice(("slender", "average", "average", "muscular"))
     data.temperament = rng.choice(("calm", "calm", "anxious", "type_a"))
     data.needle_fear = "needle_phobia" in precautions
+    level = _level_of(rng, kb, focus)
     for side in sides:
-        data.levels[(focus, side)] = rng.choice(("tender", "thickened"))
-        neighbour = kb.neighbour(focus, rng.choice((-1, 1)))
-        if neighbour in catalogue.LEVELS and rng.random() < 0.5:
-            data.levels[(neighbour, side)] = "tender"
+        data.levels[(level, side)] = rng.choice(("tender", "thickened"))
+        at = catalogue.LEVELS.index(level) + rng.choice((-1, 1))
+        if 0 <= at < len(catalogue.LEVELS) and rng.random() < 0.5:
+            data.levels[(catalogue.LEVELS[at], side)] = "tender"
     # Tender bands: the condition's usual muscles, then others of the same myotome.
     condition = kb.conditions.get(episode.condition)
     usual = [kb.muscles[i] for i in (condition.muscles if condition else ()) if i in kb.muscles and kb.muscles[i].rank != "paraspinal"]

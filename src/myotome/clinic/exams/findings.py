@@ -1,4 +1,4 @@
-"""What the exam form holds, and its conversion to and from the assessment document (v1).
+"""What the exam form holds, and its conversion to and from the assessment document (format 1.1).
 
 The form works in knowledge-base ids (a tender band is ``extensor_carpi_radialis_brevis``
 on the right); the document carries the KB's display names, which the engine resolves
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from myotome.clinic.exams import catalogue
+from myotome.clinic.exams import catalogue, formats
 from myotome.clinic.patients.models import Episode, Patient
 from myotome.kb import KnowledgeBase, LookupFailed
 from myotome.kb import model as m
@@ -64,7 +64,7 @@ class ExamInput:
     rom: dict[tuple[str, str], float] = field(default_factory=dict)  # (movement id, side) -> value
     weakness: list[Weak] = field(default_factory=list)
     reflexes: dict[tuple[str, str], str] = field(default_factory=dict)  # (reflex id, side) -> grade
-    levels: dict[tuple[str, str], str] = field(default_factory=dict)  # (level, side) -> tender | thickened
+    levels: dict[tuple[str, str], str] = field(default_factory=dict)  # (vertebral level, side) -> tender | thickened
     build: str = ""
     temperament: str = ""
     needle_fear: bool = False
@@ -174,10 +174,10 @@ def build_document(
     document_id: str | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """The v1 assessment document for an exam of ``episode``; precautions default to the patient's active ones."""
+    """The format 1.1 assessment document for an exam of ``episode``; precautions default to the patient's active ones."""
     if precautions is None:
         precautions = [p.kind for p in patient.active_precautions()]
-    document: dict[str, Any] = {}
+    document: dict[str, Any] = {"format": "1.1"}
     if document_id:
         document["id"] = document_id
     document["patient"] = patient_fields(patient, precautions, data, today)
@@ -194,8 +194,12 @@ def _sides(side: str) -> tuple[str, ...]:
 
 
 def input_from_document(document: dict[str, Any], kb: KnowledgeBase) -> ExamInput:
-    """The form's contents for a stored document; names the current KB no longer knows are left out."""
+    """The form's contents for a stored document; names the current KB no longer knows are left out.
+
+    A format 1.0 document (whose levels are root segments) is read as migration 0002 converts it.
+    """
     data = ExamInput()
+    read_level = formats.level_1_1 if formats.is_1_0(document) else str
     patient = document.get("patient") or {}
     data.build = patient.get("build") or ""
     data.temperament = patient.get("temperament") or ""
@@ -213,10 +217,9 @@ def input_from_document(document: dict[str, Any], kb: KnowledgeBase) -> ExamInpu
                 sign_kind, value = ("skin", f["sign"]) if kind == "skin" else ("sensory", f["change"])
                 if value != "normal":
                     data.zones += [ZoneSign(region.id, s, sign_kind, value) for s in _sides(f["side"])]
-            elif kind == "paraspinal":
-                for level in str(f["level"]).split("-"):
-                    for s in _sides(f["side"]):
-                        data.levels[(level, s)] = f.get("sign", "tender")
+            elif kind == "paraspinal" and (level := read_level(str(f["level"]))) in catalogue.LEVELS:
+                for s in _sides(f["side"]):
+                    data.levels[(level, s)] = f.get("sign", "tender")
             elif kind == "reflex":
                 reflex = kb.find_reflex(f["reflex"])
                 for s in _sides(f["side"]):
@@ -262,12 +265,24 @@ def chart_marks(data: ExamInput, plan: dict[str, Any] | None = None) -> dict[str
                 "order": step["order"],
                 "muscle_id": step["muscle"]["id"],
                 "side": step["side"],
-                "level": step["segment"] if step.get("region") == "paraspinal" else None,
+                "level": _step_level(step) if step.get("region") == "paraspinal" else None,
             }
             for step in plan.get("steps", [])
             if step.get("side") in ("left", "right", "bilateral")
         ]
     return {k: v for k, v in marks.items() if v}
+
+
+def _step_level(step: dict[str, Any]) -> str | None:
+    """Where a paraspinal step is drawn: its vertebral level, or, in a result from before
+    steps named one, its segment read as migration 0002 reads a format 1.0 level."""
+    level = str(step.get("level") or step.get("segment"))
+    if level in catalogue.LEVELS:
+        return level
+    try:
+        return formats.level_1_1(level)
+    except ValueError:
+        return None
 
 
 def describe_finding(finding: dict[str, Any]) -> str:

@@ -399,6 +399,7 @@ class ExamForm:
                 "levels": [
                     {
                         "level": level,
+                        "interspace": "-" in level,
                         "cells": [
                             {
                                 "name": f"para_{level}_{side}",

@@ -1,10 +1,11 @@
 """Exam: one segmental exam of an episode, with the plan the engine built from it.
 
 An exam stores three things together, so that it can always be shown as the clinician
-saw it: the assessment document (format v1, what was found), the engine's result (the
+saw it: the assessment document (format 1.1, what was found), the engine's result (the
 ranked segments and the plan) and the knowledge-base version that produced both.
 A draft keeps the document only and may still change; a saved exam is final: a
-correction is a new exam, copied forward from it.
+correction is a new exam, copied forward from it. (Migration 0002 rewrote every stored
+document in format 1.1 with the same meaning; results were left as the engine gave them.)
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ class ExamStatus(models.TextChoices):
 class Exam(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="exams")
     status = models.CharField(max_length=8, choices=ExamStatus.choices, default=ExamStatus.DRAFT)
-    document = models.JSONField(help_text="The assessment document, format v1 (myotome.exam).")
-    result = models.JSONField(null=True, blank=True, help_text="The engine's result (myotome.report), with the plan; empty for a draft.")
+    document = models.JSONField(help_text="The assessment document (myotome.exam), format 1.1.")
+    result = models.JSONField(null=True, blank=True, help_text="The engine's result (myotome.engine), with the plan; empty for a draft.")
     kb_version = models.CharField(max_length=80, help_text="The knowledge base that resolved the names and produced the result.")
     engine_version = models.CharField(max_length=40, blank=True, help_text="The Myotome release that ran the engine.")
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

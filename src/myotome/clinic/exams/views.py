@@ -283,6 +283,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "steps": steps,
         "segments": segments,
+        "notes": _result_notes(document, result),
         "findings": findings,
         "charts": [chart_svg("front", marks, "muscles"), chart_svg("back", marks, "muscles")],
         "zone_charts": [chart_svg("front", marks, "dermatomes"), chart_svg("back", marks, "dermatomes")] if data.zones else [],
@@ -291,6 +292,22 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": previous_exam(episode, exam),
     }
     return render(request, "exams/exam_detail.html", context)
+
+
+def _result_notes(document: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    """How the engine read the exam (its ``notes``), and whether the findings shown have been
+    converted since: a result stored before results named their format was read as 1.0."""
+    if not result:
+        return []
+    notes = [str(note) for note in result.get("notes") or []]
+    read_as = result.get("format") or "1.0"
+    if read_as != (document.get("format") or "1.0"):
+        notes.append(
+            f"This result was worked out from the exam in format {read_as}, where paraspinal levels named root segments "
+            f"(C5-C6 meant the C5 and C6 roots). The findings are shown as stored now, in format {document.get('format')}, "
+            "with vertebral levels (the C8 root as C7-T1, where it leaves); the result is shown as the engine gave it then."
+        )
+    return notes
 
 
 @require_GET
