@@ -18,7 +18,7 @@ from myotome.exam import VERTEBRAL_LEVELS, parse_assessment
 from myotome.kb import load_kb
 
 from .conftest import World
-from .exam_data import C6_POST, make_exam
+from .exam_data import C6_POST, c6_input, make_exam
 
 
 def _post(world: World, data: dict[str, Any], who: str = "alice", url: str | None = None) -> Any:
@@ -213,6 +213,34 @@ def test_copy_forward_fills_the_form_from_the_last_saved_exam(world: World) -> N
         action=Action.VIEW, record_type="exam", record_id=str(older.pk), detail__startswith="copied forward"
     ).exists()
     assert Exam.objects.count() == 2  # nothing stored until it is saved
+
+
+def _selected(page: str, name: str) -> str:
+    found = re.search(rf'<select id="{name}" name="{name}"[^>]*>\s*(.*?)</select>', page, re.S)
+    assert found, name
+    chosen = re.search(r'<option value="([^"]*)" selected>', found.group(1))
+    return chosen.group(1) if chosen else ""
+
+
+def test_copy_forward_and_a_draft_keep_interspaces_and_save_format_1_1(world: World) -> None:
+    data = c6_input()
+    data.levels.update({("C7-T1", "right"): "tender", ("C0-C1", "left"): "thickened"})
+    make_exam(world.episode, world.alice, data)
+    page = world.client("alice").get(reverse("exams:copy_forward", args=[world.episode.pk])).content.decode()
+    assert [_selected(page, f"para_{name}") for name in ("C7-T1_right", "C0-C1_left", "C6_right", "C7_right")] == [
+        "tender",
+        "thickened",
+        "thickened",
+        "",
+    ]
+    draft = make_exam(world.episode, world.alice, data, saved=False)
+    page = world.client("alice").get(reverse("exams:edit", args=[draft.pk])).content.decode()
+    assert _selected(page, "para_C7-T1_right") == "tender"
+    post = {**C6_POST, "para_C7-T1_right": "tender", "para_C0-C1_left": "thickened"}
+    assert _post(world, post, url=reverse("exams:edit", args=[draft.pk])).status_code == 302
+    draft.refresh_from_db()
+    assert draft.document["format"] == "1.1" and draft.status == ExamStatus.SAVED
+    assert {f["level"] for f in draft.document["findings"] if f["type"] == "paraspinal"} == {"C0-C1", "C6", "C7-T1"}
 
 
 def test_saving_a_copied_exam_records_where_it_came_from(world: World) -> None:

@@ -278,7 +278,8 @@ def test_the_demo_gives_consented_episodes_assessed_exams_quickly() -> None:
     assert exams and get_user_model().objects.count() > 0
     for exam in exams:
         assert exam.episode.patient.consents.exists()
-        parse_assessment(exam.document)
+        assert parse_assessment(exam.document).format == "1.1"
+        assert all(f["level"] in VERTEBRAL_LEVELS for f in exam.document["findings"] if f["type"] == "paraspinal")
         assert exam.document["id"] == f"exam-{exam.pk}"
         if exam.status == ExamStatus.SAVED:
             assert exam.result["kb_version"] == exam.kb_version == practice.kb.version
