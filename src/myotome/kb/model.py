@@ -250,6 +250,11 @@ class Reflex:
     sources: tuple[str, ...]
     note: str | None = None
 
+    @property
+    def pathological(self) -> bool:
+        """A pathological sign (Hoffmann, Babinski, clonus): positive or negative, never a root sign."""
+        return self.kind == "pathological"
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
