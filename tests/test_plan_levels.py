@@ -131,3 +131,17 @@ DEFAULTS = [
 def test_a_root_without_a_finding_is_needled_at_its_default_level(kb: KnowledgeBase, root: str, level: str | None) -> None:
     found = default_level(root, kb)
     assert (found.id if found else None) == level
+
+
+def test_a_root_next_to_a_findings_level_is_needled_there_not_at_a_level_of_its_own(kb: KnowledgeBase) -> None:
+    # one tender interspace (T4-T5) and skin signs at T3 and T4: paraspinal signs localise to about one
+    # level, so the clinician's one level serves both roots
+    plan = plan11(
+        kb,
+        P("T4-T5"),
+        F("skin", sign="trophedema", segment="T4"),
+        F("skin", sign="trophedema", segment="T3"),
+        regions=("interscapular",),
+    )
+    assert [(level, muscle) for level, _, muscle, _ in paraspinal(plan)] == [("T4-T5", "multifidus_thoracic")]
+    assert "for T4 (and T3, next to it)" in plan.steps[0].reason

@@ -300,9 +300,8 @@ def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
 
 
 def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
-    if f.grade == 5:  # MRC 5 is normal power: nothing to localise
-        return
-    weight = ctx.w.of("weakness")
+    # MRC 5 is normal power: the name is resolved (the muscle was examined) but nothing is localised
+    weight = 0.0 if f.grade == 5 else ctx.w.of("weakness")
     if f.movement is not None:
         movement = ctx.resolve(n, "movement", f.movement, ctx.kb.find_movement)
         if movement is not None:

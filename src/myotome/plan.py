@@ -357,7 +357,8 @@ def default_level(segment: str, kb: KnowledgeBase) -> m.VertebralLevel | None:
 class _LevelStep:
     level: m.VertebralLevel
     side: str
-    roots: list[str] = field(default_factory=list)  # involved roots it serves, strongest first
+    roots: list[str] = field(default_factory=list)  # involved roots the level implicates, strongest first
+    near: list[str] = field(default_factory=list)  # involved roots next to those, served here too
     at_level: list[int] = field(default_factory=list)  # format 1.1 findings at this level
     at_root: list[int] = field(default_factory=list)  # format 1.0 findings naming a root it serves
 
@@ -366,25 +367,33 @@ def _level_steps(ctx: _Context) -> dict[tuple[str, str], _LevelStep]:
     """The vertebral levels the session needles, by (level id, side).
 
     In format 1.1 a root involved on a side is needled at each level where a paraspinal finding on
-    that side implicates it, and a root without one at its default level. Format 1.0 findings name
-    roots, not levels, so every root goes to its default level (and the step cites the finding)."""
+    that side implicates it; a root without one, but next to a root such a finding implicates, at
+    that finding's level (paraspinal signs localise to about one level); any other root at its
+    default level. Format 1.0 findings name roots, not levels, so every root goes to its default
+    level (and the step cites the finding)."""
     out: dict[tuple[str, str], _LevelStep] = {}
+    pending: list[tuple[str, str]] = []
     for root, side in ctx.involved_roots():
-        matching = [p for p in ctx.paraspinal_findings if side in p.sides and root in p.roots]
-        at_level = [(p.level, p.number) for p in matching if p.level is not None]
-        if not at_level:
-            level = default_level(root, ctx.kb)
-            if level is None:
-                continue  # a cranial nerve: no paraspinal level
-            step = out.setdefault((level.id, side), _LevelStep(level, side))
-            step.at_root += [p.number for p in matching if p.number not in step.at_root]
+        at_level = [p for p in ctx.paraspinal_findings if p.level is not None and side in p.sides and root in p.roots]
+        for p in at_level:
+            assert p.level is not None
+            step = out.setdefault((p.level.id, side), _LevelStep(p.level, side))
+            step.at_level += [p.number] if p.number not in step.at_level else []
             step.roots.append(root)
+        if not at_level:
+            pending.append((root, side))
+    for root, side in pending:
+        neighbours = {ctx.kb.neighbour(root, -1), ctx.kb.neighbour(root, 1)}
+        near = [s for (_, s_side), s in out.items() if s_side == side and s.at_level and neighbours & set(s.roots)]
+        if near:
+            near[0].near.append(root)
             continue
-        for level, number in at_level:
-            step = out.setdefault((level.id, side), _LevelStep(level, side))
-            step.at_level += [number] if number not in step.at_level else []
-            if root not in step.roots:
-                step.roots.append(root)
+        level = default_level(root, ctx.kb)
+        if level is None:
+            continue  # a cranial nerve: no paraspinal level
+        step = out.setdefault((level.id, side), _LevelStep(level, side))
+        step.at_root += [p.number for p in ctx.paraspinal_findings if side in p.sides and root in p.roots and p.number not in step.at_root]
+        step.roots.append(root)
     for step in out.values():
         step.roots.sort(key=lambda r: -ctx.score[r, step.side])
     return out
@@ -393,7 +402,7 @@ def _level_steps(ctx: _Context) -> dict[tuple[str, str], _LevelStep]:
 def _level_candidate(ctx: _Context, step: _LevelStep) -> _Candidate:
     level, root = step.level, step.roots[0]
     muscle = ctx.kb.muscles[level.paraspinal[0]]
-    served = " and ".join(step.roots)
+    served = " and ".join(step.roots) + (f" (and {' and '.join(step.near)}, next to it)" if step.near else "")
     if step.at_level:
         why = f"paraspinal finding {_numbers(step.at_level)} at {level.id}"
     else:
@@ -474,6 +483,9 @@ def _place_found(
         basis = "weak" if f.weak else "banded"
         if f.muscle.rank == "paraspinal":
             level, root, reach, how = _paraspinal_level_for(ctx, f, levels)
+            own = [r for r in f.muscle.roots.main if ctx.involved(r, f.side)]
+            if own:  # the root that supplies the muscle names the step (the suboccipitals: C1 at C1-C2)
+                root = max(own, key=lambda r: ctx.score[r, f.side])
             key = (level.id, f.side, f.muscle.id)
             reason = f"{_lower(f.muscle.name)} at {level.id}, for {root}: {source}; {how}"
             existing = paraspinal.get(key)
@@ -482,7 +494,14 @@ def _place_found(
             continue
         segment, reach, how = _justify(ctx, f)
         peripheral.append(_Candidate(f.muscle, f.side, segment, f"{source}; {how}", basis, None, tuple(f.findings), f.severity, reach))
-    return list(paraspinal.values()), peripheral
+    # A root's default level is not needed when a banded paraspinal muscle it supplies is needled for it.
+    served = {(c.segment, c.side) for c in paraspinal.values() if c.found and c.segment in c.muscle.roots.main}
+    needless = [
+        key
+        for key, c in paraspinal.items()
+        if c.basis == "paraspinal_level" and all((r, c.side) in served for r in levels[c.level.id if c.level else "", c.side].roots)
+    ]
+    return [c for key, c in paraspinal.items() if key not in needless], peripheral
 
 
 def _justify(ctx: _Context, f: _Found) -> tuple[str | None, str, str]:
