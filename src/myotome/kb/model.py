@@ -283,7 +283,7 @@ class Exclusion:
 
     @property
     def always(self) -> bool:
-        """True when it holds whatever the trimester, so a planner that does not know it applies it."""
+        """True when it holds whatever the trimester."""
         return not self.trimesters or set(self.trimesters) == {1, 2, 3}
 
 
