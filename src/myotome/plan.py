@@ -334,6 +334,12 @@ class _Context:
 _DEFAULT_RELATIONS = ("exiting", "segmental", "traversing")
 
 
+@functools.lru_cache(maxsize=4096)
+def _levels_for(segment: str, kb: KnowledgeBase) -> tuple[m.VertebralLevel, ...]:
+    return kb.levels_for(segment)
+
+
+@functools.lru_cache(maxsize=4096)
 def default_level(segment: str, kb: KnowledgeBase) -> m.VertebralLevel | None:
     """Where to needle a root without a paraspinal finding: of the levels that implicate it, the one
     where it carries most weight (levels.yaml), the interspace it leaves through before its vertebra
@@ -342,7 +348,7 @@ def default_level(segment: str, kb: KnowledgeBase) -> m.VertebralLevel | None:
 
     default_level("C8", kb).id   # 'C7-T1'
     """
-    candidates = kb.levels_for(segment)
+    candidates = _levels_for(segment, kb)
     if not candidates:
         return kb.levels.get("S1") if segment in ("S2", "S3", "S4", "S5") else None
 
@@ -406,7 +412,7 @@ def _level_candidate(ctx: _Context, step: _LevelStep) -> _Candidate:
     if step.at_level:
         why = f"paraspinal finding {_numbers(step.at_level)} at {level.id}"
     else:
-        sought = ", ".join(lv.id for lv in ctx.kb.levels_for(root)) or level.id
+        sought = ", ".join(lv.id for lv in _levels_for(root, ctx.kb)) or level.id
         if step.at_root:
             why = f"paraspinal finding {_numbers(step.at_root)} at {root} (format 1.0: a root); {root} is sought at {sought}"
         else:
@@ -541,11 +547,17 @@ def _painful_region(ctx: _Context, muscle: m.Muscle) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _levels_listing(muscle_id: str, kb: KnowledgeBase) -> list[m.VertebralLevel]:
+    """The levels whose paraspinal list holds a muscle, craniocaudal."""
+    return [lv for lv in kb.vertebral_levels if muscle_id in lv.paraspinal]
+
+
 def _paraspinal_level_for(ctx: _Context, f: _Found, levels: dict[tuple[str, str], _LevelStep]) -> tuple[m.VertebralLevel, str, str, str]:
     """The level a banded paraspinal muscle (semispinalis capitis, the suboccipitals, iliocostalis...)
     is needled at: of the levels it is listed at, one already planned on this side, else one that
     implicates an involved root, else one next to it, else the one whose root the evidence favours."""
-    listed = [lv for lv in ctx.kb.vertebral_levels if f.muscle.id in lv.paraspinal]
+    listed = _levels_listing(f.muscle.id, ctx.kb)
 
     def best(options: list[tuple[m.VertebralLevel, str]]) -> tuple[m.VertebralLevel, str]:
         return max(options, key=lambda o: (ctx.evidence.get((o[1], f.side), 0.0), o[0].kind == "interspace", o[0].order))
@@ -693,20 +705,20 @@ def _excluded(candidate: _Candidate, precautions: list[m.Precaution], trimester:
 def _one_side_of_the_chest(candidates: list[_Candidate], loc: Localization) -> tuple[list[_Candidate], list[Dropped]]:
     """Never both sides of the chest in one session: the worse side is kept (more and stronger bands
     over the thorax, then more evidence), the other side's steps over the thorax wait."""
-    sides = {c.side for c in candidates if _over_thorax(c)}
-    if sides != set(SIDES):
+    thorax = [c for c in candidates if _over_thorax(c)]
+    if {c.side for c in thorax} != set(SIDES):
         return candidates, []
 
     def worse(side: str) -> tuple[int, float, bool]:
-        bands = sum(max(c.severity, 1) for c in candidates if c.side == side and _over_thorax(c))
+        bands = sum(max(c.severity, 1) for c in thorax if c.side == side)
         evidence = sum(r.score for r in loc.segments if side in body_sides(r.side))
         return bands, evidence, side == "left"  # a tie falls to the left, so the plan is reproducible
 
     keep = max(SIDES, key=worse)
     other = next(s for s in SIDES if s != keep)
     why = f"avoid both sides of the chest in one session: the {keep} side is needled this session, the {other} side's chest steps another"
-    kept = [c for c in candidates if not (c.side == other and _over_thorax(c))]
-    return kept, [c.drop("chest_side", why) for c in candidates if c.side == other and _over_thorax(c)]
+    waiting = [c for c in thorax if c.side == other]
+    return [c for c in candidates if not any(c is w for w in waiting)], [c.drop("chest_side", why) for c in waiting]
 
 
 # ---------------------------------------------------------------------------
