@@ -163,7 +163,7 @@ def build(assessment: exam.Assessment, localization: Localization, kb: Knowledge
     paraspinal, peripheral = _place_found(ctx, found, levels)
     suggestions = _suggestions(ctx, found)
     candidates = paraspinal + peripheral + suggestions
-    candidates, safety = _apply_safety(candidates, precautions, assessment, localization, kb)
+    candidates, safety = _apply_safety(candidates, precautions, assessment, localization)
     dropped += safety
     limit, dose_reasons = _dose(assessment.patient, precautions, kb.planning)
     candidates, over = _cap_suggestions(candidates, limit, kb.planning)
@@ -385,7 +385,7 @@ def _level_steps(ctx: _Context) -> dict[tuple[str, str], _LevelStep]:
             assert p.level is not None
             step = out.setdefault((p.level.id, side), _LevelStep(p.level, side))
             step.at_level += [p.number] if p.number not in step.at_level else []
-            step.roots.append(root)
+            step.roots += [root] if root not in step.roots else []
         if not at_level:
             pending.append((root, side))
     for root, side in pending:
@@ -503,9 +503,9 @@ def _place_found(
     # A root's default level is not needed when a banded paraspinal muscle it supplies is needled for it.
     served = {(c.segment, c.side) for c in paraspinal.values() if c.found and c.segment in c.muscle.roots.main}
     needless = [
-        key
-        for key, c in paraspinal.items()
-        if c.basis == "paraspinal_level" and all((r, c.side) in served for r in levels[c.level.id if c.level else "", c.side].roots)
+        (level, side, muscle)
+        for (level, side, muscle), c in paraspinal.items()
+        if c.basis == "paraspinal_level" and all((r, side) in served for r in levels[level, side].roots)
     ]
     return [c for key, c in paraspinal.items() if key not in needless], peripheral
 
@@ -658,7 +658,7 @@ def _precautions(patient: exam.Patient, kb: KnowledgeBase, warnings: list[str]) 
 
 
 def _apply_safety(
-    candidates: list[_Candidate], precautions: list[m.Precaution], assessment: exam.Assessment, loc: Localization, kb: KnowledgeBase
+    candidates: list[_Candidate], precautions: list[m.Precaution], assessment: exam.Assessment, loc: Localization
 ) -> tuple[list[_Candidate], list[Dropped]]:
     blocking = [
         p
