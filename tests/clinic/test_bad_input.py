@@ -3,7 +3,7 @@ dates outside the window, control characters and over-long text (myotome.clinic.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from myotome.clinic import input_limits
-from myotome.clinic.accounts.forms import ClinicSwitchForm
+from myotome.clinic.accounts.forms import ClinicSwitchForm, ThrottledAuthenticationForm
+from myotome.clinic.accounts.provisioning import PasswordRefused, check_password
 from myotome.clinic.audit.forms import AuditFilterForm
+from myotome.clinic.mfa.forms import CodeForm
 from myotome.clinic.patients.forms import ConsentForm, EpisodeForm, PatientForm, PrecautionsForm, SearchForm
 from myotome.clinic.patients.models import Consent, Episode, Patient, Precaution
 
-from .conftest import World
+from .conftest import OUTSIDE_ADDRESS, PASSWORD, World
 
 # -- numbers and dates that overflowed --------------------------------------------------------
 
@@ -90,11 +92,13 @@ def test_every_text_field_of_every_form_is_bounded_and_checked(world: World) -> 
         SearchForm(),
         ClinicSwitchForm(),
         AuditFilterForm(),
+        ThrottledAuthenticationForm(),
+        CodeForm(),
     ]
     for form in built:
         for name, field in form.fields.items():
             if isinstance(field, forms.CharField | forms.DateField | forms.IntegerField):
-                checks = [v for v in field.validators if type(v).__name__ == "_Check"]
+                checks = [v for v in field.validators if isinstance(v, input_limits.LimitCheck)]
                 assert len(checks) == 1, f"{type(form).__name__}.{name} does not use input_limits"
             if isinstance(field, forms.CharField):
                 assert field.max_length is not None and field.max_length <= input_limits.NOTES
@@ -138,3 +142,48 @@ def test_a_date_tomorrow_is_allowed_for_time_zones_but_not_the_day_after() -> No
     assert input_limits.date_problem(today + timedelta(days=1)) is None
     problem = input_limits.date_problem(today + timedelta(days=2))
     assert problem is not None and "is in the future" in problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_length_migration_stops_naming_the_records_that_are_too_long_rather_than_cut_them() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target: list[tuple[str, str]]) -> MigrationExecutor:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(target)
+        return executor
+
+    latest = [key for key in MigrationExecutor(connection).loader.graph.leaf_nodes() if key[0] == "patients"]
+    executor = migrate([("patients", "0001_initial")])
+    old = executor.loader.project_state([("patients", "0001_initial")]).apps
+    clinic = old.get_model("accounts", "Clinic").objects.create(name="Old clinic")
+    patient = old.get_model("patients", "Patient").objects.create(
+        clinic=clinic, family_name="Long", given_name="Notes", date_of_birth=date(1970, 1, 1), notes="x" * 10_001
+    )
+    try:
+        with pytest.raises(RuntimeError, match=rf"patient notes longer than 10,000 characters \(ids {patient.pk}\)"):
+            migrate(latest)
+    finally:
+        old.get_model("patients", "Patient").objects.filter(pk=patient.pk).update(notes="short")
+        migrate(latest)
+    assert Patient.objects.get(pk=patient.pk).notes == "short"
+
+
+def test_a_password_beyond_the_policy_is_refused_at_sign_in_unchecked_and_unquoted(world: World) -> None:
+    from django.test import Client
+
+    from myotome.clinic.accounts.models import SignInCounter
+
+    huge = PASSWORD + "x" * input_limits.PASSWORD
+    response = Client(REMOTE_ADDR=OUTSIDE_ADDRESS).post(reverse("accounts:login"), {"username": "alice", "password": huge})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"at most {input_limits.PASSWORD:,}" in page and "xxxxxxxx" not in page
+    assert not SignInCounter.objects.exists()  # refused before any guess was counted or checked
+
+
+def test_createuser_refuses_a_password_beyond_the_policy() -> None:
+    with pytest.raises(PasswordRefused, match=r"at most 1,024"):
+        check_password("é" * (input_limits.PASSWORD + 1), username="newcomer")

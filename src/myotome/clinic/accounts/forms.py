@@ -11,7 +11,7 @@ from myotome.clinic import input_limits
 from myotome.clinic.accounts.backends import LOCK_ATTRIBUTE
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
+class ThrottledAuthenticationForm(input_limits.LimitedForm, AuthenticationForm):
     """Django's login form; when the throttle refused the guess unchecked, it says why and for how long."""
 
     def clean(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from myotome.clinic import input_limits
 from myotome.clinic.accounts.models import Clinic, Membership, Role
 
 
@@ -93,6 +94,9 @@ def create_user(
 
 def check_password(password: str, *, username: str, first_name: str = "", last_name: str = "", email: str = "") -> None:
     """The password policy (AUTH_PASSWORD_VALIDATORS) for this user; raise PasswordRefused in whole sentences."""
+    too_long = input_limits.password_problem(password)
+    if too_long:
+        raise PasswordRefused(f"The password was not accepted. It {too_long}.")
     user = get_user_model()(username=username.strip(), first_name=first_name, last_name=last_name, email=email)
     try:
         validate_password(password, user)

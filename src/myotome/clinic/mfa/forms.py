@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from myotome.clinic import input_limits
 
-class CodeForm(forms.Form):
+
+class CodeForm(input_limits.LimitedForm, forms.Form):
     code = forms.CharField(
         label="Code",
         max_length=40,
