@@ -332,3 +332,54 @@ def test_the_other_findings_decide_between_a_lumbar_interspaces_roots(
 ) -> None:
     result = assess(kb, F("paraspinal", level=level, sign="thickened"), *findings, regions=("low back",), fmt="1.1")
     assert top(result) == (root, "right")
+
+
+# A lack of extension is written as a negative range in format 1.1 and judged in degrees short of 0.
+EXTENSION_LAG = [
+    # (movement, value, scored?) — the limiting muscles are the flexors (hamstrings, elbow flexors)
+    ("knee extension", -15, True),
+    ("knee extension", -40, True),
+    ("knee extension", -5, False),  # within a goniometer's error
+    ("knee extension", 0, False),  # full extension
+    ("knee extension", 8, False),  # hyperextension is not a restriction
+    ("elbow extension", -20, True),
+]
+
+
+@pytest.mark.parametrize(("movement", "value", "scored"), EXTENSION_LAG)
+def test_a_lack_of_extension_is_a_restriction_in_degrees(kb: KnowledgeBase, movement: str, value: int, scored: bool) -> None:
+    document = {
+        "format": "1.1",
+        "complaint": {"regions": ["knee"], "side": "left"},
+        "findings": [{"type": "rom", "movement": movement, "value": value, "side": "left"}],
+    }
+    result = rank(parse_assessment(document), kb)
+    lines = [e for s in result.segments for e, _ in s.evidence if e.finding == 1]
+    assert bool(lines) == scored
+    if scored:
+        assert f"lacks {-value}° of full extension" in lines[0].reason
+    assert result.unresolved == ()
+
+
+def test_a_bigger_lag_weighs_more_up_to_a_full_restriction(kb: KnowledgeBase) -> None:
+    def weight(value: int) -> float:
+        document = {
+            "format": "1.1",
+            "complaint": {"regions": ["knee"], "side": "left"},
+            "findings": [{"type": "rom", "movement": "knee extension", "value": value, "side": "left"}],
+        }
+        loc = rank(parse_assessment(document), kb)
+        return sum(e.weight for s in loc.segments for e, _ in s.evidence if e.finding == 1)
+
+    assert weight(-10) < weight(-20) < weight(-30) == pytest.approx(weight(-60))
+
+
+def test_a_negative_range_for_a_movement_whose_normal_is_not_0_is_reported_not_scored(kb: KnowledgeBase) -> None:
+    document = {
+        "format": "1.1",
+        "complaint": {"regions": ["elbow"], "side": "left"},
+        "findings": [{"type": "rom", "movement": "elbow flexion", "value": -20, "side": "left"}],
+    }
+    result = rank(parse_assessment(document), kb)
+    [problem] = result.unresolved
+    assert problem.finding == 1 and "only a movement whose normal is 0° (elbow or knee extension) takes a negative range" in problem.error

@@ -281,22 +281,43 @@ def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
         )
         return
     rom = ctx.w.data["rom"]
-    restriction = max(0.0, 1.0 - f.value / normal.value) if normal.value else 0.0
-    if restriction < rom["normal_below"]:
+    unit = "°" if f.unit == "deg" else " mm"
+    if f.value < 0 and normal.value != 0:
+        ctx.unresolved.append(
+            Unresolved(
+                n,
+                "value",
+                f.movement,
+                f"{movement.name} {f.value:g}{unit}: only a movement whose normal is 0{unit} (elbow or knee extension) "
+                "takes a negative range, for a lack of extension; the finding was not scored",
+                (),
+            )
+        )
         return
-    weight = rom["weight"] * min(1.0, restriction / rom["full_at"])
+    if normal.value == 0:
+        weight, described = _extension_lag(rom["extension_lag"], f.value)
+        if not weight:
+            return
+        weight *= rom["weight"]
+    else:
+        restriction = max(0.0, 1.0 - f.value / normal.value)
+        if restriction < rom["normal_below"]:
+            return
+        weight = rom["weight"] * min(1.0, restriction / rom["full_at"])
+        described = f"{f.value:g}{unit} of {normal.value:g}{unit} normal ({restriction:.0%} restricted)"
     limiting = ctx.kb.movements.get(movement.opposite or "") if movement.opposite else None
     movers = limiting.muscles if limiting else movement.muscles
     shares = _spread_muscles(movers, ctx.kb, ctx.w)
-    unit = "°" if f.unit == "deg" else " mm"
     by = f"the muscles that limit it ({limiting.name.lower()})" if limiting else "the muscles that perform it"
-    ctx.add(
-        n,
-        f.side,
-        weight,
-        shares,
-        f"{movement.name.lower()} {f.value:g}{unit} of {normal.value:g}{unit} normal ({restriction:.0%} restricted): shortening in {by}",
-    )
+    ctx.add(n, f.side, weight, shares, f"{movement.name.lower()} {described}: shortening in {by}")
+
+
+def _extension_lag(lag: dict[str, Any], value: float) -> tuple[float, str]:
+    """A lack of extension in a movement whose normal is 0°: its share of a full restriction, and how to say it."""
+    short = -value
+    if short <= float(lag["normal_within_deg"]):
+        return 0.0, ""
+    return min(1.0, short / float(lag["full_at_deg"])), f"lacks {short:g}° of full extension (normal 0°)"
 
 
 def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
