@@ -24,7 +24,7 @@ def expected_rows(kb: KnowledgeBase) -> list[str]:
         f"| sensory reduced / altered / increased | {' / '.join(_g(e['sensory'][k]['weight']) for k in ('reduced', 'altered', 'increased'))} | the region's dermatomes |",
         f"| weakness | {_g(e['weakness']['weight'])} | the movement's myotome, or the muscle's roots |",
         f"| skin: trophedema / hyperalgesia / pilomotor / hair loss / vasomotor / sudomotor | {' / '.join(_g(e['skin'][k]['weight']) for k in skin)} | the region's dermatomes, or the segment given |",
-        f"| paraspinal tender / thickened | {_g(e['paraspinal']['tender']['weight'])} / {_g(e['paraspinal']['thickened']['weight'])} | the level, and half as much to each adjacent level |",
+        f"| paraspinal tender / thickened | {_g(e['paraspinal']['tender']['weight'])} / {_g(e['paraspinal']['thickened']['weight'])} | the roots the level implicates, and half as much to each root next to them |",
         f"| tender band, severity 1 / 2 / 3 | {' / '.join(_g(w) for w in e['tender_band']['by_severity'])} | the muscle's roots |",
         f"| restricted range (up to) | {_g(e['rom']['weight'])} | the roots of the muscles that limit the movement |",
         f"| condition (prior) | {_g(e['condition']['weight'])} | the segments it usually involves |",

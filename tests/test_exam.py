@@ -37,8 +37,10 @@ def test_the_bad_example_lists_every_problem_by_path() -> None:
     found = problems((EXAMPLES / "bad-input.json").read_text())
     assert found == [
         "complaint.side: Input should be 'left', 'right', 'bilateral' or 'midline' (got 'up')",
-        "finding 2 (paraspinal), level: 'C9' is not a spinal level; write one such as C6 or two adjacent ones such as C5-C6 (C1-C8, T1-T12, L1-L5, S1-S5)",
-        "finding 3 (rom), value: Input should be greater than or equal to 0 (got -20)",
+        "finding 1 (tender_band), severity: Input should be less than or equal to 3 (got 4)",
+        "finding 2 (paraspinal), level: 'C7-C8' is not a vertebral level: there is no C8 vertebra: the C8 root leaves between C7 and T1, "
+        "so write C7-T1 (or C7 or T1 for a vertebra)",
+        "finding 3 (reflex), grade: Input should be 'absent', 'reduced', 'normal', 'brisk', 'positive' or 'negative' (got 'weak')",
     ]
 
 

@@ -18,9 +18,12 @@ def assess(
     side: str = "right",
     regions: tuple[str, ...] = ("elbow",),
     weights: Weights | None = None,
+    fmt: str | None = None,
     **complaint: Any,
 ) -> Localization:
-    document = {"complaint": {"regions": list(regions), "side": side, **complaint}, "findings": list(findings)}
+    document: dict[str, Any] = {"complaint": {"regions": list(regions), "side": side, **complaint}, "findings": list(findings)}
+    if fmt:
+        document["format"] = fmt
     return rank(parse_assessment(document), kb, weights)
 
 
@@ -150,16 +153,64 @@ def test_the_trapezius_is_read_by_its_cervical_roots(kb: KnowledgeBase) -> None:
     assert segments == {"C3", "C4"}
 
 
+# Section 3 of issue 8: a normal finding is not evidence. One row per finding type's normal
+# value (tender bands, skin signs and paraspinal findings have none: each is abnormal by definition).
 NORMAL = [
-    F("reflex", reflex="biceps", grade="normal"),
-    F("sensory", region="thumb", change="normal"),
-    F("rom", movement="shoulder flexion", value=170),  # 6% short of 180: within normal
+    ("1.0", F("reflex", reflex="biceps", grade="normal")),
+    ("1.1", F("reflex", reflex="knee jerk", grade="normal")),
+    # pathological signs: negative (1.1) or, in 1.0, absent/normal, is the normal finding
+    ("1.1", F("reflex", reflex="Hoffmann", grade="negative")),
+    ("1.0", F("reflex", reflex="Hoffmann", grade="absent")),  # was scored as the strongest C8 sign
+    ("1.1", F("reflex", reflex="Babinski", grade="negative")),
+    ("1.0", F("reflex", reflex="plantar response", grade="absent")),  # was scored as L5/S1 evidence
+    ("1.0", F("reflex", reflex="plantar response", grade="normal")),
+    ("1.1", F("reflex", reflex="clonus", grade="negative")),
+    ("1.0", F("reflex", reflex="ankle clonus", grade="reduced")),  # a few beats: not a root sign either
+    ("1.0", F("sensory", region="thumb", change="normal")),
+    ("1.1", F("sensory", region="lateral foot", change="normal")),
+    ("1.0", F("rom", movement="shoulder flexion", value=180)),  # full range
+    ("1.0", F("rom", movement="shoulder flexion", value=170)),  # 6% short of 180: within normal
+    ("1.1", F("rom", movement="elbow extension", value=0)),  # full extension is 0 degrees
+    ("1.1", F("weakness", movement="wrist extension", grade=5)),  # MRC 5 is normal power
+    ("1.0", F("weakness", muscle="tibialis anterior", grade=5)),
 ]
 
 
-@pytest.mark.parametrize("finding", NORMAL, ids=["normal reflex", "normal sensation", "ROM within 15%"])
-def test_normal_findings_carry_nothing(kb: KnowledgeBase, finding: dict[str, Any]) -> None:
-    assert assess(kb, finding, weights=quiet_weights()).segments == ()
+def _label(fmt: str, finding: dict[str, Any]) -> str:
+    what = finding.get("reflex") or finding.get("region") or finding.get("movement") or finding.get("muscle")
+    value = finding.get("grade", finding.get("change", finding.get("value")))
+    return f"{what} {value} ({fmt})"
+
+
+@pytest.mark.parametrize(("fmt", "finding"), NORMAL, ids=[_label(*row) for row in NORMAL])
+def test_normal_findings_carry_nothing(kb: KnowledgeBase, fmt: str, finding: dict[str, Any]) -> None:
+    result = assess(kb, finding, weights=quiet_weights(), fmt=fmt)
+    assert result.segments == ()
+    assert result.unresolved == ()
+
+
+POSITIVE_SIGNS = [
+    ("1.1", F("reflex", reflex="Hoffmann", grade="positive")),
+    ("1.1", F("reflex", reflex="Babinski", grade="positive")),
+    ("1.1", F("reflex", reflex="ankle clonus", grade="positive")),
+    ("1.0", F("reflex", reflex="upgoing plantar", grade="brisk")),
+]
+
+
+@pytest.mark.parametrize(("fmt", "finding"), POSITIVE_SIGNS, ids=[f["reflex"] for _, f in POSITIVE_SIGNS])
+def test_a_positive_pathological_sign_warns_and_points_to_no_root(kb: KnowledgeBase, fmt: str, finding: dict[str, Any]) -> None:
+    # the roots in reflexes.yaml are those of the sign's arc, not the site of an upper motor neurone lesion
+    result = assess(kb, finding, weights=quiet_weights(), fmt=fmt)
+    assert result.segments == ()
+    assert "upper motor neurone" in result.warnings[0]
+
+
+def test_a_tendon_reflex_graded_like_a_sign_is_reported_not_scored(kb: KnowledgeBase) -> None:
+    result = assess(kb, F("reflex", reflex="biceps", grade="negative"), weights=quiet_weights(), fmt="1.1")
+    assert result.segments == ()
+    [unresolved] = result.unresolved
+    assert (unresolved.finding, unresolved.field) == (1, "grade")
+    assert "grade the biceps reflex absent, reduced, normal or brisk" in unresolved.error
 
 
 def test_a_restricted_range_points_to_the_muscles_that_limit_it(kb: KnowledgeBase) -> None:
@@ -231,3 +282,104 @@ def test_evidence_lines_name_the_finding_and_why(kb: KnowledgeBase) -> None:
     line, share = result.segments[0].evidence[0]
     assert line.finding == 1 and share == result.segments[0].score
     assert line.reason.startswith("reduced patellar reflex")
+
+
+# Section 1 of issue 8: in format 1.1 a paraspinal level is a vertebral level; it implicates the
+# roots levels.yaml gives it (neck: the root above its vertebra; thoracic: the root below; lumbar:
+# exiting and traversing, half each), and half as much goes to each root next to those.
+VERTEBRAL = [
+    # (level, expected shares of the roots: quiet weights, so the paraspinal finding alone)
+    ("C0-C1", {"C1": 2 / 3, "C2": 1 / 3}),
+    ("C1-C2", {"C2": 0.5, "C1": 0.25, "C3": 0.25}),
+    ("C4-C5", {"C5": 0.5, "C4": 0.25, "C6": 0.25}),  # the C5 root leaves between C4 and C5
+    ("C5-C6", {"C6": 0.5, "C5": 0.25, "C7": 0.25}),  # in format 1.0 the same text means C5 and C6
+    ("C6", {"C6": 0.5, "C5": 0.25, "C7": 0.25}),
+    ("C7-T1", {"C8": 0.5, "C7": 0.25, "T1": 0.25}),  # C8 has no vertebra: it leaves at C7-T1
+    ("T4-T5", {"T4": 0.5, "T3": 0.25, "T5": 0.25}),  # thoracic roots leave below their vertebra
+    ("T12-L1", {"T12": 0.5, "T11": 0.25, "L1": 0.25}),
+    ("L4-L5", {"L4": 1 / 3, "L5": 1 / 3, "L3": 1 / 6, "S1": 1 / 6}),  # exiting L4, traversing L5
+    ("L5-S1", {"L5": 1 / 3, "S1": 1 / 3, "L4": 1 / 6, "S2": 1 / 6}),
+    ("L4", {"L4": 0.5, "L3": 0.25, "L5": 0.25}),
+    ("S1", {"S1": 0.5, "L5": 0.25, "S2": 0.25}),
+]
+
+
+@pytest.mark.parametrize(("level", "expected"), VERTEBRAL, ids=[v[0] for v in VERTEBRAL])
+def test_a_vertebral_level_points_to_the_roots_it_implicates(kb: KnowledgeBase, level: str, expected: dict[str, float]) -> None:
+    result = assess(kb, F("paraspinal", level=level), weights=quiet_weights(), fmt="1.1")
+    assert {s.segment: s.score for s in result.segments} == pytest.approx(expected)
+    assert result.segments[0].evidence[0][0].reason.startswith(f"paraspinal tender at {level} (")
+
+
+def test_format_1_0_keeps_reading_a_paraspinal_level_as_root_segments(kb: KnowledgeBase) -> None:
+    scores = {s.segment: s.score for s in assess(kb, F("paraspinal", level="C5-C6"), weights=quiet_weights()).segments}
+    assert scores["C5"] == pytest.approx(scores["C6"])
+
+
+DECIDERS = [
+    # (level, other findings, the root they make the top one): the other findings decide
+    # between the exiting and the traversing root of a lumbar interspace
+    ("L4-L5", [F("sensory", region="dorsum of foot", change="reduced"), F("weakness", movement="great toe extension")], "L5"),
+    ("L4-L5", [F("reflex", reflex="knee jerk", grade="reduced"), F("sensory", region="medial leg", change="reduced")], "L4"),
+    ("L5-S1", [F("reflex", reflex="ankle jerk", grade="absent"), F("sensory", region="lateral foot", change="reduced")], "S1"),
+    ("L5-S1", [F("sensory", region="dorsum of foot", change="reduced"), F("weakness", movement="great toe extension")], "L5"),
+]
+
+
+@pytest.mark.parametrize(("level", "findings", "root"), DECIDERS)
+def test_the_other_findings_decide_between_a_lumbar_interspaces_roots(
+    kb: KnowledgeBase, level: str, findings: list[dict[str, Any]], root: str
+) -> None:
+    result = assess(kb, F("paraspinal", level=level, sign="thickened"), *findings, regions=("low back",), fmt="1.1")
+    assert top(result) == (root, "right")
+
+
+# A lack of extension is written as a negative range in format 1.1 and judged in degrees short of 0.
+EXTENSION_LAG = [
+    # (movement, value, scored?) — the limiting muscles are the flexors (hamstrings, elbow flexors)
+    ("knee extension", -15, True),
+    ("knee extension", -40, True),
+    ("knee extension", -5, False),  # within a goniometer's error
+    ("knee extension", 0, False),  # full extension
+    ("knee extension", 8, False),  # hyperextension is not a restriction
+    ("elbow extension", -20, True),
+]
+
+
+@pytest.mark.parametrize(("movement", "value", "scored"), EXTENSION_LAG)
+def test_a_lack_of_extension_is_a_restriction_in_degrees(kb: KnowledgeBase, movement: str, value: int, scored: bool) -> None:
+    document = {
+        "format": "1.1",
+        "complaint": {"regions": ["knee"], "side": "left"},
+        "findings": [{"type": "rom", "movement": movement, "value": value, "side": "left"}],
+    }
+    result = rank(parse_assessment(document), kb)
+    lines = [e for s in result.segments for e, _ in s.evidence if e.finding == 1]
+    assert bool(lines) == scored
+    if scored:
+        assert f"lacks {-value}° of full extension" in lines[0].reason
+    assert result.unresolved == ()
+
+
+def test_a_bigger_lag_weighs_more_up_to_a_full_restriction(kb: KnowledgeBase) -> None:
+    def weight(value: int) -> float:
+        document = {
+            "format": "1.1",
+            "complaint": {"regions": ["knee"], "side": "left"},
+            "findings": [{"type": "rom", "movement": "knee extension", "value": value, "side": "left"}],
+        }
+        loc = rank(parse_assessment(document), kb)
+        return sum(e.weight for s in loc.segments for e, _ in s.evidence if e.finding == 1)
+
+    assert weight(-10) < weight(-20) < weight(-30) == pytest.approx(weight(-60))
+
+
+def test_a_negative_range_for_a_movement_whose_normal_is_not_0_is_reported_not_scored(kb: KnowledgeBase) -> None:
+    document = {
+        "format": "1.1",
+        "complaint": {"regions": ["elbow"], "side": "left"},
+        "findings": [{"type": "rom", "movement": "elbow flexion", "value": -20, "side": "left"}],
+    }
+    result = rank(parse_assessment(document), kb)
+    [problem] = result.unresolved
+    assert problem.finding == 1 and "only a movement whose normal is 0° (elbow or knee extension) takes a negative range" in problem.error

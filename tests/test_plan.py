@@ -12,14 +12,29 @@ from myotome.localize import rank
 from myotome.plan import BASE_INSERTIONS, MIN_INSERTIONS, Plan, build, needle_length
 
 
-def plan_for(kb: KnowledgeBase, *findings: dict[str, Any], patient: dict[str, Any] | None = None, **complaint: Any) -> Plan:
-    document = {
+def plan_for(
+    kb: KnowledgeBase,
+    *findings: dict[str, Any],
+    patient: dict[str, Any] | None = None,
+    fmt: str | None = None,
+    document: dict[str, Any] | None = None,
+    **complaint: Any,
+) -> Plan:
+    doc: dict[str, Any] = {
         "patient": patient or {},
         "complaint": {"regions": ["lateral elbow"], "side": "right", **complaint},
         "findings": list(findings),
+        **(document or {}),
     }
-    assessment = parse_assessment(document)
+    if fmt:
+        doc["format"] = fmt
+    assessment = parse_assessment(doc)
     return build(assessment, rank(assessment, kb), kb)
+
+
+def plan11(kb: KnowledgeBase, *findings: dict[str, Any], **kwargs: Any) -> Plan:
+    """A plan for a format 1.1 document: paraspinal levels are vertebral levels."""
+    return plan_for(kb, *findings, fmt="1.1", **kwargs)
 
 
 def F(kind: str, side: str = "right", **fields: Any) -> dict[str, Any]:
@@ -62,23 +77,19 @@ def test_lateral_elbow_pain_is_needled_neck_shoulder_arm_then_forearm(kb: Knowle
     assert {"supinator", "extensor_carpi_radialis_longus", "brachioradialis"} <= set(order)
 
 
-def test_within_a_tier_the_more_tender_band_comes_first(kb: KnowledgeBase) -> None:
-    order = names(plan_for(kb, *LATERAL_ELBOW_BANDS, *C6_SIGNS))
-    assert order.index("supinator") < order.index("brachioradialis")  # severity 3 before 2
-
-
-def test_a_band_outside_the_involved_segments_is_not_planned(kb: KnowledgeBase) -> None:
+def test_a_band_outside_the_involved_segments_is_still_planned_and_says_so(kb: KnowledgeBase) -> None:
+    # issue 8, section 4: nothing the clinician found disappears; it is needled, labelled, and drops first
     plan = plan_for(kb, *C6_SIGNS, F("tender_band", muscle="abductor digiti minimi hand"))  # C8-T1
-    assert "abductor_digiti_minimi_hand" not in names(plan)
-    [left_out] = [d for d in plan.dropped if d.muscle.id == "abductor_digiti_minimi_hand"]
-    assert left_out.reason.startswith("not supplied by the involved segments")
+    [step] = [s for s in plan.steps if s.muscle.id == "abductor_digiti_minimi_hand"]
+    assert "not an involved segment on this side (C6)" in step.reason
+    assert not any(d.muscle.id == "abductor_digiti_minimi_hand" for d in plan.dropped)
 
 
-def test_the_conditions_usual_muscles_fill_in_where_the_exam_is_silent(kb: KnowledgeBase) -> None:
+def test_the_conditions_usual_muscles_are_suggested_where_the_exam_is_silent(kb: KnowledgeBase) -> None:
     plan = plan_for(kb, *C6_SIGNS, condition="tennis elbow")
     usual = [s for s in plan.steps if "usually treated" in s.reason]
-    assert usual and all("not examined" in s.reason for s in usual)
-    assert "extensor_carpi_radialis_longus" in names(plan)
+    assert usual and all(s.suggestion and s.reason.startswith("suggestion:") and "not examined" in s.reason for s in usual)
+    assert "infraspinatus" in names(plan)  # the first of the condition's usual muscles after the paraspinals
 
 
 def test_bilateral_segments_are_needled_on_both_sides(kb: KnowledgeBase) -> None:
@@ -117,20 +128,33 @@ def test_over_the_dose_the_lowest_priority_distal_points_drop_first(kb: Knowledg
     plan = plan_for(kb, *LATERAL_ELBOW_BANDS, *C6_SIGNS, patient=patient, condition="tennis elbow")
     assert len(plan.steps) == plan.max_insertions == MIN_INSERTIONS
     assert plan.steps[0].region == "paraspinal"  # the neck is kept
-    assert plan.dropped and all("over the session's maximum" in d.reason for d in plan.dropped)
+    # the condition's suggestions go first (their share of a 4-insertion session is 1), then the distal bands
+    assert plan.dropped and all(d.code in ("dose", "suggestion_share") for d in plan.dropped)
+    assert all("over the session's maximum" in d.reason for d in plan.dropped if d.banded)
     kept_ranks = [s.muscle.rank_order for s in plan.steps]
-    assert max(kept_ranks) <= min(d.muscle.rank_order for d in plan.dropped if "usual" not in d.reason)
+    assert max(kept_ranks) <= min(d.muscle.rank_order for d in plan.dropped if d.banded)
 
 
+# Issue 8, section 5: the needle follows the muscle's depth (KB needle_depth, the middle of its range
+# in an average build) scaled by build (planning.yaml: slender x0.8, muscular x1.25), the shortest
+# stocked needle that reaches it; over the lung the build's cap (15/25/30 mm) holds unless a bone stops
+# the needle.
 NEEDLES = [
     # (muscle id, build, mm)
-    ("abductor_pollicis_brevis", "average", 15),
+    ("abductor_pollicis_brevis", "average", 15),  # 5-15 mm
     ("biceps_brachii", "average", 15),
-    ("piriformis", "average", 60),
-    ("piriformis", "muscular", 75),
-    ("piriformis", "slender", 50),
-    ("rhomboid_major", "slender", 15),  # over the lung: short, whatever the depth class
-    ("rhomboid_major", "average", 25),
+    ("piriformis", "average", 75),  # 50-80 mm: 65
+    ("piriformis", "muscular", 75),  # the longest stocked
+    ("piriformis", "slender", 60),  # 52
+    ("rhomboid_major", "slender", 15),  # 10-20 mm onto rib: 12, under the 15 mm cap
+    ("rhomboid_major", "average", 15),  # 15: the muscle's depth, not the 25 mm cap
+    ("multifidus_thoracic", "average", 40),  # onto the lamina, 30-45 mm: no lung cap
+    ("multifidus_thoracic", "slender", 30),  # 30
+    ("quadratus_lumborum", "average", 75),  # >= 50 mm at L3-L4, onto the transverse process
+    ("iliocostalis_cervicis", "average", 25),  # 30-50 mm onto rib: capped over the lung
+    ("iliocostalis_cervicis", "muscular", 30),
+    ("serratus_anterior", "muscular", 30),  # 28 -> 30, the muscular cap
+    ("infraspinatus", "muscular", 30),  # onto the scapula: 28 -> 30, not capped
 ]
 
 

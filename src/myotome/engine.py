@@ -71,15 +71,31 @@ class Result:
                         "reason": s.reason,
                         "cautions": [{"kind": c.kind, "structure": c.structure, "text": c.text} for c in s.cautions],
                         "needle_mm": s.needle_mm,
+                        "level": s.level,
+                        "segment_role": s.segment_role,
+                        "basis": s.basis,
+                        "suggestion": s.suggestion,
+                        "findings": list(s.findings),
+                        "over_thorax": s.over_thorax,
                     }
                     for s in the_plan.steps
                 ],
                 "max_insertions": the_plan.max_insertions,
                 "dose_reasons": list(the_plan.dose_reasons),
                 "dropped": [
-                    {"muscle": {"id": d.muscle.id, "name": d.muscle.name}, "side": d.side, "reason": d.reason} for d in the_plan.dropped
+                    {
+                        "muscle": {"id": d.muscle.id, "name": d.muscle.name},
+                        "side": d.side,
+                        "reason": d.reason,
+                        "code": d.code,
+                        "banded": d.banded,
+                        "findings": list(d.findings),
+                        "level": d.level,
+                    }
+                    for d in the_plan.dropped
                 ],
                 "warnings": list(the_plan.warnings),
+                "banded": {"found": the_plan.banded_found, "planned": the_plan.banded_planned},
             },
         }
 

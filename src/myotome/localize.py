@@ -177,9 +177,10 @@ def body_sides(side: str) -> tuple[str, ...]:
 
 
 class _Ctx:
-    def __init__(self, kb: KnowledgeBase, weights: Weights):
+    def __init__(self, kb: KnowledgeBase, weights: Weights, fmt: str = "1.0"):
         self.kb = kb
         self.w = weights
+        self.format = fmt  # "1.1": paraspinal levels are vertebral levels; "1.0": root segments
         # (segment, side) -> (finding, reason) -> weight: one line per finding and segment
         self.lines: dict[tuple[str, str], dict[tuple[int | None, str], float]] = {}
         self.unresolved: list[Unresolved] = []
@@ -240,14 +241,28 @@ def _skin(ctx: _Ctx, n: int, f: exam.Skin) -> None:
 def _paraspinal(ctx: _Ctx, n: int, f: exam.Paraspinal) -> None:
     weight = ctx.w.of("paraspinal", f.sign)
     neighbour = float(ctx.w.data["paraspinal"]["neighbour_share"])
+    if ctx.format == "1.0":  # the level names root segments, each weighing alike
+        roots = {level: 1.0 for level in f.levels}
+        where = ""
+    else:  # a vertebral level implicates the roots levels.yaml gives it, with their weights
+        level = ctx.kb.levels[f.level]
+        roots = {r.segment: r.weight for r in level.roots}
+        where = f"{_level_roots_words(level)}; "
     shares: dict[str, float] = defaultdict(float)
-    for level in f.levels:
-        shares[level] += 1.0
+    for root, share in roots.items():
+        shares[root] += share
         for offset in (-1, 1):
-            near = ctx.kb.neighbour(level, offset)
-            if near is not None and near not in f.levels:
-                shares[near] += neighbour
-    ctx.add(n, f.side, weight, _normalised(dict(shares)), f"paraspinal {f.sign} at {f.level} (localises to about one level)")
+            near = ctx.kb.neighbour(root, offset)
+            if near is not None and near not in roots:
+                shares[near] += neighbour * share
+    ctx.add(n, f.side, weight, _normalised(dict(shares)), f"paraspinal {f.sign} at {f.level} ({where}localises to about one level)")
+
+
+def _level_roots_words(level: m.VertebralLevel) -> str:
+    """The roots a vertebral level implicates, as a clinician reads them: "C8 root", "L4 exiting, L5 traversing"."""
+    if len(level.roots) == 1:
+        return f"{level.roots[0].segment} root"
+    return ", ".join(f"{r.segment} {r.relation}" for r in level.roots)
 
 
 def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
@@ -266,26 +281,48 @@ def _rom(ctx: _Ctx, n: int, f: exam.Rom) -> None:
         )
         return
     rom = ctx.w.data["rom"]
-    restriction = max(0.0, 1.0 - f.value / normal.value) if normal.value else 0.0
-    if restriction < rom["normal_below"]:
+    unit = "°" if f.unit == "deg" else " mm"
+    if f.value < 0 and normal.value != 0:
+        ctx.unresolved.append(
+            Unresolved(
+                n,
+                "value",
+                f.movement,
+                f"{movement.name} {f.value:g}{unit}: only a movement whose normal is 0{unit} (elbow or knee extension) "
+                "takes a negative range, for a lack of extension; the finding was not scored",
+                (),
+            )
+        )
         return
-    weight = rom["weight"] * min(1.0, restriction / rom["full_at"])
+    if normal.value == 0:
+        weight, described = _extension_lag(rom["extension_lag"], f.value)
+        if not weight:
+            return
+        weight *= rom["weight"]
+    else:
+        restriction = max(0.0, 1.0 - f.value / normal.value)
+        if restriction < rom["normal_below"]:
+            return
+        weight = rom["weight"] * min(1.0, restriction / rom["full_at"])
+        described = f"{f.value:g}{unit} of {normal.value:g}{unit} normal ({restriction:.0%} restricted)"
     limiting = ctx.kb.movements.get(movement.opposite or "") if movement.opposite else None
     movers = limiting.muscles if limiting else movement.muscles
     shares = _spread_muscles(movers, ctx.kb, ctx.w)
-    unit = "°" if f.unit == "deg" else " mm"
     by = f"the muscles that limit it ({limiting.name.lower()})" if limiting else "the muscles that perform it"
-    ctx.add(
-        n,
-        f.side,
-        weight,
-        shares,
-        f"{movement.name.lower()} {f.value:g}{unit} of {normal.value:g}{unit} normal ({restriction:.0%} restricted): shortening in {by}",
-    )
+    ctx.add(n, f.side, weight, shares, f"{movement.name.lower()} {described}: shortening in {by}")
+
+
+def _extension_lag(lag: dict[str, Any], value: float) -> tuple[float, str]:
+    """A lack of extension in a movement whose normal is 0°: its share of a full restriction, and how to say it."""
+    short = -value
+    if short <= float(lag["normal_within_deg"]):
+        return 0.0, ""
+    return min(1.0, short / float(lag["full_at_deg"])), f"lacks {short:g}° of full extension (normal 0°)"
 
 
 def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
-    weight = ctx.w.of("weakness")
+    # MRC 5 is normal power: the name is resolved (the muscle was examined) but nothing is localised
+    weight = 0.0 if f.grade == 5 else ctx.w.of("weakness")
     if f.movement is not None:
         movement = ctx.resolve(n, "movement", f.movement, ctx.kb.find_movement)
         if movement is not None:
@@ -307,6 +344,27 @@ def _weakness(ctx: _Ctx, n: int, f: exam.Weakness) -> None:
 def _reflex(ctx: _Ctx, n: int, f: exam.ReflexFinding) -> None:
     reflex = ctx.resolve(n, "reflex", f.reflex, ctx.kb.find_reflex)
     if reflex is None:
+        return
+    if reflex.pathological:
+        # Hoffmann, Babinski, clonus: negative (or absent, normal) is the normal finding, and a positive
+        # sign points above the roots of its arc: neither is root evidence.
+        if f.grade in ("positive", "brisk"):
+            ctx.warnings.append(
+                f"Positive {reflex.name.lower()} ({f.side}, finding {n}): an upper motor neurone sign, not a root sign. "
+                "Screen for cord compression or central causes before needling."
+            )
+        return
+    if f.grade in ("positive", "negative"):
+        ctx.unresolved.append(
+            Unresolved(
+                n,
+                "grade",
+                f.grade,
+                f"'{f.grade}' grades a pathological sign (Hoffmann, Babinski, clonus); grade the {reflex.name.lower()} "
+                "absent, reduced, normal or brisk. The finding was not scored",
+                ("absent", "reduced", "normal", "brisk"),
+            )
+        )
         return
     if f.grade == "brisk":
         ctx.warnings.append(
@@ -380,7 +438,7 @@ def rank(assessment: exam.Assessment, kb: KnowledgeBase, weights: Weights | None
     result = rank(assessment, load_kb())
     [(s.segment, s.side, s.score) for s in result.segments[:3]]
     """
-    ctx = _Ctx(kb, weights or weights_for(kb))
+    ctx = _Ctx(kb, weights or weights_for(kb), assessment.format_version)
     for number, finding in enumerate(assessment.findings, 1):
         _RULES[finding.type](ctx, number, finding)
     _complaint(ctx, assessment.complaint)

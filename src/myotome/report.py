@@ -75,7 +75,7 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
         steps.add_column(col, overflow="fold")
     for s in pl.steps:
         cautions = "; ".join(f"{c.kind}: {c.structure or c.text}" for c in s.cautions)
-        steps.add_row(str(s.order), s.muscle.name, s.side, s.segment or "", f"{s.needle_mm} mm", s.reason, cautions)
+        steps.add_row(str(s.order), s.muscle.name, s.side, s.label, f"{s.needle_mm} mm", s.reason, cautions)
     parts.append(steps)
     left_out: dict[str, list[str]] = {}
     for d in pl.dropped:

@@ -55,7 +55,7 @@ def test_an_invalid_document_exits_2_listing_every_problem_and_prints_no_result(
     result = run("assess", str(EXAMPLES / "bad-input.json"))
     assert result.exit_code == 2
     assert result.stdout == ""
-    for path in ("complaint.side", "finding 2 (paraspinal), level", "finding 3 (rom), value"):
+    for path in ("complaint.side", "finding 1 (tender_band), severity", "finding 2 (paraspinal), level", "finding 3 (reflex), grade"):
         assert path in result.stderr
 
 
@@ -169,18 +169,24 @@ def test_the_fast_path_imports_neither_typer_nor_django() -> None:
     subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "lumbar-l4.json")], check=True, capture_output=True)
 
 
-def test_a_document_without_a_format_is_read_as_1_0_and_the_result_says_so() -> None:
-    old = json.loads(run("assess", str(EXAMPLES / "c5-c6-shoulder.json")).stdout)
-    assert old["format"] == "1.0"
-    assert old["notes"] and "read as format 1.0" in old["notes"][0]
-    document = json.loads((EXAMPLES / "c5-c6-shoulder.json").read_text())
+def _as_1_0(name: str) -> str:
+    """An example written before format 1.1: no "format", paraspinal levels as root segments."""
+    document = json.loads((EXAMPLES / name).read_text())
+    del document["format"]
     for finding in document["findings"]:
         if finding["type"] == "paraspinal":
-            finding["level"] = "C5-C6"  # the interspace a clinician writes
-    new = json.loads(run("assess", "-", stdin=json.dumps({"format": "1.1", **document})).stdout)
+            finding["level"] = "C5-C6"  # the C5 and C6 roots, in 1.0
+    return json.dumps(document)
+
+
+def test_a_document_without_a_format_is_read_as_1_0_and_the_result_says_so() -> None:
+    old = json.loads(run("assess", "-", stdin=_as_1_0("c5-c6-shoulder.json")).stdout)
+    assert old["format"] == "1.0"
+    assert old["notes"] and "read as format 1.0" in old["notes"][0]
+    new = json.loads(run("assess", str(EXAMPLES / "c5-c6-shoulder.json")).stdout)
     assert (new["format"], new["notes"]) == ("1.1", [])
 
 
 def test_the_text_report_says_when_a_document_was_read_as_1_0() -> None:
-    result = run("assess", str(EXAMPLES / "c5-c6-shoulder.json"), "--format", "text")
+    result = run("assess", "-", "--format", "text", stdin=_as_1_0("c5-c6-shoulder.json"))
     assert "read as format 1.0" in " ".join(result.stdout.split())

@@ -28,7 +28,7 @@ GOLDEN = [
     ("precautions", 16),  # myotome kb stats --json | jq .precautions
     ("vertebral levels", 50),  # myotome kb stats --json | jq .vertebral_levels
     ("references", 77),  # myotome kb stats --json | jq .references
-    ("names and aliases", 3179),  # myotome kb stats --json | jq .names_and_aliases
+    ("names and aliases", 3181),  # myotome kb stats --json | jq .names_and_aliases
 ]
 
 

@@ -88,9 +88,12 @@ def test_the_areas_a_warning_names_are_excluded_from_the_plan(kb: KnowledgeBase)
 # The plan
 
 
-def plan_for(kb: KnowledgeBase, findings: list[dict[str, Any]], precautions: list[str], regions: list[str]) -> Plan:
+def plan_for(
+    kb: KnowledgeBase, findings: list[dict[str, Any]], precautions: list[str], regions: list[str], trimester: int | None = None
+) -> Plan:
     document = {
-        "patient": {"precautions": precautions},
+        "format": "1.1",
+        "patient": {"precautions": precautions, **({"pregnancy_trimester": trimester} if trimester else {})},
         "complaint": {"regions": regions, "side": "right"},
         "findings": [{"side": "right", **f} for f in findings],
     }
@@ -110,7 +113,7 @@ S1_SIGNS = [
 def test_pregnancy_takes_the_lumbar_and_sacral_paraspinal_steps_out_and_keeps_piriformis(kb: KnowledgeBase) -> None:
     without = plan_for(kb, S1_SIGNS, [], ["buttock"])
     assert [s.segment for s in without.steps if s.region == "paraspinal"]  # multifidus at S1/L5 otherwise
-    plan = plan_for(kb, S1_SIGNS, ["pregnant"], ["buttock"])
+    plan = plan_for(kb, S1_SIGNS, ["pregnant"], ["buttock"], trimester=2)
     assert [s for s in plan.steps if s.region == "paraspinal"] == []
     dropped = [d for d in plan.dropped if d.muscle.id == "multifidus_lumbar"]
     assert dropped and all(d.reason == "avoided because of pregnancy: the lumbar spine and sacrum (L1 to S1)" for d in dropped)

@@ -250,6 +250,11 @@ class Reflex:
     sources: tuple[str, ...]
     note: str | None = None
 
+    @property
+    def pathological(self) -> bool:
+        """A pathological sign (Hoffmann, Babinski, clonus): positive or negative, never a root sign."""
+        return self.kind == "pathological"
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -278,7 +283,7 @@ class Exclusion:
 
     @property
     def always(self) -> bool:
-        """True when it holds whatever the trimester, so a planner that does not know it applies it."""
+        """True when it holds whatever the trimester."""
         return not self.trimesters or set(self.trimesters) == {1, 2, 3}
 
 
