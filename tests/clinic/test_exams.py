@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from myotome.bodychart import load_chart
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.exams.access import CONSENT_NEEDED
+from myotome.clinic.exams.findings import Band, ExamInput, ZoneSign
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.exam import VERTEBRAL_LEVELS, parse_assessment
 from myotome.kb import load_kb
@@ -125,6 +127,27 @@ def test_the_form_offers_each_vertebral_level_per_side_and_no_root_segment(world
     names = re.findall(r'<select id="para_([^"]+)_(left|right)"', page)
     assert len(names) == 2 * len(VERTEBRAL_LEVELS) and [n for n, side in names if side == "left"] == list(VERTEBRAL_LEVELS)
     assert '<tr class="interspace"><th scope="row">C7-T1</th>' in page and 'id="para_C8_right"' not in page
+
+
+def test_a_paraspinal_step_names_its_level_and_root_and_is_drawn_there(world: World) -> None:
+    # A C8 picture: the C8 root leaves at C7-T1.
+    data = ExamInput(
+        bands=[Band("extensor_carpi_ulnaris", "right", 3), Band("flexor_carpi_ulnaris", "right", 2)],
+        zones=[ZoneSign("little_finger", "right", "sensory", "reduced")],
+        levels={("C7-T1", "right"): "thickened"},
+    )
+    exam = make_exam(world.episode, world.alice, data)
+    step = next(s for s in exam.plan["steps"] if s.get("level") == "C7-T1")
+    page = world.client("alice").get(reverse("exams:detail", args=[exam.pk])).content.decode()
+    assert f"<strong>{step['muscle']['name']}</strong>, right · at C7-T1, for {step['segment']} ·" in page
+    marker = re.search(rf'<g class="bc-plan-marker" data-order="{step["order"]}">.*?<circle cx="[^"]+" cy="([^"]+)"', page)
+    assert marker and float(marker.group(1)) == load_chart().views["back"].levels["C7-T1"]
+    # A result stored before steps named a level shows the segment as it was.
+    for old in exam.result["plan"]["steps"]:
+        old.pop("level", None)
+    exam.save()
+    page = world.client("alice").get(reverse("exams:detail", args=[exam.pk])).content.decode()
+    assert f"<strong>{step['muscle']['name']}</strong>, right · {step['segment']} ·" in page
 
 
 @pytest.mark.parametrize(
