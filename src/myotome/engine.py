@@ -10,10 +10,10 @@ docs/assessment-format.md::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from myotome import exam, localize, plan
+from myotome import exam, localize, plan, redflags
 from myotome.kb import load_kb
 from myotome.kb.knowledge import KnowledgeBase
 
@@ -26,17 +26,29 @@ FORMAT_1_0_NOTE = (
 
 @dataclass(frozen=True)
 class Result:
-    """What the engine made of one assessment: localisation and plan, with the KB that produced them."""
+    """What the engine made of one assessment: red flags, localisation and plan, with the KB that produced them."""
 
     assessment: exam.Assessment
+    screen: redflags.Screen
     localization: localize.Localization
-    plan: plan.Plan
+    plan: plan.Plan  # no steps while a red flag withholds it (``blocked`` says why)
     kb_version: str
+
+    @property
+    def blocked(self) -> str | None:
+        """Why the plan is withheld, or None."""
+        return self.screen.reason
+
+    @property
+    def cleared(self) -> bool:
+        """No red flag stands in the way: a treatment session may start from this result."""
+        return self.screen.cleared
 
     @property
     def notes(self) -> tuple[str, ...]:
         """How the document was read, where that is worth saying."""
-        return (FORMAT_1_0_NOTE,) if self.assessment.format is None else ()
+        notes = [FORMAT_1_0_NOTE] if self.assessment.format is None else []
+        return (*notes, *self.screen.notes)
 
     def to_json(self) -> dict[str, Any]:
         """The result object of docs/assessment-format.md (JSON-ready: str, numbers, lists, dicts)."""
@@ -46,6 +58,17 @@ class Result:
             "kb_version": self.kb_version,
             "format": self.assessment.format_version,
             "notes": list(self.notes),
+            "red_flags": [
+                {
+                    "code": f.code,
+                    "name": f.name,
+                    "action": f.action,
+                    "text": f.text,
+                    "findings": list(f.findings),
+                    "acknowledged": f.acknowledged,
+                }
+                for f in self.screen.flags
+            ],
             "segments": [
                 {
                     "segment": r.segment,
@@ -60,6 +83,7 @@ class Result:
                 for u in loc.unresolved
             ],
             "plan": {
+                "blocked": self.blocked,
                 "involved": [{"segment": r.segment, "side": r.side, "score": round(r.score, 3)} for r in the_plan.involved],
                 "steps": [
                     {
@@ -108,5 +132,9 @@ def assess(document: exam.Assessment | str | bytes | dict[str, Any], kb: Knowled
     """
     kb = kb or load_kb()
     assessment = document if isinstance(document, exam.Assessment) else exam.parse_assessment(document)
+    found = redflags.screen(assessment, kb)
     localization = localize.rank(assessment, kb)
-    return Result(assessment, localization, plan.build(assessment, localization, kb), kb.version)
+    the_plan = plan.build(assessment, localization, kb)
+    if found.reason is not None:  # red flags come before any plan: withhold it, and say why
+        the_plan = replace(the_plan, steps=(), dropped=(), dose_reasons=(), max_insertions=0, banded_planned=0, warnings=(found.reason,))
+    return Result(assessment, found, localization, the_plan, kb.version)

@@ -20,7 +20,7 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    parts: list[Any] = []
+    parts: list[Any] = list(_red_flags(result))
     assessment = result.assessment
     c = assessment.complaint
     p = assessment.patient
@@ -63,6 +63,9 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
         parts.append(Text(f"Not recognised ({where}): {u.error}", style="yellow"))
 
     pl = result.plan
+    if result.blocked:
+        parts.append(Text(result.blocked, style="bold red"))
+        return Group(*parts)
     for w in pl.warnings:
         parts.append(Text(f"⚠ {w}", style="bold red"))
     involved = segments_text(kb, [r.segment for r in pl.involved])
@@ -84,3 +87,23 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     for why, muscles in left_out.items():
         parts.append(Text(f"Left out — {why}: {'; '.join(muscles)}", style="dim"))
     return Group(*parts)
+
+
+_ACTION_WORDS = {"refer_urgently": "REFER URGENTLY", "refer": "REFER", "screen_first": "SCREEN FIRST"}
+
+
+def _red_flags(result: Result) -> list[Any]:
+    """The red flags, above everything else: what was found, what to do, and whether it was acknowledged."""
+    from rich.text import Text
+
+    out = []
+    for flag in result.screen.flags:
+        line = Text()
+        line.append(f"RED FLAG — {_ACTION_WORDS[flag.action]}: {flag.name}", style="bold red" if not flag.acknowledged else "bold yellow")
+        if flag.findings:
+            line.append(f" (finding{'s' if len(flag.findings) > 1 else ''} {', '.join(map(str, flag.findings))})")
+        if flag.acknowledged:
+            line.append(" — acknowledged")
+        line.append(f"\n  {flag.text}")
+        out.append(line)
+    return out

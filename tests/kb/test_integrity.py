@@ -711,6 +711,27 @@ def dump_kb(kb: KnowledgeBase, directory: Path) -> None:
     (directory / "planning.yaml").write_text(
         text + yaml.safe_dump(planning, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8"
     )
+    red_flags = {
+        "meta": {"entity": "red_flags", "version": version},
+        "regions": {name: list(ids) for name, ids in kb.red_flags.regions.items()},
+        "key_movements": list(kb.red_flags.key_movements),
+        "rules": [_dump_red_flag(rule) for rule in kb.red_flags.rules],
+    }
+    text = "# Myotome knowledge base: red flags, written by tests/kb/test_integrity.py.\n"
+    (directory / "red_flags.yaml").write_text(
+        text + yaml.safe_dump(red_flags, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8"
+    )
+
+
+def _dump_red_flag(rule: m.RedFlagRule) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "action": rule.action,
+        "when": [{"trigger": t.trigger, **dict(t.params)} for t in rule.when],
+        "text": rule.text,
+        "sources": list(rule.sources),
+    }
 
 
 def _planning_value(planning: m.Planning, name: str) -> Any:
@@ -729,6 +750,7 @@ def test_load_dump_reload_gives_the_same_records(kb: KnowledgeBase, tmp_path: Pa
     assert {k: dict(v) for k, v in again.shared_aliases.items()} == {k: dict(v) for k, v in kb.shared_aliases.items()}
     assert again.counts() == kb.counts()
     assert again.planning.entries == kb.planning.entries
+    assert (again.red_flags.rules, dict(again.red_flags.regions)) == (kb.red_flags.rules, dict(kb.red_flags.regions))
     assert {name: _planning_value(again.planning, name) for name in kb.planning.entries} == {
         name: _planning_value(kb.planning, name) for name in kb.planning.entries
     }
@@ -737,7 +759,7 @@ def test_load_dump_reload_gives_the_same_records(kb: KnowledgeBase, tmp_path: Pa
 def test_dumping_a_reloaded_kb_writes_the_same_files(kb: KnowledgeBase, tmp_path: Path) -> None:
     dump_kb(kb, tmp_path / "first")
     dump_kb(load_kb(tmp_path / "first"), tmp_path / "second")
-    for name in (*FILES, "planning"):
+    for name in (*FILES, "planning", "red_flags"):
         assert (tmp_path / "second" / f"{name}.yaml").read_text() == (tmp_path / "first" / f"{name}.yaml").read_text(), name
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 RootLevel = Literal["main", "minor"]
 
@@ -404,3 +404,53 @@ class VertebralLevel:
     def segments(self) -> tuple[str, ...]:
         """The roots this level implicates, heaviest first."""
         return tuple(r.segment for r in sorted(self.roots, key=lambda r: -r.weight))
+
+
+# ---------------------------------------------------------------------------
+# Red flags (red_flags.yaml)
+
+RED_FLAG_ACTIONS = ("refer_urgently", "refer", "screen_first")  # most urgent first
+RED_FLAG_TRIGGERS = (
+    "saddle_sensory_change",
+    "sphincter",
+    "bilateral_leg_deficit",
+    "key_weakness",
+    "pathological_sign",
+    "brisk_widespread",
+    "complaint_without_cardiac_screen",
+    "history",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagTrigger:
+    """One input that raises a red flag; its parameters (a history code, a grade) by name."""
+
+    trigger: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagRule:
+    code: str
+    name: str
+    action: str
+    when: tuple[RedFlagTrigger, ...]
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity, so caches may key on it
+class RedFlagTable:
+    """The red-flag rules and the vocabulary they read (regions, key movements), from red_flags.yaml."""
+
+    rules: tuple[RedFlagRule, ...]
+    regions: Mapping[str, tuple[str, ...]]  # saddle, spine, chest -> region ids
+    key_movements: tuple[str, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(rule.code for rule in self.rules)
