@@ -574,17 +574,21 @@ def _thorax(o: Outcome, kb: KnowledgeBase, steps: list[dict[str, Any]], plan: di
 
 def _labels(o: Outcome, kb: KnowledgeBase, steps: list[dict[str, Any]]) -> None:
     """Each step's segment supplies its muscle, and ``segment_role`` says whether as a main or a minor root."""
+    not_roots: dict[str, list[str]] = {}
     for s in steps:
         muscle, segment = kb.muscles.get(_muscle_id(s) or ""), s.get("segment")
         if muscle is None or not segment:
             continue
         role = "main" if segment in muscle.roots.main else "minor" if segment in muscle.roots.minor else None
         if role is None:
-            o.wrong_labels.append(f"#{s.get('order')} {muscle.id} labelled {segment}, not one of its roots")
+            o.wrong_labels.append(f"#{s.get('order')} {muscle.id}")
+            if muscle.id not in not_roots.setdefault(segment, []):
+                not_roots[segment].append(muscle.id)
         elif s.get("segment_role") != role:
-            o.wrong_labels.append(f"#{s.get('order')} {muscle.id}: {segment} is a {role} root, labelled {s.get('segment_role')}")
-    if o.wrong_labels:
-        o.problems.append("segment labels: " + "; ".join(o.wrong_labels))
+            o.wrong_labels.append(f"#{s.get('order')} {muscle.id}")
+            o.problems.append(f"segment label: #{s.get('order')} {muscle.id}: {segment} is a {role} root, labelled {s.get('segment_role')}")
+    for segment, named in not_roots.items():
+        o.problems.append(f"segment label {segment} is not a root of: {', '.join(named)}")
 
 
 def _plan_checks(o: Outcome, kb: KnowledgeBase) -> None:
@@ -847,12 +851,12 @@ def _expected_text(v: Vignette) -> str:
 
 def render(outcomes: list[Outcome], summary: dict[str, Any], console: Console, verbose: bool) -> None:
     shown = outcomes if verbose else [o for o in outcomes if not o.passed]
-    table = Table(title="All vignettes" if verbose else "Failing vignettes", title_justify="left", show_lines=True)
+    table = Table(title="All vignettes" if verbose else "Failing vignettes", title_justify="left", show_lines=True, expand=True)
     table.add_column("", no_wrap=True)
-    table.add_column("Vignette", overflow="fold")
-    table.add_column("Expected", overflow="fold")
+    table.add_column("Vignette", overflow="fold", ratio=2)
+    table.add_column("Expected", overflow="fold", ratio=1)
     table.add_column("Got (top 3)", no_wrap=True)
-    table.add_column("What went wrong", overflow="fold")
+    table.add_column("What went wrong", overflow="fold", ratio=4)
     for o in shown:
         table.add_row(_target(o.passed), o.vignette.name, _expected_text(o.vignette), _top_text(o.top), "\n".join(o.problems))
     console.print(table if shown else "[green]No failing vignettes.[/green]")
