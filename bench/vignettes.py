@@ -76,7 +76,8 @@ Append an object to the ``vignettes`` list in ``bench/vignettes.json``::
           "absent_levels": [{"level": "L5-S1"}],     # optional "side"
           "dropped": [{"muscle": "rhomboid_major", "code": "chest_side", "side": "left"}],
           "cautions": [{"muscle": "upper_trapezius", "contains": "lung"}],
-          "roles": [{"muscle": "extensor_carpi_ulnaris", "segment": "C6", "role": "minor"}]
+          "roles": [{"muscle": "extensor_carpi_ulnaris", "segment": "C6", "role": "minor"}],
+          "needles": [{"muscle": "quadratus_lumborum", "min": 50}]   # mm; "max" too
         },
         "unresolved": true                           # the document misspells a name on purpose
       },
@@ -110,7 +111,7 @@ from myotome.kb import KnowledgeBase, LookupFailed, load_kb
 
 DATA = Path(__file__).resolve().with_name("vignettes.json")
 SIDES = ("left", "right", "bilateral")
-PLAN_CHECKS = ("muscles", "absent", "warnings", "no_warnings", "levels", "absent_levels", "dropped", "cautions", "roles")
+PLAN_CHECKS = ("muscles", "absent", "warnings", "no_warnings", "levels", "absent_levels", "dropped", "cautions", "roles", "needles")
 EXPECT_KEYS = ("level", "acceptable", "side", "red_flags", "no_plan", "scored", "plan", "unresolved")
 #: A banded muscle left out of the plan is "kept" only when dropped for one of these named reasons.
 NAMED_DROP_CODES = frozenset({"dose", "never_needled", "precaution", "contraindication", "thoracic_forbidden", "chest_side"})
@@ -129,6 +130,7 @@ CHECK_LABELS = {
     "dropped": "dropped with the expected reason",
     "cautions": "step cautions present",
     "roles": "segment labels (main/minor root)",
+    "needles": "needle lengths within the sources' range",
     "scored": "findings scored",
     "unresolved": "misspelled names reported",
 }
@@ -269,7 +271,7 @@ def _vignette(raw: Any, kb: KnowledgeBase) -> Vignette:
     if not isinstance(plan, dict) or set(plan) - set(PLAN_CHECKS):
         raise DataError(f"{name}: expect.plan may hold only {', '.join(PLAN_CHECKS)}")
     named = [*plan.get("muscles", []), *plan.get("absent", [])]
-    named += [e.get("muscle") for key in ("dropped", "cautions", "roles") for e in plan.get(key, [])]
+    named += [e.get("muscle") for key in ("dropped", "cautions", "roles", "needles") for e in plan.get(key, [])]
     unknown = [str(m) for m in named if m not in kb.muscles and m not in kb.groups]
     if unknown:
         raise DataError(f"{name}: expect.plan: not muscle or group ids: {', '.join(unknown)}")
@@ -667,6 +669,14 @@ def _plan_checks(o: Outcome, kb: KnowledgeBase) -> None:
             )
         ]
         check("roles", wrong, "step label not")
+    if want.get("needles"):
+        wrong = []
+        for e in want["needles"]:
+            lengths = [s.get("needle_mm") for s in steps if _muscle_id(s) in _ids(kb, e["muscle"])]
+            bad = [mm for mm in lengths if not isinstance(mm, int | float) or not e.get("min", 0) <= mm <= e.get("max", math.inf)]
+            if not lengths or bad:
+                wrong.append(f"{e['muscle']} {bad or 'not planned'} (want {e.get('min', 0)}-{e.get('max', '')} mm)")
+        check("needles", wrong, "needle length")
     if o.vignette.expect.get("scored"):
         cited = _cited(o.result)
         check("scored", [f"finding {n}" for n in o.vignette.expect["scored"] if n not in cited], "not scored")

@@ -27,7 +27,7 @@ DATA = Path(__file__).resolve().parent.parent / "bench" / "vignettes.json"
 SIDES = {"left", "right", "bilateral"}
 VIGNETTE_KEYS = {"name", "classes", "sources", "document", "expect", "note"}
 EXPECT_KEYS = {"level", "acceptable", "side", "red_flags", "no_plan", "scored", "plan", "unresolved"}
-PLAN_CHECKS = {"muscles", "absent", "warnings", "no_warnings", "levels", "absent_levels", "dropped", "cautions", "roles"}
+PLAN_CHECKS = {"muscles", "absent", "warnings", "no_warnings", "levels", "absent_levels", "dropped", "cautions", "roles", "needles"}
 DROP_CODES = {"dose", "suggestion_share", "never_needled", "precaution", "contraindication", "thoracic_forbidden", "chest_side"}
 
 Vignette = dict[str, Any]
@@ -201,6 +201,15 @@ CLASSES: dict[str, tuple[int, Callable[[Vignette, KnowledgeBase], bool] | None]]
     "anticoagulants": (3, lambda v, kb: _precaution(v, kb, "anticoagulants")),
     "pneumothorax-warning": (5, lambda v, kb: "pneumothorax" in v["expect"].get("plan", {}).get("warnings", [])),
     "no-pneumothorax-warning": (5, lambda v, kb: "pneumothorax" in v["expect"].get("plan", {}).get("no_warnings", [])),
+    "needle-length": (3, lambda v, kb: bool(v["expect"].get("plan", {}).get("needles"))),
+    # the KB's new regions, in the words clinicians use
+    "new-vocabulary": (
+        3,
+        lambda v, kb: any(
+            (r := _resolve(kb.find_region, name)) and r.id in {"lateral_heel", "plantar_heel", "radial_wrist", "ulnar_wrist", "medial_hand"}
+            for name in [*v["document"]["complaint"]["regions"], *(f["region"] for f in _findings(v, "sensory"))]
+        ),
+    ),
     # proximal to distal, and extension lag
     "order": (2, lambda v, kb: len(_findings(v, "tender_band")) >= 5),
     "extension-lag": (3, _extension_lag),
@@ -287,6 +296,9 @@ def test_vignette_is_well_formed(vignette: Vignette, kb: KnowledgeBase) -> None:
         assert set(entry) <= {"muscle", "code", "side"} and entry["code"] in DROP_CODES and entry.get("side", "left") in SIDES
     for entry in plan.get("cautions", []):
         assert set(entry) == {"muscle", "contains"} and entry["contains"]
+    for entry in plan.get("needles", []):
+        assert set(entry) <= {"muscle", "min", "max"} and {"min", "max"} & set(entry), "a needle check gives min or max (mm)"
+        assert 0 < entry.get("min", 1) <= entry.get("max", 200) <= 200
     for entry in plan.get("roles", []):
         assert set(entry) == {"muscle", "segment", "role"} and entry["role"] in ("main", "minor") and entry["segment"] in kb.segments
     assert all(isinstance(w, str) and w for w in plan.get("warnings", []) + plan.get("no_warnings", []))
