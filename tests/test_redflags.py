@@ -448,8 +448,6 @@ CASES = [
 ]
 
 URGENCY = {"refer_urgently": 0, "refer": 1, "screen_first": 2}
-# Frozen before the rules exist: the next commit codes the rules and removes only this mark.
-NOT_CODED_YET = pytest.mark.xfail(strict=True, reason="the red-flag rules are not coded yet")
 
 
 def _assess(kb: KnowledgeBase, document: dict[str, Any]) -> Any:
@@ -458,7 +456,6 @@ def _assess(kb: KnowledgeBase, document: dict[str, Any]) -> Any:
     return engine.assess(document, kb)
 
 
-@NOT_CODED_YET
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_each_case_raises_exactly_its_red_flags(kb: KnowledgeBase, case: Case) -> None:
     result = _assess(kb, case.document)
@@ -467,7 +464,6 @@ def test_each_case_raises_exactly_its_red_flags(kb: KnowledgeBase, case: Case) -
     assert not result.localization.unresolved, "a case must name only what the KB knows"
 
 
-@NOT_CODED_YET
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_a_plan_follows_only_when_the_flags_allow_it(kb: KnowledgeBase, case: Case) -> None:
     result = _assess(kb, case.document)
@@ -477,7 +473,6 @@ def test_a_plan_follows_only_when_the_flags_allow_it(kb: KnowledgeBase, case: Ca
         assert result.to_json()["plan"]["blocked_by"]
 
 
-@NOT_CODED_YET
 @pytest.mark.parametrize("case", [c for c in CASES if len(c.flags) > 1], ids=[c.name for c in CASES if len(c.flags) > 1])
 def test_the_most_urgent_flag_comes_first(kb: KnowledgeBase, case: Case) -> None:
     actions = [URGENCY[f.action] for f in _assess(kb, case.document).red_flags]

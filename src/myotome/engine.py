@@ -10,10 +10,10 @@ docs/assessment-format.md::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from myotome import exam, localize, plan
+from myotome import exam, localize, plan, redflags
 from myotome.kb import load_kb
 from myotome.kb.knowledge import KnowledgeBase
 
@@ -26,12 +26,32 @@ FORMAT_1_0_NOTE = (
 
 @dataclass(frozen=True)
 class Result:
-    """What the engine made of one assessment: localisation and plan, with the KB that produced them."""
+    """What the engine made of one assessment: red flags, localisation and plan, with the KB that produced them."""
 
     assessment: exam.Assessment
     localization: localize.Localization
     plan: plan.Plan
     kb_version: str
+    gate: redflags.Gate = field(default_factory=lambda: redflags.Gate((), frozenset()))
+
+    @property
+    def red_flags(self) -> tuple[redflags.RedFlag, ...]:
+        """The red flags raised, most urgent first."""
+        return self.gate.flags
+
+    @property
+    def cleared(self) -> bool:
+        """True when no red flag blocks the plan: only then may a session start from this result."""
+        return self.gate.cleared
+
+    @property
+    def blocked(self) -> bool:
+        return not self.gate.cleared
+
+    @property
+    def blocked_by(self) -> tuple[str, ...]:
+        """The codes of the red flags that keep the plan back."""
+        return self.gate.blocked_by
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -46,6 +66,17 @@ class Result:
             "kb_version": self.kb_version,
             "format": self.assessment.format_version,
             "notes": list(self.notes),
+            "red_flags": [
+                {
+                    "code": f.code,
+                    "text": f.text,
+                    "action": f.action,
+                    "findings": list(f.findings),
+                    "acknowledged": self.gate.is_acknowledged(f),
+                }
+                for f in self.red_flags
+            ],
+            "cleared": self.cleared,
             "segments": [
                 {
                     "segment": r.segment,
@@ -57,7 +88,7 @@ class Result:
             ],
             "unresolved": [
                 {"finding": u.finding, "field": u.field, "name": u.name, "error": u.error, "suggestions": list(u.suggestions)}
-                for u in loc.unresolved
+                for u in (*loc.unresolved, *redflags.unresolved(self.gate))
             ],
             "plan": {
                 "involved": [{"segment": r.segment, "side": r.side, "score": round(r.score, 3)} for r in the_plan.involved],
@@ -96,17 +127,23 @@ class Result:
                 ],
                 "warnings": list(the_plan.warnings),
                 "banded": {"found": the_plan.banded_found, "planned": the_plan.banded_planned},
+                "blocked_by": list(self.blocked_by),
             },
         }
 
 
 def assess(document: exam.Assessment | str | bytes | dict[str, Any], kb: KnowledgeBase | None = None) -> Result:
-    """Localise and plan one assessment (a parsed one, or a document to validate first).
+    """Screen, localise and plan one assessment (a parsed one, or a document to validate first).
+
+    Red flags come first: while one blocks (redflags.Gate), the plan has no steps and its
+    first warning says why.
 
     result = assess({"complaint": {"regions": ["lateral elbow"], "side": "right"}, "findings": []})
     result.to_json()["plan"]["steps"]          # raises exam.InvalidAssessment for a bad document
     """
     kb = kb or load_kb()
     assessment = document if isinstance(document, exam.Assessment) else exam.parse_assessment(document)
+    the_gate = redflags.check(assessment, kb)
     localization = localize.rank(assessment, kb)
-    return Result(assessment, localization, plan.build(assessment, localization, kb), kb.version)
+    the_plan = plan.build(assessment, localization, kb) if the_gate.cleared else redflags.blocked_plan(the_gate, localization)
+    return Result(assessment, localization, the_plan, kb.version, the_gate)

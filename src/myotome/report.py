@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from myotome import redflags
 from myotome.kb.describe import segments_text
 from myotome.kb.knowledge import KnowledgeBase
 
@@ -20,7 +21,7 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    parts: list[Any] = []
+    parts: list[Any] = red_flags_text(result)  # above everything else
     assessment = result.assessment
     c = assessment.complaint
     p = assessment.patient
@@ -58,13 +59,15 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
         )
     )
 
-    for u in result.localization.unresolved:
+    for u in (*result.localization.unresolved, *redflags.unresolved(result.gate)):
         where = f"finding {u.finding}" if u.finding else u.field
         parts.append(Text(f"Not recognised ({where}): {u.error}", style="yellow"))
 
     pl = result.plan
     for w in pl.warnings:
         parts.append(Text(f"⚠ {w}", style="bold red"))
+    if result.blocked:
+        return Group(*parts)  # the first warning says why there is no plan
     involved = segments_text(kb, [r.segment for r in pl.involved])
     steps = Table(
         title=f"Plan: involved {involved or 'none'}; up to {pl.max_insertions} insertions"
@@ -84,3 +87,22 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     for why, muscles in left_out.items():
         parts.append(Text(f"Left out — {why}: {'; '.join(muscles)}", style="dim"))
     return Group(*parts)
+
+
+def red_flags_text(result: Result) -> list[Any]:
+    """The red flags as the report's first lines: action, code, text and findings, most urgent first."""
+    from rich.text import Text
+
+    if not result.red_flags:
+        return []
+    head = Text("RED FLAGS", style="bold white on red")
+    head.append("  no plan until they are dealt with" if result.blocked else "  acknowledged: the plan follows", style="bold red")
+    lines: list[Any] = [head]
+    for flag in result.red_flags:
+        line = Text(f"■ {redflags.ACTION_WORDS[flag.action].upper()} — {flag.code}", style="bold red")
+        if result.gate.is_acknowledged(flag):
+            line.append(" (acknowledged" + (", but an urgent referral never unlocks a plan)" if flag.action == "refer_urgently" else ")"))
+        line.append(f"\n  {flag.text}", style="red")
+        lines.append(line)
+    lines.append(Text(""))
+    return lines

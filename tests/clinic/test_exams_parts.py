@@ -283,9 +283,12 @@ def test_the_demo_gives_consented_episodes_assessed_exams_quickly() -> None:
         assert exam.document["id"] == f"exam-{exam.pk}"
         if exam.status == ExamStatus.SAVED:
             assert exam.result["kb_version"] == exam.kb_version == practice.kb.version
-            assert exam.result["segments"] and exam.plan["steps"][0]["region"] == "paraspinal"
+            assert exam.result["segments"]
+            # a random exam may raise a red flag (bilateral leg signs, an MRC 3 key muscle): then no plan
+            assert exam.plan["steps"][0]["region"] == "paraspinal" if exam.result["cleared"] else exam.plan["blocked_by"]
         else:
             assert exam.result is None
     consented = {e.pk for e in practice.episodes if e.patient.consents.filter(withdrawn_on__isnull=True).exists() and e.clinician_id}
     assert {x.episode_id for x in exams} == consented
+    assert any(x.result and x.result["cleared"] for x in exams)
     assert elapsed < 10  # 25 patients load in about two seconds; this bound only catches a runaway

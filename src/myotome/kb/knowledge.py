@@ -50,6 +50,7 @@ class KnowledgeBase:
     precautions: Mapping[str, m.Precaution]
     levels: Mapping[str, m.VertebralLevel]  # levels.yaml: vertebrae and interspaces, occiput-C1 to S1
     planning: m.Planning  # planning.yaml: the numbers myotome.plan sizes a session with
+    red_flags: m.RedFlagTable  # red_flags.yaml: the screen myotome.redflags runs before any plan
     shared_aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     evidence: Mapping[str, Any] = field(default_factory=dict)  # evidence.yaml, read by myotome.localize
     _indexes: dict[str, NameIndex[Any]] = field(default_factory=dict, repr=False, compare=False)

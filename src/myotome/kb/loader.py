@@ -24,6 +24,7 @@ from myotome.kb.exclusions import parse_exclusions
 from myotome.kb.knowledge import KnowledgeBase
 from myotome.kb.names import LookupFailed, NameIndex
 from myotome.kb.planning import parse_planning
+from myotome.kb.red_flag_rules import parse_red_flags
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -125,6 +126,7 @@ def _load(directory: Path) -> KnowledgeBase:
     records = {name: _parse_file(ctx, name, raw[name]) for name in FILES}
     shared = _shared_aliases(ctx, raw)
     planning = parse_planning(raw.get("planning"), ctx.ids["references"], problems)
+    red_flags = parse_red_flags(raw.get("red_flags"), ctx.ids, problems)
     integrity.check_evidence(ctx, raw.get("evidence"))
     by_kind = {
         "muscle": [*records["muscles"][1], *records["groups"][1]],
@@ -139,9 +141,11 @@ def _load(directory: Path) -> KnowledgeBase:
     }
     for kind, recs in by_kind.items():
         integrity.check_aliases(ctx, kind, recs, shared.get(kind, {}))
-    if problems or planning is None:
+    if problems or planning is None or red_flags is None:
         raise KBError(problems)
-    versions = sorted({meta.version for meta, _ in records.values()} | {str(raw["planning"]["meta"].get("version", "0"))})
+    versions = sorted(
+        {meta.version for meta, _ in records.values()} | {str(raw[name]["meta"].get("version", "0")) for name in ("planning", "red_flags")}
+    )
     muscles = _with_derived_fields(records["muscles"][1], records["movements"][1], records["groups"][1])
     return KnowledgeBase(
         version=f"{versions[-1]}+{digest[:8]}",
@@ -159,6 +163,7 @@ def _load(directory: Path) -> KnowledgeBase:
         shared_aliases=shared,
         evidence=raw.get("evidence") or {},
         planning=planning,
+        red_flags=red_flags,
     )
 
 
@@ -231,15 +236,16 @@ def _read_files(directory: Path, problems: list[str]) -> tuple[dict[str, Any], s
             problems.append(f"{path.name}: expected 'meta', a list '{name}' and optionally 'shared_aliases'")
             continue
         raw[name] = data
-    planning = directory / "planning.yaml"  # the planner's numbers: required, checked by parse_planning
-    try:
-        text = planning.read_bytes()
-        digest.update(text)
-        raw["planning"] = yaml.load(text, Loader=loader)
-    except OSError as exc:
-        problems.append(f"{planning.name}: cannot read ({exc.strerror})")
-    except yaml.YAMLError as exc:
-        problems.append(f"{planning.name}: not valid YAML: {exc}")
+    for name in ("planning", "red_flags"):  # the planner's numbers and the red-flag rules: required, checked by their parsers
+        path = directory / f"{name}.yaml"
+        try:
+            text = path.read_bytes()
+            digest.update(text)
+            raw[name] = yaml.load(text, Loader=loader)
+        except OSError as exc:
+            problems.append(f"{path.name}: cannot read ({exc.strerror})")
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: not valid YAML: {exc}")
     evidence = directory / "evidence.yaml"  # the engine's weights: kept with the data, checked by the engine
     if evidence.exists():
         text = evidence.read_bytes()
