@@ -10,7 +10,7 @@ docs/assessment-format.md::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from myotome import exam, localize, plan, redflags
@@ -29,34 +29,26 @@ class Result:
     """What the engine made of one assessment: red flags, localisation and plan, with the KB that produced them."""
 
     assessment: exam.Assessment
+    screen: redflags.Screen
     localization: localize.Localization
-    plan: plan.Plan
+    plan: plan.Plan  # no steps while a red flag withholds it (``blocked`` says why)
     kb_version: str
-    gate: redflags.Gate = field(default_factory=lambda: redflags.Gate((), frozenset()))
 
     @property
-    def red_flags(self) -> tuple[redflags.RedFlag, ...]:
-        """The red flags raised, most urgent first."""
-        return self.gate.flags
+    def blocked(self) -> str | None:
+        """Why the plan is withheld, or None."""
+        return self.screen.reason
 
     @property
     def cleared(self) -> bool:
-        """True when no red flag blocks the plan: only then may a session start from this result."""
-        return self.gate.cleared
-
-    @property
-    def blocked(self) -> bool:
-        return not self.gate.cleared
-
-    @property
-    def blocked_by(self) -> tuple[str, ...]:
-        """The codes of the red flags that keep the plan back."""
-        return self.gate.blocked_by
+        """No red flag stands in the way: a treatment session may start from this result."""
+        return self.screen.cleared
 
     @property
     def notes(self) -> tuple[str, ...]:
         """How the document was read, where that is worth saying."""
-        return (FORMAT_1_0_NOTE,) if self.assessment.format is None else ()
+        notes = [FORMAT_1_0_NOTE] if self.assessment.format is None else []
+        return (*notes, *self.screen.notes)
 
     def to_json(self) -> dict[str, Any]:
         """The result object of docs/assessment-format.md (JSON-ready: str, numbers, lists, dicts)."""
@@ -69,14 +61,14 @@ class Result:
             "red_flags": [
                 {
                     "code": f.code,
-                    "text": f.text,
+                    "name": f.name,
                     "action": f.action,
+                    "text": f.text,
                     "findings": list(f.findings),
-                    "acknowledged": self.gate.is_acknowledged(f),
+                    "acknowledged": f.acknowledged,
                 }
-                for f in self.red_flags
+                for f in self.screen.flags
             ],
-            "cleared": self.cleared,
             "segments": [
                 {
                     "segment": r.segment,
@@ -88,9 +80,10 @@ class Result:
             ],
             "unresolved": [
                 {"finding": u.finding, "field": u.field, "name": u.name, "error": u.error, "suggestions": list(u.suggestions)}
-                for u in (*loc.unresolved, *redflags.unresolved(self.gate))
+                for u in loc.unresolved
             ],
             "plan": {
+                "blocked": self.blocked,
                 "involved": [{"segment": r.segment, "side": r.side, "score": round(r.score, 3)} for r in the_plan.involved],
                 "steps": [
                     {
@@ -127,23 +120,21 @@ class Result:
                 ],
                 "warnings": list(the_plan.warnings),
                 "banded": {"found": the_plan.banded_found, "planned": the_plan.banded_planned},
-                "blocked_by": list(self.blocked_by),
             },
         }
 
 
 def assess(document: exam.Assessment | str | bytes | dict[str, Any], kb: KnowledgeBase | None = None) -> Result:
-    """Screen, localise and plan one assessment (a parsed one, or a document to validate first).
-
-    Red flags come first: while one blocks (redflags.Gate), the plan has no steps and its
-    first warning says why.
+    """Localise and plan one assessment (a parsed one, or a document to validate first).
 
     result = assess({"complaint": {"regions": ["lateral elbow"], "side": "right"}, "findings": []})
     result.to_json()["plan"]["steps"]          # raises exam.InvalidAssessment for a bad document
     """
     kb = kb or load_kb()
     assessment = document if isinstance(document, exam.Assessment) else exam.parse_assessment(document)
-    the_gate = redflags.check(assessment, kb)
+    found = redflags.screen(assessment, kb)
     localization = localize.rank(assessment, kb)
-    the_plan = plan.build(assessment, localization, kb) if the_gate.cleared else redflags.blocked_plan(the_gate, localization)
-    return Result(assessment, localization, the_plan, kb.version, the_gate)
+    the_plan = plan.build(assessment, localization, kb)
+    if found.reason is not None:  # red flags come before any plan: withhold it, and say why
+        the_plan = replace(the_plan, steps=(), dropped=(), dose_reasons=(), max_insertions=0, banded_planned=0, warnings=(found.reason,))
+    return Result(assessment, found, localization, the_plan, kb.version)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from myotome import redflags
 from myotome.kb.describe import segments_text
 from myotome.kb.knowledge import KnowledgeBase
 
@@ -21,7 +20,7 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    parts: list[Any] = red_flags_text(result)  # above everything else
+    parts: list[Any] = list(_red_flags(result))
     assessment = result.assessment
     c = assessment.complaint
     p = assessment.patient
@@ -34,7 +33,7 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     if c.pain is not None:
         head.append(f"; pain {c.pain}/10")
     if c.duration_weeks is not None:
-        head.append(f"; {c.duration_weeks:g} weeks")
+        head.append(f"; {c.duration_weeks:g} week{'' if c.duration_weeks == 1 else 's'}")
     if who:
         head.append(f"\nPatient: {who}")
     parts.append(head)
@@ -59,15 +58,16 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
         )
     )
 
-    for u in (*result.localization.unresolved, *redflags.unresolved(result.gate)):
+    for u in result.localization.unresolved:
         where = f"finding {u.finding}" if u.finding else u.field
         parts.append(Text(f"Not recognised ({where}): {u.error}", style="yellow"))
 
     pl = result.plan
+    if result.blocked:
+        parts.append(Text(result.blocked, style="bold red"))
+        return Group(*parts)
     for w in pl.warnings:
         parts.append(Text(f"⚠ {w}", style="bold red"))
-    if result.blocked:
-        return Group(*parts)  # the first warning says why there is no plan
     involved = segments_text(kb, [r.segment for r in pl.involved])
     steps = Table(
         title=f"Plan: involved {involved or 'none'}; up to {pl.max_insertions} insertions"
@@ -89,20 +89,21 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     return Group(*parts)
 
 
-def red_flags_text(result: Result) -> list[Any]:
-    """The red flags as the report's first lines: action, code, text and findings, most urgent first."""
+_ACTION_WORDS = {"refer_urgently": "REFER URGENTLY", "refer": "REFER", "screen_first": "SCREEN FIRST"}
+
+
+def _red_flags(result: Result) -> list[Any]:
+    """The red flags, above everything else: what was found, what to do, and whether it was acknowledged."""
     from rich.text import Text
 
-    if not result.red_flags:
-        return []
-    head = Text("RED FLAGS", style="bold white on red")
-    head.append("  no plan until they are dealt with" if result.blocked else "  acknowledged: the plan follows", style="bold red")
-    lines: list[Any] = [head]
-    for flag in result.red_flags:
-        line = Text(f"■ {redflags.ACTION_WORDS[flag.action].upper()} — {flag.code}", style="bold red")
-        if result.gate.is_acknowledged(flag):
-            line.append(" (acknowledged" + (", but an urgent referral never unlocks a plan)" if flag.action == "refer_urgently" else ")"))
-        line.append(f"\n  {flag.text}", style="red")
-        lines.append(line)
-    lines.append(Text(""))
-    return lines
+    out = []
+    for flag in result.screen.flags:
+        line = Text()
+        line.append(f"RED FLAG — {_ACTION_WORDS[flag.action]}: {flag.name}", style="bold red" if not flag.acknowledged else "bold yellow")
+        if flag.findings:
+            line.append(f" (finding{'s' if len(flag.findings) > 1 else ''} {', '.join(map(str, flag.findings))})")
+        if flag.acknowledged:
+            line.append(" — acknowledged")
+        line.append(f"\n  {flag.text}")
+        out.append(line)
+    return out

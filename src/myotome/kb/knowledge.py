@@ -12,7 +12,8 @@ from myotome.kb import model as m
 from myotome.kb.levels import level_hint
 from myotome.kb.names import NameIndex, UnknownName
 
-_RECORD_MAPS = (
+#: The record maps of a KnowledgeBase, one data file each, in the order the loader reads them.
+RECORD_FILES = (
     "references",
     "segments",
     "nerves",
@@ -50,14 +51,14 @@ class KnowledgeBase:
     precautions: Mapping[str, m.Precaution]
     levels: Mapping[str, m.VertebralLevel]  # levels.yaml: vertebrae and interspaces, occiput-C1 to S1
     planning: m.Planning  # planning.yaml: the numbers myotome.plan sizes a session with
-    red_flags: m.RedFlagTable  # red_flags.yaml: the screen myotome.redflags runs before any plan
+    red_flags: m.RedFlagTable  # red_flags.yaml: the rules myotome.redflags screens an assessment with
     shared_aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     evidence: Mapping[str, Any] = field(default_factory=dict)  # evidence.yaml, read by myotome.localize
     _indexes: dict[str, NameIndex[Any]] = field(default_factory=dict, repr=False, compare=False)
     _by_segment: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in _RECORD_MAPS:
+        for name in RECORD_FILES:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         sources: dict[str, Iterable[Any]] = {
             "muscle": [*self.muscles.values(), *self.groups.values()],
@@ -89,7 +90,7 @@ class KnowledgeBase:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in state.items():
-            object.__setattr__(self, key, MappingProxyType(value) if key in _RECORD_MAPS else value)
+            object.__setattr__(self, key, MappingProxyType(value) if key in RECORD_FILES else value)
 
     # -- names -------------------------------------------------------------
 
@@ -251,6 +252,7 @@ class KnowledgeBase:
             "conditions": len(self.conditions),
             "precautions": len(self.precautions),
             "vertebral levels": len(self.levels),
+            "red flag rules": len(self.red_flags.rules),
             "references": len(self.references),
             "names and aliases": sum(len(i) for i in self._indexes.values()),
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 RootLevel = Literal["main", "minor"]
 
@@ -407,92 +407,50 @@ class VertebralLevel:
 
 
 # ---------------------------------------------------------------------------
-# The red-flag screen (red_flags.yaml), read by myotome.redflags
+# Red flags (red_flags.yaml)
 
-#: What a red flag asks for, most urgent first. refer_urgently never lets a plan follow;
-#: refer and screen_first block the plan until the clinician acknowledges the code.
-RED_FLAG_ACTIONS = ("refer_urgently", "refer", "screen_first")
-#: The findings- and screen-based triggers a rule's ``when`` may name (myotome.redflags defines each).
+RED_FLAG_ACTIONS = ("refer_urgently", "refer", "screen_first")  # most urgent first
 RED_FLAG_TRIGGERS = (
     "saddle_sensory_change",
-    "sphincter_dysfunction",
+    "sphincter",
     "bilateral_leg_deficit",
-    "marked_key_weakness",
-    "positive_pathological_sign",
-    "brisk_reflexes_spread",
-    "chest_pain_without_cardiac_screen",
+    "key_weakness",
+    "pathological_sign",
+    "brisk_widespread",
+    "complaint_without_cardiac_screen",
+    "history",
 )
-#: The document's ``history`` codes (format 1.1; myotome.exam.HISTORY_CODES, checked by a test).
-RED_FLAG_HISTORY = (
-    "unexplained_weight_loss",
-    "night_pain",
-    "fever",
-    "cancer_history",
-    "major_trauma",
-    "new_onset_over_50",
-    "immunosuppression",
-    "iv_drug_use",
-)
-#: Whether a history rule holds only with back pain, only without it, or either way.
-BACK_PAIN = ("with", "without", "any")
-#: A sensory finding's changes and a reflex finding's grades (myotome.exam, checked by a test).
-SENSORY_CHANGES = ("reduced", "increased", "altered", "normal")
-REFLEX_GRADES = ("absent", "reduced", "normal", "brisk", "positive", "negative")
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagTrigger:
+    """One input that raises a red flag; its parameters (a history code, a grade) by name."""
+
+    trigger: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
 
 
 @dataclass(frozen=True, slots=True)
 class RedFlagRule:
-    """One row of the table: what raises the flag, its code, action and the clinician's text."""
-
     code: str
     name: str
     action: str
+    when: tuple[RedFlagTrigger, ...]
     text: str
-    basis: str  # published | convention
-    sources: tuple[str, ...]
-    when: tuple[str, ...] = ()  # triggers, any of which raises it
-    history: str | None = None  # or: a history code...
-    back_pain: str = "any"  # ...with, without or regardless of back pain
-    reason: str | None = None
-
-    @property
-    def urgency(self) -> int:
-        """0 for refer_urgently, then refer, then screen_first."""
-        return RED_FLAG_ACTIONS.index(self.action)
-
-
-@dataclass(frozen=True, slots=True)
-class RedFlagInput:
-    """How the screen reads one input, and why."""
-
-    name: str
-    values: tuple[str, ...]
-    reason: str
     sources: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity, so caches may key on it
 class RedFlagTable:
-    """The red-flag rules and the inputs they read, from red_flags.yaml."""
+    """The red-flag rules and the vocabulary they read (regions, key movements), from red_flags.yaml."""
 
     rules: tuple[RedFlagRule, ...]
-    back_pain_regions: tuple[str, ...]
-    chest_regions: tuple[str, ...]
-    saddle_regions: tuple[str, ...]
-    saddle_changes: tuple[str, ...]
-    deficit_changes: tuple[str, ...]
-    leg_joints: tuple[str, ...]
-    arm_joints: tuple[str, ...]
+    regions: Mapping[str, tuple[str, ...]]  # saddle, spine, chest -> region ids
     key_movements: tuple[str, ...]
-    marked_grade: int
-    drops: Mapping[str, tuple[str, ...]]  # foot_drop -> movement ids
-    pathological_signs: tuple[str, ...]
-    positive_grades: tuple[str, ...]
-    inputs: Mapping[str, RedFlagInput] = field(default_factory=dict)
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(rule.code for rule in self.rules)
-
-    def rule(self, code: str) -> RedFlagRule | None:
-        return next((rule for rule in self.rules if rule.code == code), None)

@@ -98,6 +98,11 @@ def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precaut
     data = ExamInput()
     data.build = rng.choice(("slender", "average", "average", "muscular"))
     data.temperament = rng.choice(("calm", "calm", "anxious", "type_a"))
+    # The demo clinician screens for red flags as every exam should: asked, none found; a chest
+    # complaint has had its cardiac screen.
+    data.sphincter = "no"
+    if set(episode.regions) & set(kb.red_flags.regions["chest"]):
+        data.cardiac_screen = "done"
     data.needle_fear = "needle_phobia" in precautions
     level = _level_of(rng, kb, focus)
     for side in sides:
@@ -123,8 +128,9 @@ def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precaut
         for side in sides:
             zone = rng.choice(zones)
             data.zones.append(ZoneSign(zone.id, side, "skin", rng.choice(("trophedema", "trophedema", "pilomotor", "vasomotor"))))
-            if rng.random() < 0.35:
-                data.zones.append(ZoneSign(rng.choice(zones).id, side, "sensory", rng.choice(("reduced", "reduced", "altered"))))
+        # A sensory change on the painful side only: in both legs it would be a cauda equina red flag.
+        if rng.random() < 0.35:
+            data.zones.append(ZoneSign(rng.choice(zones).id, sides[0], "sensory", rng.choice(("reduced", "reduced", "altered"))))
     # Root signs: the reflex of that root reduced on the painful side, the others normal.
     for reflex in catalogue.reflexes(kb):
         if focus in reflex.roots.main and rng.random() < 0.5:
@@ -137,7 +143,10 @@ def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precaut
                 data.reflexes.setdefault((reflex.id, side), "normal")
     weak = [mv for mv, level in kb.by_segment(focus)["movements"] if level == "main" and mv.kind == "joint"]
     if weak and rng.random() < 0.4:
-        data.weakness.append(Weak("movement", rng.choice(weak).id, sides[0], rng.choice((3, 4, 4))))
+        # MRC 4: a root sign; 3 or less in a key muscle is a red flag the demo's everyday caseload does not show.
+        movement = rng.choice(weak).id
+        grade = 4 if movement in kb.red_flags.key_movements else rng.choice((3, 4, 4))
+        data.weakness.append(Weak("movement", movement, sides[0], grade))
     # Restricted range in a movement of that myotome.
     rows = [
         row
@@ -159,6 +168,8 @@ def _improved(rng: random.Random, before: ExamInput) -> ExamInput:
         first_session=False,
         reflexes=dict(before.reflexes),
         weakness=list(before.weakness),
+        sphincter=before.sphincter,
+        cardiac_screen=before.cardiac_screen,
     )
     after.bands = [Band(b.muscle_id, b.side, b.severity - 1 if rng.random() < 0.6 else b.severity) for b in before.bands]
     after.bands = [b for b in after.bands if b.severity > 0]
