@@ -38,7 +38,7 @@ TRIGGER_WORDS = {
     "bilateral_leg_deficit": "reduced or altered sensation, or weakness, in both legs",
     "key_weakness": "MRC ≤ {max_grade} in a key movement or its prime mover (foot drop, wrist drop)",
     "pathological_sign": "a positive Hoffmann, Babinski (plantar response) or clonus",
-    "brisk_widespread": "brisk tendon reflexes on both sides, or in an arm and a leg",
+    "brisk_widespread": "brisk tendon reflexes on both sides, in an arm and a leg, or with a positive sign",
     "complaint_without_cardiac_screen": "a chest or upper-abdominal complaint without `cardiac_screen`: done",
     "history": "history `{code}`{spinal}",
 }
