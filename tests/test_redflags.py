@@ -125,6 +125,7 @@ FLAGGED = [
         {"chest_pain_unscreened": "screen_first"},
         (),
     ),
+    ("stomach pain, no cardiac screen", case(["stomach"]), {"chest_pain_unscreened": "screen_first"}, ()),
     ("fever with back pain", case(["low back"], history=["fever"], side="midline"), {"spinal_infection_fever": "refer_urgently"}, ()),
     ("fever with neck pain", case(["neck"], history=["fever"]), {"spinal_infection_fever": "refer_urgently"}, ()),
     ("fever with elbow pain", case(["elbow"], history=["fever"]), {"fever": "refer"}, ()),
@@ -225,3 +226,9 @@ def test_the_text_report_shows_red_flags_above_everything_else(kb: KnowledgeBase
     text = console.export_text()
     assert text.index("RED FLAG") < text.index("IMS assessment") < text.index("Likely segments")
     assert "No plan: Possible cauda equina syndrome" in text
+
+
+def test_a_withheld_plan_keeps_what_the_findings_warn_of(kb: KnowledgeBase) -> None:
+    warnings = engine.assess(case(["neck"], reflex("Hoffmann", "positive")), kb).plan.warnings
+    assert warnings[0].startswith("No plan until the red flags are acknowledged")
+    assert any("hoffmann sign" in w.lower() for w in warnings[1:])
