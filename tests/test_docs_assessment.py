@@ -32,6 +32,41 @@ def expected_rows(kb: KnowledgeBase) -> list[str]:
     ]
 
 
+TRIGGER_WORDS = {
+    "saddle_sensory_change": "sensory change over the saddle area or perianal skin",
+    "sphincter": "`sphincter`: yes",
+    "bilateral_leg_deficit": "reduced or altered sensation, or weakness, in both legs",
+    "key_weakness": "MRC ≤ {max_grade} in a key movement or its prime mover (foot drop, wrist drop)",
+    "pathological_sign": "a positive Hoffmann, Babinski (plantar response) or clonus",
+    "brisk_widespread": "brisk tendon reflexes on both sides, in an arm and a leg, or with a positive sign",
+    "complaint_without_cardiac_screen": "a chest or upper-abdominal complaint without `cardiac_screen`: done",
+    "history": "history `{code}`{spinal}",
+}
+SPINAL = {True: " with spinal pain", False: " without spinal pain", None: ""}
+
+
+def red_flag_rows(kb: KnowledgeBase) -> list[str]:
+    rows = []
+    for rule in kb.red_flags.rules:
+        inputs = []
+        for trigger in rule.when:
+            params = dict(trigger.params)
+            inputs.append(
+                TRIGGER_WORDS[trigger.trigger].format(
+                    max_grade=params.get("max_grade"), code=params.get("code"), spinal=SPINAL[params.get("spinal_pain")]
+                )
+            )
+        rows.append(f"| `{rule.code}` | {'; or '.join(inputs)} | {rule.action} | {', '.join(rule.sources)} |")
+    return rows
+
+
+def test_the_red_flag_table_matches_red_flags_yaml(kb: KnowledgeBase) -> None:
+    block = re.search(r"<!-- red-flags:begin.*?-->\n(.*?)<!-- red-flags:end -->", DOC.read_text(), re.S)
+    assert block, "the red-flag block is missing from docs/assessment-format.md"
+    rows = [line for line in block.group(1).splitlines() if line.startswith("|")][2:]
+    assert rows == red_flag_rows(kb)
+
+
 def test_the_weights_table_matches_evidence_yaml(kb: KnowledgeBase) -> None:
     block = re.search(r"<!-- weights:begin.*?-->\n(.*?)<!-- weights:end -->", DOC.read_text(), re.S)
     assert block, "the weights block is missing from docs/assessment-format.md"

@@ -31,3 +31,9 @@ def test_the_typed_result_and_its_json_agree(kb: KnowledgeBase) -> None:
 def test_an_invalid_document_raises_with_every_problem(kb: KnowledgeBase) -> None:
     with pytest.raises(exam.InvalidAssessment, match=r"complaint\.side"):
         engine.assess((EXAMPLES / "bad-input.json").read_text(), kb)
+
+
+def test_the_red_flag_example_gives_an_urgent_referral_and_no_plan(kb: KnowledgeBase) -> None:
+    out = engine.assess((EXAMPLES / "red-flag-cauda-equina.json").read_text(), kb).to_json()
+    assert [(f["code"], f["action"]) for f in out["red_flags"]] == [("cauda_equina", "refer_urgently"), ("marked_motor_deficit", "refer")]
+    assert out["plan"]["steps"] == [] and out["plan"]["blocked"]

@@ -116,7 +116,7 @@ FLAGGED = [
         "brisk reflex with a positive Hoffmann",
         case(["neck"], reflex("biceps", "brisk"), reflex("Hoffmann", "positive")),
         {"upper_motor_neurone": "refer"},
-        (2,),
+        (1, 2),  # the brisk reflex is part of the same picture
     ),
     ("chest pain, no cardiac screen", case(["chest"], band("pectoralis major")), {"chest_pain_unscreened": "screen_first"}, ()),
     (
@@ -125,6 +125,7 @@ FLAGGED = [
         {"chest_pain_unscreened": "screen_first"},
         (),
     ),
+    ("stomach pain, no cardiac screen", case(["stomach"]), {"chest_pain_unscreened": "screen_first"}, ()),
     ("fever with back pain", case(["low back"], history=["fever"], side="midline"), {"spinal_infection_fever": "refer_urgently"}, ()),
     ("fever with neck pain", case(["neck"], history=["fever"]), {"spinal_infection_fever": "refer_urgently"}, ()),
     ("fever with elbow pain", case(["elbow"], history=["fever"]), {"fever": "refer"}, ()),
@@ -164,9 +165,11 @@ def test_a_format_1_0_document_is_screened_on_its_findings() -> None:
 
     document = {"complaint": {"regions": ["low back"], "side": "midline"}, "findings": [sensory("saddle area", side="bilateral")]}
     assert [f.code for f in screen(parse_assessment(document), load_kb()).flags] == ["cauda_equina"]
-    # ...and says what it could not screen: a 1.0 chest complaint has no cardiac-screen answer to read.
+    # ...and says what it could not screen. A 1.0 chest complaint cannot record a cardiac screen, so it is
+    # flagged until the document is written in 1.1 with the screen or an acknowledgement.
     chest = screen(parse_assessment({"complaint": {"regions": ["chest"], "side": "left"}}), load_kb())
-    assert chest.flags == () and "only the findings were screened" in chest.notes[0]
+    assert [f.code for f in chest.flags] == ["chest_pain_unscreened"] and "only the findings and the complaint" in chest.notes[0]
+    assert '"format": "1.1"' in (chest.reason or "")
 
 
 # -- what the flags do to the plan ---------------------------------------------------------
@@ -223,3 +226,9 @@ def test_the_text_report_shows_red_flags_above_everything_else(kb: KnowledgeBase
     text = console.export_text()
     assert text.index("RED FLAG") < text.index("IMS assessment") < text.index("Likely segments")
     assert "No plan: Possible cauda equina syndrome" in text
+
+
+def test_a_withheld_plan_keeps_what_the_findings_warn_of(kb: KnowledgeBase) -> None:
+    warnings = engine.assess(case(["neck"], reflex("Hoffmann", "positive")), kb).plan.warnings
+    assert warnings[0].startswith("No plan until the red flags are acknowledged")
+    assert any("hoffmann sign" in w.lower() for w in warnings[1:])

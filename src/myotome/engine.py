@@ -136,5 +136,13 @@ def assess(document: exam.Assessment | str | bytes | dict[str, Any], kb: Knowled
     localization = localize.rank(assessment, kb)
     the_plan = plan.build(assessment, localization, kb)
     if found.reason is not None:  # red flags come before any plan: withhold it, and say why
-        the_plan = replace(the_plan, steps=(), dropped=(), dose_reasons=(), max_insertions=0, banded_planned=0, warnings=(found.reason,))
+        the_plan = replace(
+            the_plan,
+            steps=(),
+            dropped=(),
+            dose_reasons=(),
+            max_insertions=0,
+            banded_planned=0,
+            warnings=(found.reason, *localization.warnings),
+        )
     return Result(assessment, found, localization, the_plan, kb.version)

@@ -350,7 +350,7 @@ def _reflex(ctx: _Ctx, n: int, f: exam.ReflexFinding) -> None:
         # sign points above the roots of its arc: neither is root evidence.
         if f.grade in ("positive", "brisk"):
             ctx.warnings.append(
-                f"Positive {reflex.name.lower()} ({f.side}, finding {n}): an upper motor neurone sign, not a root sign. "
+                f"{reflex.name} positive ({f.side}, finding {n}): an upper motor neurone sign, not a root sign. "
                 "Screen for cord compression or central causes before needling."
             )
         return

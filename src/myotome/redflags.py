@@ -13,6 +13,7 @@ until the clinician lists their code in ``acknowledged_red_flags``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,10 +25,11 @@ from myotome.kb.names import LookupFailed
 from myotome.localize import body_sides
 
 ALWAYS_BLOCKS = "refer_urgently"
-# Inputs that only a format 1.1 document can give; a 1.0 document is screened on its findings.
-ANSWERS_1_1 = frozenset({"sphincter", "history", "complaint_without_cardiac_screen"})
+# Answers that only a format 1.1 document can give; a 1.0 document is screened on its findings and
+# its complaint. A 1.0 chest complaint is flagged: the format cannot say the cardiac screen was done.
+ANSWERS_1_1 = frozenset({"sphincter", "history"})
 FORMAT_1_0_SCREEN_NOTE = (
-    "Format 1.0 holds no red-flag history, sphincter or cardiac-screen answers: only the findings were screened. "
+    "Format 1.0 holds no red-flag history, sphincter or cardiac-screen answers: only the findings and the complaint were screened. "
     'Ask about them and record them in a "format": "1.1" document.'
 )
 
@@ -81,9 +83,10 @@ class Screen:
         urgent = [f.name for f in blocking if f.action == ALWAYS_BLOCKS]
         if urgent:
             return f"No plan: {', '.join(urgent)} needs urgent medical assessment, and acknowledging it does not change that."
+        where = ' in a "format": "1.1" document' if self.findings_only else ""
         return (
             f"No plan until the red flags are acknowledged after referral or screening: {', '.join(f.code for f in blocking)} "
-            '(list them under "acknowledged_red_flags").'
+            f'(list them under "acknowledged_red_flags"{where}).'
         )
 
 
@@ -129,7 +132,13 @@ class _Facts:
         return bool(self.complaint_regions & set(self.table.regions[list_name]))
 
     def movement_limb(self, movement: m.Movement) -> str | None:
-        limbs = {self.kb.muscles[i].limb for i in movement.prime_movers if i in self.kb.muscles}
+        return _joint_limbs(self.kb).get(movement.joint)
+
+    def muscle_limb(self, muscle: m.Muscle) -> str | None:
+        """The muscle's limb; for one filed as axial, the limb whose joint it moves (iliopsoas flexes the hip)."""
+        if muscle.limb != "axial":
+            return muscle.limb
+        limbs = {_joint_limbs(self.kb).get(self.kb.movements[mv].joint) for mv in muscle.movements} - {None}
         return limbs.pop() if len(limbs) == 1 else None
 
     def reflex_limb(self, reflex: m.Reflex) -> str | None:
@@ -137,6 +146,17 @@ class _Facts:
         if not limbs:
             limbs = {"upper" if s.startswith("C") else "lower" for s in reflex.roots.main if s[:1] in "CLS"}
         return limbs.pop() if len(limbs) == 1 else None
+
+
+@functools.lru_cache(maxsize=8)
+def _joint_limbs(kb: KnowledgeBase) -> dict[str, str]:
+    """Each joint's limb, from the limb muscles that move it: the hip is a leg joint (gluteus maximus
+    extends it) although hip flexion's prime movers, iliacus and psoas, are filed as axial."""
+    limbs: dict[str, set[str]] = {}
+    for movement in kb.movements.values():
+        found = {kb.muscles[i].limb for i in movement.muscles if i in kb.muscles} - {"axial"}
+        limbs.setdefault(movement.joint, set()).update(found)
+    return {joint: found.pop() for joint, found in limbs.items() if len(found) == 1}
 
 
 def _find(lookup: Callable[[str], Any], name: str) -> Any:
@@ -185,7 +205,7 @@ def _weakness_limb(facts: _Facts, w: exam.Weakness) -> str | None:
         movement = _find(facts.kb.find_movement, w.movement)
         return facts.movement_limb(movement) if movement is not None else None
     record = _find(facts.kb.find_muscle, w.muscle or "")
-    limbs = {mu.limb for mu in facts.kb.members(record)} if record is not None else set()
+    limbs = {facts.muscle_limb(mu) for mu in facts.kb.members(record)} if record is not None else set()
     return limbs.pop() if len(limbs) == 1 else None
 
 
@@ -229,7 +249,10 @@ def _brisk_widespread(facts: _Facts, trigger: m.RedFlagTrigger) -> Numbers | Non
         numbers.append(n)
         sides.update(body_sides(f.side))
         limbs.add(facts.reflex_limb(reflex))
-    return tuple(numbers) if len(sides) == 2 or {"upper", "lower"} <= limbs else None
+    widespread = len(sides) == 2 or {"upper", "lower"} <= limbs
+    # With a positive sign, brisk reflexes are part of the same upper motor neurone picture.
+    with_sign = bool(numbers) and _pathological_sign(facts, trigger) is not None
+    return tuple(numbers) if widespread or with_sign else None
 
 
 def _complaint_without_cardiac_screen(facts: _Facts, trigger: m.RedFlagTrigger) -> Numbers | None:

@@ -33,7 +33,7 @@ def render_text(result: Result, kb: KnowledgeBase) -> Any:
     if c.pain is not None:
         head.append(f"; pain {c.pain}/10")
     if c.duration_weeks is not None:
-        head.append(f"; {c.duration_weeks:g} weeks")
+        head.append(f"; {c.duration_weeks:g} week{'' if c.duration_weeks == 1 else 's'}")
     if who:
         head.append(f"\nPatient: {who}")
     parts.append(head)

@@ -106,7 +106,13 @@ def test_the_reflexes_and_levels_are_the_ones_examined(kb: KnowledgeBase) -> Non
         "Patellar reflex",
         "Medial hamstring reflex",
         "Achilles reflex",
+        "Hoffmann sign",
+        "Plantar response",
+        "Ankle clonus",
     ]
+    # Pathological signs are graded positive or negative, tendon reflexes absent to brisk.
+    assert {r.id: [g for g, _ in catalogue.grades_of(r)] for r in catalogue.reflexes(kb)}["hoffmann_sign"] == ["negative", "positive"]
+    assert [g for g, _ in catalogue.grades_of(kb.reflexes["biceps_reflex"])] == ["absent", "reduced", "normal", "brisk"]
 
 
 def test_the_form_offers_every_vertebra_and_interspace_of_format_1_1_once(kb: KnowledgeBase) -> None:

@@ -72,15 +72,10 @@ def _muscles(ctx: _Context, r: _Record, label: str, ids: Any) -> tuple[str, ...]
     if not isinstance(ids, list):
         r.problem("excludes", f"{label}: muscles must be a list of muscle or group ids, got {ids!r}")
         return ()
-    out: dict[str, None] = {}
-    for ref in ids:
-        if ref in ctx.ids["muscles"]:
-            out[ref] = None
-        elif ref in ctx.ids["groups"]:
-            out.update(dict.fromkeys(ctx.ids["groups"][ref].members))
-        else:
-            r.problem("excludes", f"{label}: unknown muscle or group id '{ref}'")
-    return tuple(out)
+    muscles, unknown = ctx.expand_muscles(ids)
+    for ref in unknown:
+        r.problem("excludes", f"{label}: unknown muscle or group id '{ref}'")
+    return muscles
 
 
 def _levels(ctx: _Context, r: _Record, label: str, items: Any) -> tuple[str, ...]:

@@ -12,7 +12,8 @@ from myotome.kb import model as m
 from myotome.kb.levels import level_hint
 from myotome.kb.names import NameIndex, UnknownName
 
-_RECORD_MAPS = (
+#: The record maps of a KnowledgeBase, one data file each, in the order the loader reads them.
+RECORD_FILES = (
     "references",
     "segments",
     "nerves",
@@ -57,7 +58,7 @@ class KnowledgeBase:
     _by_segment: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in _RECORD_MAPS:
+        for name in RECORD_FILES:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         sources: dict[str, Iterable[Any]] = {
             "muscle": [*self.muscles.values(), *self.groups.values()],
@@ -89,7 +90,7 @@ class KnowledgeBase:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in state.items():
-            object.__setattr__(self, key, MappingProxyType(value) if key in _RECORD_MAPS else value)
+            object.__setattr__(self, key, MappingProxyType(value) if key in RECORD_FILES else value)
 
     # -- names -------------------------------------------------------------
 

@@ -21,27 +21,15 @@ from typing import Any, TypeVar
 from myotome.kb import integrity, levels
 from myotome.kb import model as m
 from myotome.kb.exclusions import parse_exclusions
-from myotome.kb.knowledge import KnowledgeBase
+from myotome.kb.knowledge import RECORD_FILES, KnowledgeBase
 from myotome.kb.names import LookupFailed, NameIndex
 from myotome.kb.planning import parse_planning
 from myotome.kb.red_flags import parse_red_flags
 
 DATA_DIR = Path(__file__).parent / "data"
 
-# Files in the order they are read: each may refer only to those before it.
-FILES = (
-    "references",
-    "segments",
-    "nerves",
-    "muscles",
-    "groups",
-    "levels",
-    "regions",
-    "movements",
-    "reflexes",
-    "conditions",
-    "precautions",
-)
+# Files in the order they are read: each may refer only to those before it (one per record map).
+FILES = RECORD_FILES
 
 R = TypeVar("R")
 
@@ -293,6 +281,19 @@ class _Context:
                 f"{where}: unknown segment or range '{item}'; write a segment such as C6 or CN XI, or a range such as C5-C7"
             )
         return tuple(out)
+
+    def expand_muscles(self, ids: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The muscle ids behind muscle and group ids (in order, without repeats), and the ids that are neither."""
+        out: dict[str, None] = {}
+        unknown: list[str] = []
+        for ref in ids:
+            if ref in self.ids["muscles"]:
+                out[ref] = None
+            elif ref in self.ids["groups"]:
+                out.update(dict.fromkeys(self.ids["groups"][ref].members))
+            else:
+                unknown.append(str(ref))
+        return tuple(out), tuple(unknown)
 
     def sort_segments(self, segments: tuple[str, ...]) -> tuple[str, ...]:
         order = {s: i for i, s in enumerate(self.ids["segments"])}
@@ -779,18 +780,7 @@ def _usual_muscles(ctx: _Context, r: _Record) -> tuple[str, ...]:
         if ref in ctx.ids["muscles"] and ctx.ids["muscles"][ref].needling.never:
             r.problem("muscles", f"'{ref}' is never needled (muscles.yaml, field 'needling'); a condition lists muscles to treat")
     skipped = {mid for ref in ids if ref in ctx.ids["groups"] for mid in ctx.ids["groups"][ref].not_needled}
-    return tuple(mid for mid in _expand_members(ctx, r, "muscles", ids) if mid not in skipped)
-
-
-def _expand_members(ctx: _Context, r: _Record, field: str, ids: tuple[str, ...]) -> tuple[str, ...]:
-    """Muscle ids behind a list of muscle and group ids, in order, without repeats."""
-    out: dict[str, None] = {}
-    for ref in ids:
-        if ref in ctx.ids["muscles"]:
-            out[ref] = None
-        elif ref in ctx.ids["groups"]:
-            out.update(dict.fromkeys(ctx.ids["groups"][ref].members))
-    return tuple(out)
+    return tuple(mid for mid in ctx.expand_muscles(ids)[0] if mid not in skipped)  # unknown ids: reported by refs()
 
 
 _PARSERS: dict[str, Callable[[_Context, int, Any], Any]] = {

@@ -56,6 +56,24 @@ ROM_MAX_FACTOR = 2.0
 
 REFLEXES = ("biceps_reflex", "brachioradialis_reflex", "triceps_reflex", "patellar_reflex", "medial_hamstring_reflex", "achilles_reflex")
 REFLEX_GRADES = (("absent", "Absent"), ("reduced", "Reduced"), ("normal", "Normal"), ("brisk", "Brisk"))
+# Pathological signs (upper motor neurone): positive or negative, never a tendon reflex's grade.
+SIGNS = ("hoffmann_sign", "plantar_response", "ankle_clonus")
+SIGN_GRADES = (("negative", "Negative"), ("positive", "Positive"))
+
+# The red-flag screen (format 1.1); the rules that read it are in the KB (red_flags.yaml).
+HISTORY = (
+    ("cancer_history", "History of cancer"),
+    ("unexplained_weight_loss", "Unexplained weight loss"),
+    ("night_pain", "Constant night pain, not eased by rest"),
+    ("fever", "Fever, or feeling systemically unwell"),
+    ("immunosuppression", "Immunosuppression (steroids, chemotherapy, transplant drugs, HIV)"),
+    ("iv_drug_use", "Intravenous drug use"),
+    ("major_trauma", "Recent major trauma"),
+    ("new_onset_over_50", "First episode of this pain after 50"),
+)
+SPHINCTER = (("not_asked", "Not asked"), ("no", "No"), ("yes", "Yes: new bladder or bowel dysfunction"))
+CARDIAC_SCREEN = (("done", "Done, clear or referred"), ("not_done", "Not done"))
+TRIMESTERS = ((1, "First"), (2, "Second"), (3, "Third"))
 
 # Paraspinal levels examined, per side: every vertebra and interspace from occiput-C1 to S1
 # (assessment format 1.1). An interspace sits in the table of its upper vertebra, so that
@@ -148,4 +166,14 @@ def restriction(value: float, normal: float) -> int:
 
 @functools.cache
 def reflexes(kb: KnowledgeBase) -> tuple[m.Reflex, ...]:
-    return tuple(kb.reflexes[r] for r in REFLEXES)
+    """The tendon reflexes, then the pathological signs, as the form lists them."""
+    return tuple(kb.reflexes[r] for r in (*REFLEXES, *SIGNS))
+
+
+def grades_of(reflex: m.Reflex) -> tuple[tuple[str, str], ...]:
+    return SIGN_GRADES if reflex.pathological else REFLEX_GRADES
+
+
+def acknowledgeable(kb: KnowledgeBase) -> tuple[m.RedFlagRule, ...]:
+    """The red flags a clinician may acknowledge after referral or screening (an urgent referral never is)."""
+    return tuple(rule for rule in kb.red_flags.rules if rule.action != "refer_urgently")

@@ -98,6 +98,11 @@ def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precaut
     data = ExamInput()
     data.build = rng.choice(("slender", "average", "average", "muscular"))
     data.temperament = rng.choice(("calm", "calm", "anxious", "type_a"))
+    # The demo clinician screens for red flags as every exam should: asked, none found; a chest
+    # complaint has had its cardiac screen.
+    data.sphincter = "no"
+    if set(episode.regions) & set(kb.red_flags.regions["chest"]):
+        data.cardiac_screen = "done"
     data.needle_fear = "needle_phobia" in precautions
     level = _level_of(rng, kb, focus)
     for side in sides:
@@ -163,6 +168,8 @@ def _improved(rng: random.Random, before: ExamInput) -> ExamInput:
         first_session=False,
         reflexes=dict(before.reflexes),
         weakness=list(before.weakness),
+        sphincter=before.sphincter,
+        cardiac_screen=before.cardiac_screen,
     )
     after.bands = [Band(b.muscle_id, b.side, b.severity - 1 if rng.random() < 0.6 else b.severity) for b in before.bands]
     after.bands = [b for b in after.bands if b.severity > 0]

@@ -69,6 +69,13 @@ class ExamInput:
     temperament: str = ""
     needle_fear: bool = False
     first_session: bool = False
+    # The red-flag screen (format 1.1): history asked about and found, the sphincter and cardiac
+    # answers, red flags acknowledged after referral or screening, and a pregnancy's trimester.
+    history: list[str] = field(default_factory=list)
+    sphincter: str = "not_asked"
+    cardiac_screen: str = ""
+    acknowledged: list[str] = field(default_factory=list)
+    pregnancy_trimester: int | None = None
 
     def is_empty(self) -> bool:
         return not (self.bands or self.zones or self.rom or self.weakness or self.reflexes or self.levels)
@@ -100,6 +107,17 @@ def patient_fields(patient: Patient, precautions: list[str], data: ExamInput, to
     fields["needle_fear"] = data.needle_fear
     fields["first_session"] = data.first_session
     fields["precautions"] = list(precautions)
+    if data.pregnancy_trimester is not None:
+        fields["pregnancy_trimester"] = data.pregnancy_trimester
+    return fields
+
+
+def screen_fields(data: ExamInput) -> dict[str, Any]:
+    """The red-flag screen's answers, as the document's top-level fields (only what was recorded)."""
+    fields: dict[str, Any] = {"history": list(data.history), "sphincter": data.sphincter}
+    if data.cardiac_screen:
+        fields["cardiac_screen"] = data.cardiac_screen
+    fields["acknowledged_red_flags"] = list(data.acknowledged)
     return fields
 
 
@@ -183,6 +201,7 @@ def build_document(
     document["patient"] = patient_fields(patient, precautions, data, today)
     document["complaint"] = complaint_fields(episode, kb, today)
     document["findings"] = findings(data, kb)
+    document.update(screen_fields(data))
     return document
 
 
@@ -205,6 +224,12 @@ def input_from_document(document: dict[str, Any], kb: KnowledgeBase) -> ExamInpu
     data.temperament = patient.get("temperament") or ""
     data.needle_fear = bool(patient.get("needle_fear"))
     data.first_session = bool(patient.get("first_session"))
+    trimester = patient.get("pregnancy_trimester")
+    data.pregnancy_trimester = trimester if trimester in (1, 2, 3) else None
+    data.history = [code for code in document.get("history") or [] if code in dict(catalogue.HISTORY)]
+    data.sphincter = document.get("sphincter") if document.get("sphincter") in dict(catalogue.SPHINCTER) else "not_asked"
+    data.cardiac_screen = document.get("cardiac_screen") if document.get("cardiac_screen") in dict(catalogue.CARDIAC_SCREEN) else ""
+    data.acknowledged = [str(code) for code in document.get("acknowledged_red_flags") or []]
     rom_ids = {row.id: row for row in catalogue.rom_rows(kb)}
     for f in document.get("findings", []):
         kind = f.get("type")

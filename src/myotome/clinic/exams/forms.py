@@ -72,6 +72,8 @@ class ExamForm:
     lookup: Lookup | None = None
     exam_input: ExamInput | None = None
     refused: dict[str, str] = field(default_factory=dict)  # marks that were posted but could not be read
+    history: list[str] = field(default_factory=list)  # the red-flag screen's history codes ticked
+    acknowledged: list[str] = field(default_factory=list)  # red-flag codes ticked as acknowledged
 
     # -- building ----------------------------------------------------------------------
 
@@ -89,6 +91,9 @@ class ExamForm:
             form.values[f"para_{level}_{side}"] = sign
         form.values.update(build=data.build, temperament=data.temperament)
         form.values.update(needle_fear="on" if data.needle_fear else "", first_session="on" if data.first_session else "")
+        form.values.update(sphincter=data.sphincter, cardiac_screen=data.cardiac_screen)
+        form.values["pregnancy_trimester"] = "" if data.pregnancy_trimester is None else str(data.pregnancy_trimester)
+        form.history, form.acknowledged = list(data.history), list(data.acknowledged)
         for weak in data.weakness:
             record = kb.movements.get(weak.record_id) if weak.kind == "movement" else muscle_record(kb, weak.record_id)
             name = record.name if record is not None else weak.record_id
@@ -108,6 +113,7 @@ class ExamForm:
                 form.refused[name] = f"{form.scalar_label(name)}: {problem}"
             else:
                 form.values[name] = raw
+        form.history, form.acknowledged = _screen_lists(post, kb, form.refused)
         form.bands, bad_bands, bad_severities = _bands(post, kb)
         form.zones, bad_zones = _zones(post, kb)
         band_problems = []
@@ -148,6 +154,9 @@ class ExamForm:
             "temperament",
             "needle_fear",
             "first_session",
+            "sphincter",
+            "cardiac_screen",
+            "pregnancy_trimester",
             "band_name",
             "band_side",
             "band_severity",
@@ -272,13 +281,13 @@ class ExamForm:
                 value = self._rom_value(name, row, side)
                 if value is not None:
                     data.rom[(row.id, side)] = value
-        grades = dict(catalogue.REFLEX_GRADES)
         for reflex in catalogue.reflexes(self.kb):
+            grades = dict(catalogue.grades_of(reflex))
             for side in catalogue.SIDES:
                 name = f"reflex_{reflex.id}_{side}"
                 grade = self.values.get(name, "")
                 if grade and grade not in grades:
-                    self.errors[name] = f"{reflex.name}, {side}: '{grade}' is not a grade; choose absent, reduced, normal or brisk."
+                    self.errors[name] = f"{reflex.name}, {side}: '{grade}' is not a grade; choose {_or_words(list(grades))}."
                 elif grade:
                     data.reflexes[(reflex.id, side)] = grade
         signs = dict(catalogue.LEVEL_SIGNS)
@@ -298,6 +307,7 @@ class ExamForm:
                 setattr(data, name, value)
         data.needle_fear = bool(self.values.get("needle_fear"))
         data.first_session = bool(self.values.get("first_session"))
+        self._screen(data)
         data.weakness = self._weakness()
         if require_findings and data.is_empty() and not self.errors:
             self.errors["findings"] = (
@@ -307,6 +317,24 @@ class ExamForm:
             return False
         self.exam_input = data
         return True
+
+    def _screen(self, data: ExamInput) -> None:
+        """The red-flag screen's answers: each a choice the form offers, named when it is not."""
+        for name, label, choices in (
+            ("sphincter", "Bladder or bowel", catalogue.SPHINCTER),
+            ("cardiac_screen", "Cardiac screen", catalogue.CARDIAC_SCREEN),
+        ):
+            value = self.values.get(name, "")
+            if value and value not in dict(choices):
+                self.errors[name] = f"{label}: '{value}' is not one of {_or_words(list(dict(choices)))}."
+            elif value:
+                setattr(data, name, value)
+        trimester = self.values.get("pregnancy_trimester", "")
+        if trimester and trimester not in ("1", "2", "3"):
+            self.errors["pregnancy_trimester"] = f"Trimester: '{trimester}' is not 1, 2 or 3; leave it empty when not pregnant."
+        elif trimester:
+            data.pregnancy_trimester = int(trimester)
+        data.history, data.acknowledged = list(self.history), list(self.acknowledged)
 
     def _rom_value(self, name: str, row: catalogue.RomRow, side: str) -> float | None:
         raw = self.values.get(name, "")
@@ -378,7 +406,8 @@ class ExamForm:
         return [
             {
                 "reflex": reflex,
-                "roots": ", ".join(reflex.roots.main),
+                "grades": catalogue.grades_of(reflex),
+                "roots": "UMN sign" if reflex.pathological else ", ".join(reflex.roots.main),
                 "cells": [
                     {
                         "name": f"reflex_{reflex.id}_{side}",
@@ -498,6 +527,26 @@ def _side_words(sides: tuple[str, ...]) -> str:
 
 def _valid_sign(kind: str, value: str) -> bool:
     return (kind == "skin" and value in dict(catalogue.SKIN_SIGNS)) or (kind == "sensory" and value in dict(catalogue.SENSORY_CHANGES))
+
+
+def _screen_lists(post: QueryDict, kb: KnowledgeBase, refused: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The history codes and acknowledged red flags ticked; anything the form does not offer is refused by name."""
+    history_codes, ack_codes = dict(catalogue.HISTORY), {rule.code for rule in catalogue.acknowledgeable(kb)}
+    history, acknowledged = post.getlist("history"), post.getlist("acknowledged")
+    bad = [v for v in history if v not in history_codes]
+    if bad:
+        refused["history"] = f"History: {', '.join(_quoted(v) for v in bad)} is not a red-flag history the form offers; tick it again."
+    bad = [v for v in acknowledged if v not in ack_codes]
+    if bad:
+        refused["acknowledged"] = (
+            f"Acknowledged red flags: {', '.join(_quoted(v) for v in bad)} is not a red flag that can be acknowledged "
+            "(an urgent referral never is); tick it again."
+        )
+    return list(dict.fromkeys(v for v in history if v in history_codes)), list(dict.fromkeys(v for v in acknowledged if v in ack_codes))
+
+
+def _or_words(values: list[str]) -> str:
+    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
 
 
 def _action(post: QueryDict) -> str:
