@@ -367,6 +367,7 @@ class _LevelStep:
     near: list[str] = field(default_factory=list)  # involved roots next to those, served here too
     at_level: list[int] = field(default_factory=list)  # format 1.1 findings at this level
     at_root: list[int] = field(default_factory=list)  # format 1.0 findings naming a root it serves
+    beside: bool = False  # the level's finding implicates a root next to the one it is needled for
 
 
 def _level_steps(ctx: _Context) -> dict[tuple[str, str], _LevelStep]:
@@ -388,7 +389,10 @@ def _level_steps(ctx: _Context) -> dict[tuple[str, str], _LevelStep]:
             step.roots += [root] if root not in step.roots else []
         if not at_level:
             pending.append((root, side))
+    _levels_beside(ctx, out)
     for root, side in pending:
+        if any(s_side == side and root in s.roots for (_, s_side), s in out.items()):
+            continue  # needled at a level found next to it
         neighbours = {ctx.kb.neighbour(root, -1), ctx.kb.neighbour(root, 1)}
         near = [s for (_, s_side), s in out.items() if s_side == side and s.at_level and neighbours & set(s.roots)]
         if near:
@@ -405,12 +409,28 @@ def _level_steps(ctx: _Context) -> dict[tuple[str, str], _LevelStep]:
     return out
 
 
+def _levels_beside(ctx: _Context, out: dict[tuple[str, str], _LevelStep]) -> None:
+    """Levels the clinician found that implicate only roots next to an involved one: paraspinal signs
+    localise to about one level, so each is needled too, for the involved root beside it."""
+    for q in ctx.paraspinal_findings:
+        if q.level is None:
+            continue
+        for side in q.sides:
+            if (q.level.id, side) in out:
+                continue
+            beside = [n for r in q.roots for n in (ctx.kb.neighbour(r, -1), ctx.kb.neighbour(r, 1)) if n and ctx.involved(n, side)]
+            if beside:
+                out[q.level.id, side] = _LevelStep(q.level, side, roots=list(dict.fromkeys(beside)), at_level=[q.number], beside=True)
+
+
 def _level_candidate(ctx: _Context, step: _LevelStep) -> _Candidate:
     level, root = step.level, step.roots[0]
     muscle = ctx.kb.muscles[level.paraspinal[0]]
     served = " and ".join(step.roots) + (f" (and {' and '.join(step.near)}, next to it)" if step.near else "")
     if step.at_level:
         why = f"paraspinal finding {_numbers(step.at_level)} at {level.id}"
+        if step.beside:
+            why += f" ({', '.join(r.segment for r in level.roots)}, next to {root}: paraspinal signs localise to about one level)"
     else:
         sought = ", ".join(lv.id for lv in _levels_for(root, ctx.kb)) or level.id
         if step.at_root:
@@ -554,6 +574,22 @@ def _levels_listing(muscle_id: str, kb: KnowledgeBase) -> list[m.VertebralLevel]
 
 
 def _paraspinal_level_for(ctx: _Context, f: _Found, levels: dict[tuple[str, str], _LevelStep]) -> tuple[m.VertebralLevel, str, str, str]:
+    """The level a banded paraspinal muscle is needled at (see ``_paraspinal_level``), labelled with a
+    root of the muscle's own: the level's root when it supplies the muscle, else the muscle's root
+    that is involved or next to the involved one (the suboccipitals, C1, at C1-C2 for C2)."""
+    level, root, reach, why = _paraspinal_level(ctx, f, levels)
+    if root in f.muscle.roots.all:
+        return level, root, reach, why
+    own = [r for r in f.muscle.roots.all if ctx.involved(r, f.side)]
+    if own:
+        return level, own[0], "involved", f"{why}; supplied by involved {own[0]}"
+    beside = [r for r in f.muscle.roots.all if root in (ctx.kb.neighbour(r, -1), ctx.kb.neighbour(r, 1))]
+    if beside:
+        return level, beside[0], "adjacent" if reach != "outside" else reach, f"{why}; supplied by {beside[0]}, next to {root}"
+    return level, root, reach, why
+
+
+def _paraspinal_level(ctx: _Context, f: _Found, levels: dict[tuple[str, str], _LevelStep]) -> tuple[m.VertebralLevel, str, str, str]:
     """The level a banded paraspinal muscle (semispinalis capitis, the suboccipitals, iliocostalis...)
     is needled at: of the levels it is listed at, one already planned on this side, else one that
     implicates an involved root, else one next to it, else the one whose root the evidence favours."""

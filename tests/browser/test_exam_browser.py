@@ -35,6 +35,10 @@ _POINT_INSIDE = """(shape) => {
 }"""
 
 
+# A loaded 2-core CI machine can take seconds per page; waits are for elements, never fixed sleeps.
+ACTION_TIMEOUT_MS = 90_000
+
+
 def click_shape(page: Any, selector: str) -> None:
     shape = page.locator(selector).first
     point = shape.evaluate(_POINT_INSIDE)
@@ -69,6 +73,7 @@ def consented_episode(server: Server) -> tuple[int, int, str]:
 def page(browser: Any, server: Server) -> Any:
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     # Console errors (a CSP refusal shows up here), uncaught exceptions and failed requests;
     # the browser's own favicon request is not the page's.
     page.problems = []
@@ -173,6 +178,7 @@ def test_every_mark_is_possible_without_javascript(browser: Any, server: Server,
     episode_id, _, _ = consented_episode(server)
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, java_script_enabled=False)
     page = context.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     try:
         sign_in(page, server)
         page.goto(f"{server.url}/episodes/{episode_id}/exams/new/")
