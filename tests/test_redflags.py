@@ -196,6 +196,7 @@ def test_a_refer_flag_withholds_the_plan_until_acknowledged(kb: KnowledgeBase) -
     assert "marked_motor_deficit" in (held.to_json()["plan"]["blocked"] or "")
     given = engine.assess({**FOOT_DROP, "acknowledged_red_flags": ["marked_motor_deficit"]}, kb)
     assert given.plan.steps and given.cleared
+    assert (held.to_json()["cleared"], given.to_json()["cleared"]) == (False, True)
     assert given.to_json()["plan"]["blocked"] is None
     assert given.to_json()["red_flags"] == [
         {

@@ -58,6 +58,7 @@ class Result:
             "kb_version": self.kb_version,
             "format": self.assessment.format_version,
             "notes": list(self.notes),
+            "cleared": self.cleared,
             "red_flags": [
                 {
                     "code": f.code,
