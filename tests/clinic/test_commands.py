@@ -358,7 +358,8 @@ def test_serve_keeps_the_database_and_its_wal_private_in_a_home_that_was_open_to
     environment = _home_env(home)
     server, base = _serve(environment, "--demo")
     try:
-        urllib.request.urlopen(f"{base}/accounts/login/").read()  # a request opens the database: SQLite makes -wal and -shm
+        # /healthz opens the database, and the worker keeps its connection: SQLite makes -wal and -shm.
+        assert urllib.request.urlopen(f"{base}/healthz").status == 200
         database = home / "myotome.sqlite3"
         files = [database, Path(f"{database}-wal"), Path(f"{database}-shm"), home / "secret_key"]
         assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}

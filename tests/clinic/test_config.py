@@ -164,7 +164,7 @@ def test_every_setting_is_documented() -> None:
     import re
 
     root = Path(__file__).resolve().parents[2]
-    sources = [root / "src/myotome/clinic/settings.py", root / "src/myotome/clinic/config.py", root / "src/myotome/clinic/cli.py"]
+    sources = [root / "src/myotome/clinic" / name for name in ("settings.py", "config.py", "cli.py", "logs.py", "backup.py")]
     names = set()
     for source in sources:
         names |= set(re.findall(r'"((?:MYOTOME_[A-Z_]+)|DATABASE_URL)"', source.read_text()))

@@ -11,7 +11,7 @@ from myotome.cli.kb import app as kb_app
 from myotome.cli.version import print_version
 from myotome.clinic.accounts.commands import reset_second_factor, unlock
 from myotome.clinic.audit.commands import audit_prune
-from myotome.clinic.cli import createuser, demo, doctor, serve
+from myotome.clinic.cli import backup, createuser, demo, doctor, restore, serve
 
 app = typer.Typer(
     name="myotome",
@@ -42,3 +42,5 @@ app.command()(doctor)
 app.command()(unlock)
 app.command("reset-second-factor")(reset_second_factor)
 app.command("audit-prune")(audit_prune)
+app.command()(backup)
+app.command()(restore)

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from myotome.clinic import config, private_files
+from myotome.clinic import config, logs, private_files, serving
 
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -45,6 +45,7 @@ def _setup_django(*, create: bool) -> Path:
         db = config.database_settings(config.database_url(home))  # a bad DATABASE_URL fails here, in words
         if create:
             config.prepare_home(home)
+            config.check_writable(home)
             config.ensure_secret_key(home)
             private_files.create_database_file(db)
             for note in private_files.secure_home(home, db):
@@ -55,23 +56,32 @@ def _setup_django(*, create: bool) -> Path:
         django.setup()
     except config.ConfigError as exc:
         raise _fail(f"configuration: {exc}") from exc
+    except OSError as exc:  # MYOTOME_HOME cannot be made, or became unwritable after the check
+        raise _fail(f"configuration: MYOTOME_HOME {home} cannot be prepared: {exc.strerror} ({exc.filename})") from exc
     return home
 
 
 def _migrate() -> None:
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     from myotome.clinic.config import describe_database
 
     _out.print(f"Database: {describe_database(connection.settings_dict)}")
-    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except OperationalError as exc:  # unreachable, locked, read-only or full: each migration is a transaction
+        raise _fail(f"the database cannot be migrated: {exc}; nothing half-done was kept. Fix the cause and start again.", 1) from exc
 
 
 def _collect_static() -> None:
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("collectstatic", interactive=False, verbosity=0)
+    try:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    except OSError as exc:
+        raise _fail(f"static files cannot be collected into {settings.STATIC_ROOT}: {exc.strerror}", 1) from exc
 
 
 def _has_users() -> bool:
@@ -109,21 +119,31 @@ def serve(
     host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(metavar="PORT", min=1, max=65535, help="Port to listen on.")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Load the demo practice if the database has no users, and print its login.")] = False,
-    threads: Annotated[int, typer.Option(metavar="N", min=1, max=64, help="Worker threads.")] = 8,
+    workers: Annotated[
+        int | None, typer.Option(metavar="N", min=1, max=256, help="Worker processes (default: one per core).", show_default=False)
+    ] = None,
+    threads: Annotated[int, typer.Option(metavar="N", min=1, max=64, help="Threads in each worker process.")] = serving.THREADS,
     migrate: Annotated[
         bool,
         typer.Option("--migrate/--no-migrate", help="Apply database migrations first (turn off on all but one of several app servers)."),
     ] = True,
 ) -> None:
-    """Serve the clinic web app with waitress: create and migrate the database on first run."""
+    """Serve the clinic web app with granian, one worker process per core: create and migrate the database on first run.
+
+    SIGHUP replaces the workers one at a time without dropping a request (to load an upgrade
+    that needs no migration); SIGTERM or Ctrl+C lets them finish their requests and stops.
+    """
     _allow_host(host)
     try:
-        https_problem, trusted = config.https_problem(), config.trusted_proxy()
+        https_problem = config.https_problem()
+        log_file = logs.log_file()
     except config.ConfigError as exc:
         raise _fail(f"configuration: {exc}") from exc
     if https_problem:
         raise _fail(f"configuration: {https_problem}")
-    _setup_django(create=True)
+    home = _setup_django(create=True)
+    if log_file is not None:
+        _prepare(logs.prepare_log_file, log_file)
     if migrate:
         _migrate()
     _collect_static()
@@ -132,22 +152,21 @@ def serve(
             _out.print("The database already has users: the demo practice is not loaded (it loads only into an empty database).")
         else:
             _load_demo(patients=25, seed=1)
-    import waitress
-
-    from myotome.clinic.wsgi import application
-
+    served = serving.plan(workers, threads)
+    if served.note:
+        _out.print(f"Note: {served.note}.")
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    _out.print(f"Myotome is running at [bold]http://{shown}:{port}/[/bold]  (Ctrl+C stops it)")
-    options: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "Myotome"}
-    if trusted:
-        # Behind a load balancer: take the client's address from X-Forwarded-For set by that proxy only.
-        options.update(
-            trusted_proxy=trusted,
-            trusted_proxy_count=1,
-            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
-            clear_untrusted_proxy_headers=True,
-        )
-    waitress.serve(application, **options)
+    where = f"logs to {log_file}" if log_file else "logs to standard error"
+    _out.print(f"Serving with {served.describe()}; {where}; data in {home}.", markup=False)
+    running = f"Myotome is running at [bold]http://{shown}:{port}/[/bold]  (Ctrl+C stops it)"
+    serving.run(host, port, served, listening=lambda: _out.print(running))
+
+
+def _prepare(step: Callable[[Path], None], path: Path) -> None:
+    try:
+        step(path)
+    except config.ConfigError as exc:
+        raise _fail(f"configuration: {exc}") from exc
 
 
 def demo(
@@ -253,6 +272,72 @@ def _given_password(path: Path | None) -> str:
     return password
 
 
+# -- backup and restore ------------------------------------------------------------------------
+
+
+def backup(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="The new backup file (never overwritten).", dir_okay=False)
+    ],
+) -> None:
+    """Back up the database while the app keeps serving: a consistent copy, readable by its owner only."""
+    from myotome.cli.version import installed_version
+    from myotome.clinic import backup as backups
+
+    _setup_django(create=False)
+    try:
+        info = backups.backup(output.absolute(), installed_version())
+    except backups.BackupError as exc:
+        raise _fail(str(exc), 1) from exc
+    backups.record("export", "backup", f"database backed up to {info.path.name[:120]}")
+    size = info.path.stat().st_size
+    _out.print(f"Backed up to {info.path} ({size / 1e6:.1f} MB, mode 600), taken {info.taken_at:%Y-%m-%d %H:%M:%S %Z}.", markup=False)
+
+
+def restore(
+    backup_file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by `myotome backup`.", exists=True, dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts); the warning is still printed.")] = False,
+) -> None:
+    """Replace the database with a backup; everything after the backup was taken, its audit trail included, is lost."""
+    from myotome.clinic import backup as backups
+
+    _setup_django(create=True)
+    try:
+        info = backups.read_info(backup_file.absolute())
+        backups.check_restorable(info)
+    except backups.BackupError as exc:
+        raise _fail(str(exc), 1) from exc
+    from django.db import connection
+
+    from myotome.clinic.config import describe_database
+
+    _err.print(
+        f"Restoring {info.describe()} replaces everything in {describe_database(connection.settings_dict)}. "
+        f"Whatever was recorded after {info.taken_at:%Y-%m-%d %H:%M:%S %Z} is lost, and so is the audit trail of it: "
+        "keep a backup of the present database first if any of it matters (`myotome backup -o FILE`).",
+        markup=False,
+    )
+    if not yes:
+        if not sys.stdin.isatty():
+            raise _fail("standard input is not a terminal, so the restore cannot be confirmed: add --yes to restore from a script")
+        if not typer.confirm("Restore?", default=False):
+            raise _fail("Nothing was restored.", 1)
+    try:
+        backups.restore(info)
+    except backups.BackupError as exc:
+        raise _fail(str(exc), 1) from exc
+    _migrate()
+    backups.record(
+        "update",
+        "restore",
+        f"database restored from a backup taken {info.taken_at:%Y-%m-%d %H:%M:%S %Z} ({info.path.name[:60]}); "
+        "what was recorded after that time, audit events included, is not in this database",
+    )
+    _out.print(
+        f"Restored {info.describe()}. The app servers may keep running: their next request reads the restored database.", markup=False
+    )
+
+
 # -- doctor ---------------------------------------------------------------------------------
 
 
@@ -291,7 +376,9 @@ def doctor() -> None:
         checks.append(Check("django", f"cannot start: {exc}"))
         _report(checks)
         raise typer.Exit(1) from exc
+    checks.append(_server_check())
     checks.extend(_database_checks(db))
+    checks.extend(_backup_checks(db))
     checks.append(_kb_check())
     checks.append(_static_check())
     _report(checks)
@@ -339,6 +426,44 @@ def _database_checks(db: dict[str, Any]) -> list[Check]:
     else:
         migrations = Check("migrations", None, f"all {len(executor.loader.applied_migrations)} applied")
     return [Check("database", None, config.describe_database(db)), migrations]
+
+
+def _server_check() -> Check:
+    served = serving.plan(None, serving.THREADS)
+    note = f" ({served.note})" if served.note else " (one per core; --workers N to change)"
+    return Check("server", None, f"`myotome serve` runs {served.describe()}{note}")
+
+
+def _backup_checks(db: dict[str, Any]) -> list[Check]:
+    """pg_dump against the server (PostgreSQL), and the age of the last `myotome backup`."""
+    from django.db import connection
+
+    from myotome.clinic import backup as backups
+
+    try:
+        connection.ensure_connection()
+    except Exception:  # the database check has said why
+        return [Check("backup", "not checked: no database")]
+    checks = []
+    if connection.vendor == "postgresql":
+        try:
+            tools = backups.pg_tools_for_server()
+            checks.append(Check("pg_dump", None, f"{tools.pg_dump} (version {tools.major}) for PostgreSQL {backups.server_major()}"))
+        except backups.BackupError as exc:
+            checks.append(Check("pg_dump", str(exc)))
+    try:
+        last = backups.last_backup()
+    except Exception:  # no audit table yet: the migrations check says so
+        return [*checks, Check("backup", "not checked: the database is not migrated")]
+    if last is None:
+        checks.append(Check("backup", None, "none made with `myotome backup` yet: schedule one (docs/deployment.md, Backups)"))
+    else:
+        from django.utils import timezone
+
+        hours = (timezone.now() - last).total_seconds() / 3600
+        age = f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+        checks.append(Check("backup", None, f"the last `myotome backup` finished {age} ago ({last:%Y-%m-%d %H:%M %Z})"))
+    return checks
 
 
 def _kb_check() -> Check:

@@ -46,6 +46,30 @@ def prepare_home(home: Path) -> Path:
     return home
 
 
+PROBE_BYTES = 256 * 1024  # room for SQLite to start a write-ahead log and a few pages
+
+
+def check_writable(home: Path) -> None:
+    """Write, sync and remove a small file in MYOTOME_HOME: a read-only or full folder is said in words
+    before anything of Myotome's is written there (rather than found half-way through a migration)."""
+    probe = home / f".write-test-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"\0" * PROBE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        why = {30: "the file system is read-only", 28: "the disk is full", 13: "permission denied"}.get(exc.errno or 0, exc.strerror)
+        raise ConfigError(
+            f"MYOTOME_HOME {home} cannot be written: {why}; free some space or point MYOTOME_HOME at a writable folder "
+            "(nothing was changed)"
+        ) from None
+    finally:
+        probe.unlink(missing_ok=True)
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if not raw:
@@ -202,9 +226,13 @@ def _sqlite(url: str, path: str) -> dict[str, Any]:
             # Waitress serves requests on several threads: take the write lock at the start
             # of a transaction and wait for it, instead of failing with "database is locked".
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": env_int("MYOTOME_SQLITE_TIMEOUT", 20, minimum=1, maximum=600),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
+        # Keep each worker thread's connection between requests: opening one costs the PRAGMAs above,
+        # and when the last connection closes SQLite checkpoints and deletes the write-ahead log.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

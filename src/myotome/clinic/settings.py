@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from myotome.clinic import config
+from myotome.clinic import config, logs
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = config.home_dir()
@@ -70,6 +70,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": config.database_settings(config.database_url(HOME))}
+# A SQLite write that waited this long for the write lock is logged (sqlite_locks.py; 0: every write).
+SQLITE_LOCK_LOG_MS = config.env_int("MYOTOME_SQLITE_LOCK_LOG_MS", 1000, minimum=0, maximum=600_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- authentication -----------------------------------------------------------
@@ -142,22 +144,5 @@ TIME_ZONE = os.environ.get("MYOTOME_TIME_ZONE", "") or "UTC"
 USE_I18N = False
 USE_TZ = True
 
-# -- logging: paths only, never query strings, bodies or SQL parameters --------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_request": {"()": "myotome.clinic.security.DropRequestDetails"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_request"]},
-    },
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {
-        # Django's default config would e-mail tracebacks with request bodies to ADMINS.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # At DEBUG this logger prints every SQL statement with its parameters: patient data.
-        "django.db.backends": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "waitress": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "myotome": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# -- logging: paths only, never query strings, bodies or SQL parameters (myotome/clinic/logs.py) --
+LOGGING = logs.logging_config()

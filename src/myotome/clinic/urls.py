@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from myotome.clinic import health
 from myotome.clinic.accounts import signin
 from myotome.clinic.patients import views as patient_views
 
@@ -13,6 +14,7 @@ admin.site.site_title = "Myotome"
 
 urlpatterns = [
     path("", patient_views.day, name="day"),
+    path("healthz", health.healthz, name="healthz"),  # for load balancers: no sign-in, no data
     path("accounts/", include("myotome.clinic.accounts.urls")),
     path("accounts/second-factor/", include("myotome.clinic.mfa.urls")),
     path("audit/", include("myotome.clinic.audit.urls")),
@@ -22,3 +24,6 @@ urlpatterns = [
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
 ]
+
+# 503 instead of 500 when the database or the disk cannot serve (health.py).
+handler500 = "myotome.clinic.health.server_error"
