@@ -23,7 +23,7 @@ from myotome.clinic import input_limits
 from myotome.clinic.accounts.access import member_required, require_clinical
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
-from myotome.clinic.exams import catalogue, names, service
+from myotome.clinic.exams import catalogue, service
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
 from myotome.clinic.exams.chart import chart_svg
 from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document
@@ -34,6 +34,7 @@ from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
 from myotome.exam import InvalidAssessment, parse_assessment
 from myotome.kb import KnowledgeBase, load_kb
+from myotome.kb import search as kb_names
 
 # -- the exam form ------------------------------------------------------------------------------
 
@@ -340,25 +341,25 @@ def names_lookup(request: HttpRequest) -> JsonResponse:
     """
     require_clinical(request, record_type="exam_names")
     kind = request.GET.get("kind", "")
-    if kind not in names.KINDS:
-        return JsonResponse({"error": f"kind must be one of {', '.join(names.KINDS)}, got {kind[:20]!r}"}, status=400)
+    if kind not in kb_names.KINDS:
+        return JsonResponse({"error": f"kind must be one of {', '.join(kb_names.KINDS)}, got {kind[:20]!r}"}, status=400)
     # Not cut to length: a name that is too long is refused by resolve, not matched on its start.
     query = request.GET.get("q", "")
     kb = load_kb()
-    found = names.resolve(kb, kind, query)
+    found = kb_names.resolve(kb, kind, query)
     return JsonResponse(
         {
-            "query": input_limits.shown(query, names.MAX_QUERY),
+            "query": input_limits.shown(query, kb_names.MAX_NAME),
             "kind": kind,
             "match": _match(found) if found.ok else None,
             "error": found.error,
             "suggestions": list(found.suggestions),
-            "results": names.search(kb, kind, query),
+            "results": kb_names.search(kb, kind, query),
         }
     )
 
 
-def _match(found: names.Resolution) -> dict[str, str]:
+def _match(found: kb_names.Resolution) -> dict[str, str]:
     record = found.record
     detail = ", ".join(record.dermatomes) if found.kind == "region" else ""
     return {"kind": found.kind, "id": record.id, "name": record.name, "detail": detail}
