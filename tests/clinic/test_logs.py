@@ -71,7 +71,39 @@ def test_the_log_file_holds_every_request_and_no_patient_data_and_is_reopened_af
 
     assert stat.S_IMODE(log.stat().st_mode) == 0o600 and stat.S_IMODE(log.with_name("myotome.log.1").stat().st_mode) == 0o600
     assert '"POST /patients/search/ HTTP/1.1" 302' in before_rotation and "Not Found: /patients/" in before_rotation
-    assert f'"GET /patients/{pk}/ HTTP/1.1" 200' not in rotated.split('"GET /patients/' + str(pk + 1000))[1]  # later lines went to the new file
+    assert (
+        f'"GET /patients/{pk}/ HTTP/1.1" 200' not in rotated.split('"GET /patients/' + str(pk + 1000))[1]
+    )  # later lines went to the new file
     assert "granian.access" in after_rotation and "granian.access" not in console  # the console has only what `serve` says itself
     everything = rotated + log.read_text() + console
     assert [secret for secret in SECRETS if secret.lower() in everything.lower()] == []
+
+
+def test_doctor_says_where_the_logs_go_and_what_is_wrong_with_a_log_file(tmp_path: Path) -> None:
+    def said(**extra: str) -> str:
+        lines = _run(_home_env(tmp_path / "home", **extra), "doctor").stdout.splitlines()
+        return next(line for line in lines if " logs: " in line)
+
+    assert said() == "ok   logs: to standard error (under systemd: the journal); MYOTOME_LOG_FILE=/ABSOLUTE/PATH for a file"
+    log = tmp_path / "myotome.log"
+    assert said(MYOTOME_LOG_FILE=str(log)) == f"ok   logs: appended to {log} (owner-only; reopened when logrotate moves it)"
+    log.write_text("")
+    log.chmod(0o644)
+    assert (
+        said(MYOTOME_LOG_FILE=str(log))
+        == f"FAIL logs: MYOTOME_LOG_FILE={log} is readable by others; run `chmod 600 {log}` (it names users and addresses)"
+    )
+    missing = tmp_path / "nowhere" / "myotome.log"
+    assert said(MYOTOME_LOG_FILE=str(missing)).startswith(
+        f"FAIL logs: MYOTOME_LOG_FILE={missing}: its folder {missing.parent} does not exist"
+    )
+    assert said(MYOTOME_LOG_FILE="logs/myotome.log").startswith("FAIL logs: MYOTOME_LOG_FILE must be an absolute path")
+
+
+def test_doctor_reports_the_server_mode_and_its_workers(tmp_path: Path) -> None:
+    from myotome.clinic import serving
+
+    out = _run(_home_env(tmp_path / "home"), "doctor").stdout
+    cores = serving.cores()
+    workers = f"{cores} worker process{'es' if cores != 1 else ''}"
+    assert f"ok   server: `myotome serve` runs granian, {workers} with 4 threads each (one per core; --workers N to change)" in out
