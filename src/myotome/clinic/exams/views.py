@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,6 +30,7 @@ from myotome.clinic.exams import catalogue, names
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
 from myotome.clinic.exams.chart import chart_svg
 from myotome.clinic.exams.findings import ExamInput, build_document, chart_marks, describe_finding, input_from_document
+from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients import submissions, vocabulary
@@ -171,6 +173,7 @@ def _form_page(
 ) -> HttpResponse:
     kb = form.kb
     patient = episode.patient
+    form.parts = focus_parts(kb, episode.regions)
     shown = ExamInput(bands=form.bands, zones=form.zones)
     for row in form.level_table():
         for level in row["levels"]:
@@ -206,6 +209,8 @@ def _form_page(
         "pregnant": patient.active_precautions().filter(kind="pregnancy").exists(),
         "acknowledgeable": catalogue.acknowledgeable(kb),
         "kb_version": kb.version,
+        "form_action": reverse("exams:edit", args=[exam.pk]) if exam else reverse("exams:new", args=[episode.pk]),
+        "note_limit": input_limits.NOTES,
         # Only a new exam is created by its form; a draft is updated, and updating twice is harmless.
         "submission": (submission or submissions.new_token()) if exam is None else "",
     }
