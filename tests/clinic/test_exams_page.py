@@ -98,3 +98,53 @@ def test_midline_movements_have_one_box_labelled_midline_not_left(world: World) 
     assert flexion and "Cervical flexion" in flexion.group(0)
     assert re.search(r'<label for="rom_cervical_flexion" class="rom-side">.*?Midline', page, re.S)
     assert ">Left<" not in flexion.group(0)
+
+
+NOTES = {"history_note": "Pain since lifting boxes in March.\nWorse at night.", "exam_note": "Guarded neck movement."}
+
+
+def test_notes_are_saved_with_the_exam_and_shown_on_it(world: World) -> None:
+    response = _post(world, {**C6_POST, **NOTES})
+    assert response.status_code == 302
+    exam = Exam.objects.get()
+    assert (exam.history_note, exam.exam_note) == (NOTES["history_note"], NOTES["exam_note"])
+    assert "history_note" not in exam.document and "Worse at night" not in str(exam.document)  # the engine reads findings only
+    page = world.client("alice").get(reverse("exams:detail", args=[exam.pk])).content.decode()
+    assert "Pain since lifting boxes in March.<br>Worse at night." in page and "Guarded neck movement." in page
+
+
+def test_a_draft_keeps_its_notes(world: World) -> None:
+    response = _post(world, {**C6_POST, **NOTES, "action": "draft"})
+    draft = Exam.objects.get()
+    assert response.status_code == 302 and draft.is_draft
+    page = world.client("alice").get(reverse("exams:edit", args=[draft.pk])).content.decode()
+    assert ">Pain since lifting boxes in March.\nWorse at night.</textarea>" in page
+
+
+def test_copy_forward_shows_the_previous_notes_beside_empty_new_ones(world: World) -> None:
+    _post(world, {**C6_POST, **NOTES})
+    page = world.client("alice").get(reverse("exams:copy_forward", args=[world.episode.pk])).content.decode()
+    # The new boxes are empty; the earlier notes stand beside them, read only.
+    assert re.search(r'<textarea id="history_note" name="history_note"[^>]*></textarea>', page)
+    assert re.search(r'<textarea id="exam_note" name="exam_note"[^>]*></textarea>', page)
+    assert '<p class="note-previous-text">Pain since lifting boxes in March.<br>Worse at night.</p>' in page
+    assert "(read only)" in page
+    # Findings are copied as before.
+    assert 'name="band" value="extensor_carpi_radialis_brevis:right"' in page
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("x" * 10_001, "Subjective history: &#x27;xxxxxxxx"),
+        ("a\x00b", "contains a control character (U+0000)"),
+    ],
+)
+def test_a_note_over_the_limit_or_with_control_characters_is_refused_by_name(world: World, value: str, message: str) -> None:
+    response = _post(world, {**C6_POST, "history_note": value})
+    assert response.status_code == 422 and message in response.content.decode() and not Exam.objects.exists()
+
+
+def test_a_note_keeps_its_line_breaks(world: World) -> None:
+    _post(world, {**C6_POST, "exam_note": "one\r\n\ttwo"})
+    assert Exam.objects.get().exam_note == "one\r\n\ttwo"

@@ -37,6 +37,8 @@ ZONE_SIGN_CHOICES = [
 ]
 SIDE_CHOICES = (("right", "Right"), ("left", "Left"), ("bilateral", "Both sides"))
 GRADE_CHOICES = tuple((str(g), f"{g}/5") for g in range(5))
+# The free-text notes: several lines each, within the clinic's limit for notes.
+NOTE_FIELDS = {"history_note": "Subjective history", "exam_note": "Exam notes"}
 
 
 @dataclass
@@ -96,6 +98,7 @@ class ExamForm:
         form.values.update(sphincter=data.sphincter, cardiac_screen=data.cardiac_screen)
         form.values["pregnancy_trimester"] = "" if data.pregnancy_trimester is None else str(data.pregnancy_trimester)
         form.history, form.acknowledged = list(data.history), list(data.acknowledged)
+        form.values.update(history_note=data.history_note, exam_note=data.exam_note)
         for weak in data.weakness:
             record = kb.movements.get(weak.record_id) if weak.kind == "movement" else muscle_record(kb, weak.record_id)
             name = record.name if record is not None else weak.record_id
@@ -114,6 +117,15 @@ class ExamForm:
             if problem:
                 form.refused[name] = f"{form.scalar_label(name)}: {problem}"
             else:
+                form.values[name] = raw
+        for name, label in NOTE_FIELDS.items():
+            # Line breaks are kept as typed; only the ends are trimmed.
+            raw = post.get(name, "").strip()
+            problem = input_limits.text_problem(raw, input_limits.NOTES, multi_line=True)
+            if problem:
+                form.refused[name] = f"{label}: {problem}"
+            # A note that is only too long is shown back whole, to be shortened; one with control characters is not shown.
+            if not problem or input_limits.text_problem(raw, len(raw), multi_line=True) is None:
                 form.values[name] = raw
         form.history, form.acknowledged = _screen_lists(post, kb, form.refused)
         form.bands, bad_bands, bad_severities = _bands(post, kb)
@@ -321,6 +333,7 @@ class ExamForm:
                 setattr(data, name, value)
         data.needle_fear = bool(self.values.get("needle_fear"))
         data.first_session = bool(self.values.get("first_session"))
+        data.history_note, data.exam_note = self.values.get("history_note", ""), self.values.get("exam_note", "")
         self._screen(data)
         data.weakness = self._weakness()
         if require_findings and data.is_empty() and not self.errors:
@@ -504,7 +517,7 @@ class ExamForm:
 
     def error_list(self) -> list[tuple[str, str]]:
         """(input id, message) in page order, for the error summary."""
-        order = {name: i for i, name in enumerate(["findings", *self.scalar_names()])}
+        order = {name: i for i, name in enumerate(["findings", *self.scalar_names(), *NOTE_FIELDS])}
         return sorted(((name, message) for name, message in self.errors.items()), key=lambda item: (order.get(item[0], 10_000), item[0]))
 
 

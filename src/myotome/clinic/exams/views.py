@@ -94,7 +94,9 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
     kb = load_kb()
     if request.method == "GET":
         record_event(request, Action.VIEW, record=exam, detail="draft opened for editing")
-        form = ExamForm.from_input(input_from_document(exam.document, kb), kb, _default_side(episode))
+        data = input_from_document(exam.document, kb)
+        data.history_note, data.exam_note = exam.history_note, exam.exam_note
+        form = ExamForm.from_input(data, kb, _default_side(episode))
         return _form_page(request, episode, form, exam, exam.copied_from)
     return _post(request, episode, exam, exam.copied_from, kb)
 
@@ -145,6 +147,7 @@ def _store(
         # An id that names the exam, never the patient.
         document = {"id": f"exam-{exam.pk}", **document}
         exam.document = document
+        exam.history_note, exam.exam_note = data.history_note, data.exam_note
         exam.kb_version = kb.version
         if final:
             result = engine.assess(document, kb).to_json()
