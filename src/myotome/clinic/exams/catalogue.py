@@ -55,6 +55,11 @@ MIDLINE_MOVEMENTS = frozenset({"cervical_flexion", "cervical_extension", "thorac
 ROM_MAX_FACTOR = 2.0
 
 REFLEXES = ("biceps_reflex", "brachioradialis_reflex", "triceps_reflex", "patellar_reflex", "medial_hamstring_reflex", "achilles_reflex")
+# The reflexes and signs by limb, as the form groups them (the arm's roots are cervical, the leg's lumbosacral).
+REFLEX_GROUPS = (
+    ("Arm", ("biceps_reflex", "brachioradialis_reflex", "triceps_reflex", "hoffmann_sign")),
+    ("Leg", ("patellar_reflex", "medial_hamstring_reflex", "achilles_reflex", "plantar_response", "ankle_clonus")),
+)
 REFLEX_GRADES = (("absent", "Absent"), ("reduced", "Reduced"), ("normal", "Normal"), ("brisk", "Brisk"))
 # Pathological signs (upper motor neurone): positive or negative, never a tendon reflex's grade.
 SIGNS = ("hoffmann_sign", "plantar_response", "ankle_clonus")

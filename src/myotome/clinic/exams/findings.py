@@ -76,6 +76,9 @@ class ExamInput:
     cardiac_screen: str = ""
     acknowledged: list[str] = field(default_factory=list)
     pregnancy_trimester: int | None = None
+    # Free text, stored on the exam beside the document (never in it, never copied forward).
+    history_note: str = ""
+    exam_note: str = ""
 
     def is_empty(self) -> bool:
         return not (self.bands or self.zones or self.rom or self.weakness or self.reflexes or self.levels)

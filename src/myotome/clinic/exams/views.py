@@ -4,7 +4,7 @@ Every view is behind ``member_required``; records come from the active clinic on
 (404 otherwise); front desk is refused with the foundation's message; the exam and
 plan are blocked until consent to needling is on file; every read and write is
 audited, writes in the same transaction as the audit row. Saving runs the engine
-(``myotome.engine.assess``) and stores the document, the result and the KB version.
+(through ``service.py``, as the demo does) and stores the document, the result and the KB version.
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-import myotome
-from myotome import engine
 from myotome.clinic import input_limits
 from myotome.clinic.accounts.access import member_required, require_clinical
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
-from myotome.clinic.exams import catalogue, names
+from myotome.clinic.exams import catalogue, service
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
 from myotome.clinic.exams.chart import chart_svg
-from myotome.clinic.exams.findings import ExamInput, build_document, chart_marks, describe_finding, input_from_document
+from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document
+from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients import submissions, vocabulary
@@ -36,6 +36,7 @@ from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
 from myotome.exam import InvalidAssessment, parse_assessment
 from myotome.kb import KnowledgeBase, load_kb
+from myotome.kb import search as kb_names
 
 # -- the exam form ------------------------------------------------------------------------------
 
@@ -92,9 +93,84 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
     kb = load_kb()
     if request.method == "GET":
         record_event(request, Action.VIEW, record=exam, detail="draft opened for editing")
-        form = ExamForm.from_input(input_from_document(exam.document, kb), kb, _default_side(episode))
+        data = input_from_document(exam.document, kb)
+        data.history_note, data.exam_note = exam.history_note, exam.exam_note
+        form = ExamForm.from_input(data, kb, _default_side(episode))
         return _form_page(request, episode, form, exam, exam.copied_from)
     return _post(request, episode, exam, exam.copied_from, kb)
+
+
+# -- autosave: the draft kept as the clinician works -------------------------------------------------------
+
+
+@require_POST
+@member_required
+def exam_autosave_new(request: HttpRequest, pk: int) -> JsonResponse:
+    """The first autosave of a new exam creates its draft (once per form: the form's one-time token)."""
+    episode = get_episode_for(request, pk)
+    require_clinical(request, episode)
+    if episode.patient.active_consent() is None:
+        record_event(request, Action.DENIED, record=episode, detail="autosave blocked: no consent to needling on file")
+        return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
+    return _autosave(request, episode, None, _copied_from(request, episode))
+
+
+@require_POST
+@member_required
+def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Each later autosave updates the one draft; a saved exam is final and is never changed."""
+    exam = get_exam_for(request, pk)
+    require_clinical(request, exam)
+    if not exam.is_draft:
+        record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
+        return JsonResponse({"ok": False, "error": "This exam is saved and final; copy it forward to record a new exam."}, status=409)
+    if exam.episode.patient.active_consent() is None:
+        record_event(request, Action.DENIED, record=exam, detail="autosave blocked: no consent to needling on file")
+        return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
+    return _autosave(request, exam.episode, exam, exam.copied_from)
+
+
+def _autosave(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None) -> JsonResponse:
+    kb = load_kb()
+    form = ExamForm.from_post(request.POST, kb)
+    # The same checks as "Save draft": a value the form refuses is named and nothing is written.
+    if not form.validate(require_findings=False):
+        return JsonResponse({"ok": False, "errors": [message for _, message in form.error_list()]}, status=422)
+    data = form.exam_input
+    assert data is not None
+    try:
+        if exam is None:
+            token = submissions.posted_token(request)
+            saved = submissions.save_once(
+                request, token, "exam", lambda: _store(request, episode, None, copied_from, data, kb, final=False)
+            )
+            if saved.conflict or saved.repeated:
+                # The form's draft exists already (an answer lost on the way back): update it, if it is still that draft.
+                draft = _own_draft(request, episode, saved.record_id)
+                if draft is None:
+                    return JsonResponse({"ok": False, "error": saved.conflict or submissions.ALREADY_SAVED}, status=409)
+                exam = _store(request, episode, draft, copied_from, data, kb, final=False)
+            else:
+                exam = Exam.objects.get(pk=saved.record_id)
+        else:
+            exam = _store(request, episode, exam, copied_from, data, kb, final=False)
+    except InvalidAssessment as exc:
+        return JsonResponse({"ok": False, "errors": list(exc.problems)}, status=422)
+    saved_at = timezone.localtime(exam.updated_at)
+    return JsonResponse(
+        {
+            "ok": True,
+            "exam": exam.pk,
+            "saved_at": formats.time_format(saved_at, "H:i"),
+            "edit_url": reverse("exams:edit", args=[exam.pk]),
+            "autosave_url": reverse("exams:autosave", args=[exam.pk]),
+        }
+    )
+
+
+def _own_draft(request: HttpRequest, episode: Episode, pk: int) -> Exam | None:
+    """The exam ``pk`` when it is a draft of ``episode`` that this user started, else None."""
+    return episode.exams.filter(pk=pk, status=ExamStatus.DRAFT, created_by=request.user).first()
 
 
 def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, kb: KnowledgeBase) -> HttpResponse:
@@ -111,6 +187,9 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
                 saved = submissions.save_once(
                     request, token, "exam", lambda: _store(request, episode, exam, copied_from, data, kb, final=final)
                 )
+                if saved.conflict and (draft := _own_draft(request, episode, saved.record_id)) is not None:
+                    # The form's autosave made its draft but its answer never came back: this post completes that draft.
+                    saved = submissions.Saved(_store(request, episode, draft, copied_from, data, kb, final=final).pk)
             except InvalidAssessment as exc:  # the form checks every value first; this is a last line of defence
                 form.errors["findings"] = "The exam could not be turned into an assessment: " + "; ".join(exc.problems)
             else:
@@ -132,26 +211,18 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
 def _store(
     request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, data: ExamInput, kb: KnowledgeBase, *, final: bool
 ) -> Exam:
-    patient = episode.patient
-    document = build_document(data, patient=patient, episode=episode, kb=kb)
+    document = service.document(data, episode=episode, kb=kb)
     parse_assessment(document)  # raises InvalidAssessment before anything is written
     with transaction.atomic():
         created = exam is None
         if exam is None:
             exam = Exam(episode=episode, created_by=request.user, copied_from=copied_from, document=document, kb_version=kb.version)
             exam.save()
-        # An id that names the exam, never the patient.
-        document = {"id": f"exam-{exam.pk}", **document}
-        exam.document = document
+        exam.document = service.named(document, exam.pk)
+        exam.history_note, exam.exam_note = data.history_note, data.exam_note
         exam.kb_version = kb.version
         if final:
-            result = engine.assess(document, kb).to_json()
-            exam.result = result
-            exam.kb_version = result["kb_version"]
-            exam.engine_version = myotome.__version__
-            exam.status = ExamStatus.SAVED
-            exam.saved_at = timezone.now()
-            exam.saved_by = request.user
+            service.finalise([exam], kb, by=request.user, at=timezone.now())
         exam.save()
         detail = f"{'saved' if final else 'draft'}: {len(document['findings'])} findings"
         if final and exam.plan is not None:
@@ -171,6 +242,7 @@ def _form_page(
 ) -> HttpResponse:
     kb = form.kb
     patient = episode.patient
+    form.parts = focus_parts(kb, episode.regions)
     shown = ExamInput(bands=form.bands, zones=form.zones)
     for row in form.level_table():
         for level in row["levels"]:
@@ -206,6 +278,11 @@ def _form_page(
         "pregnant": patient.active_precautions().filter(kind="pregnancy").exists(),
         "acknowledgeable": catalogue.acknowledgeable(kb),
         "kb_version": kb.version,
+        "form_action": reverse("exams:edit", args=[exam.pk]) if exam else reverse("exams:new", args=[episode.pk]),
+        "autosave_url": reverse("exams:autosave", args=[exam.pk]) if exam else reverse("exams:autosave_new", args=[episode.pk]),
+        # Changes kept on the device and posted back after a sign-in: the page sends them as soon as it loads.
+        "restored": request.method == "POST" and request.POST.get("restored") == "1",
+        "note_limit": input_limits.NOTES,
         # Only a new exam is created by its form; a draft is updated, and updating twice is harmless.
         "submission": (submission or submissions.new_token()) if exam is None else "",
     }
@@ -351,25 +428,25 @@ def names_lookup(request: HttpRequest) -> JsonResponse:
     """
     require_clinical(request, record_type="exam_names")
     kind = request.GET.get("kind", "")
-    if kind not in names.KINDS:
-        return JsonResponse({"error": f"kind must be one of {', '.join(names.KINDS)}, got {kind[:20]!r}"}, status=400)
+    if kind not in kb_names.KINDS:
+        return JsonResponse({"error": f"kind must be one of {', '.join(kb_names.KINDS)}, got {kind[:20]!r}"}, status=400)
     # Not cut to length: a name that is too long is refused by resolve, not matched on its start.
     query = request.GET.get("q", "")
     kb = load_kb()
-    found = names.resolve(kb, kind, query)
+    found = kb_names.resolve(kb, kind, query)
     return JsonResponse(
         {
-            "query": input_limits.shown(query, names.MAX_QUERY),
+            "query": input_limits.shown(query, kb_names.MAX_NAME),
             "kind": kind,
             "match": _match(found) if found.ok else None,
             "error": found.error,
             "suggestions": list(found.suggestions),
-            "results": names.search(kb, kind, query),
+            "results": kb_names.search(kb, kind, query),
         }
     )
 
 
-def _match(found: names.Resolution) -> dict[str, str]:
+def _match(found: kb_names.Resolution) -> dict[str, str]:
     record = found.record
     detail = ", ".join(record.dermatomes) if found.kind == "region" else ""
     return {"kind": found.kind, "id": record.id, "name": record.name, "detail": detail}
