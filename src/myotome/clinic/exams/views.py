@@ -349,7 +349,6 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     segments = [
         {
             **segment,
-            "percent": round(segment["score"] * 100),
             "lines": [
                 {**line, "text": texts.get(line["finding"], "the complaint") if line["finding"] else "the complaint"}
                 for line in segment["evidence"]
