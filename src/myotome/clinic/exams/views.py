@@ -29,7 +29,7 @@ from myotome.clinic.audit.record import record_event
 from myotome.clinic.exams import catalogue, names
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
 from myotome.clinic.exams.chart import chart_svg
-from myotome.clinic.exams.findings import ExamInput, build_document, chart_marks, describe_finding, input_from_document
+from myotome.clinic.exams.findings import ExamInput, build_document, chart_marks, describe_finding, input_from_document, shown_name
 from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
 from myotome.clinic.exams.models import Exam, ExamStatus
@@ -344,7 +344,8 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = exam.result or {}
     plan = result.get("plan") if consent is not None else None
     data = input_from_document(document, kb)
-    findings = [(n, describe_finding(f)) for n, f in enumerate(document.get("findings", []), 1)]
+    findings = [(n, describe_finding(f, kb)) for n, f in enumerate(document.get("findings", []), 1)]
+    complaint = document.get("complaint", {})
     texts = dict(findings)
     segments = [
         {
@@ -368,7 +369,9 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent": consent,
         "consent_message": CONSENT_NEEDED,
         "document": document,
-        "complaint": document.get("complaint", {}),
+        "complaint": complaint,
+        "complaint_regions": [shown_name(kb, "region", r) for r in complaint.get("regions", [])],
+        "complaint_condition": shown_name(kb, "condition", complaint["condition"]) if complaint.get("condition") else "",
         "about": document.get("patient", {}),
         "result": result,
         "red_flags": result.get("red_flags", []),  # results saved before red flags existed have none
