@@ -197,3 +197,14 @@ def test_the_forms_choices_are_the_values_the_engine_accepts() -> None:
     assert [code for code, _ in catalogue.HISTORY] and {c for c, _ in catalogue.HISTORY} == set(HISTORY_CODES)
     with pytest.raises(ValueError, match=r"exam form: Paraspinal.sign takes \['tender', 'thickened'\] but the form labels \['tender'\]"):
         catalogue._labelled(exam_module.Paraspinal, "sign", {"tender": "Tender"})
+
+
+def test_a_left_sided_complaint_gives_new_weakness_rows_the_left_side(world: World) -> None:
+    world.episode.side = "left"
+    world.episode.save()
+    page = world.client("alice").get(reverse("exams:new", args=[world.episode.pk])).content.decode()
+    sides = re.findall(r'<select name="weak_side"[^>]*>.*?<option value="(\w+)" selected>', page, re.S)
+    assert sides == ["left", "left"]
+    post = {k: v for k, v in C6_POST.items() if k not in ("action", "weak_name", "weak_side", "weak_grade")}
+    page = _post(world, {**post, "action": "more_weakness"}).content.decode()
+    assert re.findall(r'<select name="weak_side"[^>]*>.*?<option value="(\w+)" selected>', page, re.S) == ["left"] * 3

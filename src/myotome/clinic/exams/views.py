@@ -133,7 +133,7 @@ def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
 
 def _autosave(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None) -> JsonResponse:
     kb = load_kb()
-    form = ExamForm.from_post(request.POST, kb)
+    form = ExamForm.from_post(request.POST, kb, _default_side(episode))
     # The same checks as "Save draft": a value the form refuses is named and nothing is written.
     if not form.validate(require_findings=False):
         return JsonResponse({"ok": False, "errors": [message for _, message in form.error_list()]}, status=422)
@@ -175,7 +175,7 @@ def _own_draft(request: HttpRequest, episode: Episode, pk: int) -> Exam | None:
 
 
 def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, kb: KnowledgeBase) -> HttpResponse:
-    form = ExamForm.from_post(request.POST, kb)
+    form = ExamForm.from_post(request.POST, kb, _default_side(episode))
     # A new exam's form carries a one-time token: a double click on Save stores one exam.
     token = submissions.posted_token(request) if exam is None else None
     status = 200
