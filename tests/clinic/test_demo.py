@@ -1,14 +1,20 @@
-"""The demo practice: who is in it, the one known login, and refusal of a non-empty database."""
+"""The demo practice: who is in it, the one known login, refusal of a non-empty database, and its step API."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.db.models import Model
 from django.test import Client
 
+from myotome import batch
 from myotome.clinic.accounts.models import Clinic, Membership, Role
-from myotome.clinic.demo import STEPS, DemoError, DemoPractice, load_demo
-from myotome.clinic.exams.models import Exam
+from myotome.clinic.audit.models import AuditEvent
+from myotome.clinic.demo import STEPS, DemoError, DemoPractice, Step, load_demo
+from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients.models import Consent, Episode, Patient, Precaution
 from myotome.kb import load_kb
 
@@ -64,19 +70,70 @@ def test_it_refuses_a_database_that_has_users(practice: DemoPractice) -> None:
         load_demo()
 
 
-def test_steps_can_be_added(db: None) -> None:
-    seen: list[int] = []
-    load_demo(patients=3, steps=[*STEPS, lambda p: seen.append(len(p.patients))])
-    assert seen == [3]
+def test_a_step_adds_rows_for_each_patient_inserted_in_bulk(db: None) -> None:
+    def notes(practice: DemoPractice, number: int) -> Iterable[Model]:
+        patient = practice.patients[number]
+        if number in practice.consented:
+            yield Precaution(patient=patient, kind="epilepsy", note=f"step saw {len(practice.episodes_of[number])} episodes")
+
+    practice = load_demo(patients=30, steps=[*STEPS[:2], STEPS[3], Step("notes", notes, weight=0.1)])
+    added = Precaution.objects.filter(note__startswith="step saw")
+    assert added.count() == len(practice.consented) > 0
+    assert all(p.pk is not None for p in practice.patients)
 
 
 def test_a_failing_step_leaves_nothing_behind(db: None) -> None:
-    def broken(practice: DemoPractice) -> None:
+    def broken(practice: DemoPractice, number: int) -> Iterable[Model]:
         raise RuntimeError("step failed")
 
     with pytest.raises(RuntimeError, match="step failed"):
-        load_demo(patients=3, steps=[*STEPS, broken])
+        load_demo(patients=3, steps=[*STEPS, Step("broken", broken)])
     assert not get_user_model().objects.exists() and not Patient.objects.exists()
+
+
+def test_progress_is_reported_step_by_step_up_to_the_total(db: None) -> None:
+    seen: list[tuple[str, float, float]] = []
+    load_demo(patients=120, progress=lambda step, done, total: seen.append((step, done, total)))
+    assert [s for s, _, _ in seen if _ == seen[-1][1]][-1] == "exams"
+    dones = [done for _, done, _ in seen]
+    assert dones == sorted(dones) and dones[-1] == seen[-1][2] > 0
+    assert {s for s, _, _ in seen} == {step.name for step in STEPS}
+
+
+def test_the_demo_writes_no_audit_events(practice: DemoPractice) -> None:
+    # It is made by a command, not by a user of the clinic: nobody viewed or changed a record.
+    assert not AuditEvent.objects.exists()
+
+
+def test_records_made_after_the_demo_get_new_ids(practice: DemoPractice) -> None:
+    # The demo gives ids itself; the database's own counters (PostgreSQL sequences) must have moved past them.
+    episode = Episode.objects.filter(status="active").first()
+    assert episode is not None
+    exam = Exam.objects.create(episode=episode, document={}, kb_version="x", created_by=episode.clinician)
+    patient = Patient.objects.create(clinic=practice.clinics[0], family_name="New", given_name="Pat", date_of_birth="1980-01-01")
+    assert exam.pk > max(e.pk for e in Exam.objects.exclude(pk=exam.pk))
+    assert patient.pk == len(practice.patients) + 1
+
+
+def test_parallel_engine_gives_the_same_practice(db: None) -> None:
+    load_demo(patients=40, seed=5)
+    first = list(Exam.objects.order_by("pk").values_list("pk", "copied_from", "status", "document", "result"))
+    for model in (Exam, Consent, Precaution, Episode, Patient, Membership, get_user_model(), Clinic):
+        model.objects.all().delete()
+    with _parallel_from(1):
+        load_demo(patients=40, seed=5, workers=2)
+    again = list(Exam.objects.order_by("pk").values_list("pk", "copied_from", "status", "document", "result"))
+    assert [row[1:] for row in again] == [row[1:] for row in first]
+    assert any(row[2] == ExamStatus.SAVED for row in again) and any(row[1] for row in again)  # copy-forward chains
+
+
+@contextmanager
+def _parallel_from(size: int) -> Iterator[None]:
+    saved, batch.PARALLEL_FROM = batch.PARALLEL_FROM, size
+    try:
+        yield
+    finally:
+        batch.PARALLEL_FROM = saved
 
 
 def test_the_demo_user_sees_a_full_day(practice: DemoPractice) -> None:

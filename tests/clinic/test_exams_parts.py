@@ -1,4 +1,4 @@
-"""The exam app's parts: names, the form's catalogue, the document round trip, the chart, the demo."""
+"""The exam app's parts: the form's catalogue, the document round trip, the chart, the demo."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from myotome.clinic.exams import catalogue, chart, names
+from myotome.clinic.exams import catalogue, chart
 from myotome.clinic.exams.findings import (
     Band,
     ExamInput,
@@ -27,64 +27,6 @@ from myotome.kb import KnowledgeBase
 from .conftest import World
 
 STATIC = Path(chart.__file__).parent / "static" / "exams"
-
-
-# -- names: the KB's resolver, plus prefix search for the list ----------------------------------
-
-
-@pytest.mark.parametrize(
-    ("kind", "query", "expected"),
-    [
-        ("muscle", "ECRB", "extensor_carpi_radialis_brevis"),
-        ("muscle", "calf", "triceps_surae"),  # a group a clinician names as one
-        ("muscle", "glute med", "gluteus_medius"),
-        ("muscle", "peroneus longus", "fibularis_longus"),  # the old name
-        ("region", "pinky", "little_finger"),  # plain words
-        ("region", "outside of the foot", "lateral_foot"),
-        ("weakness", "grip", "grip"),  # a movement first ...
-        ("weakness", "EHL", "extensor_hallucis_longus"),  # ... then a muscle
-    ],
-)
-def test_names_resolve_as_the_knowledge_base_does(kb: KnowledgeBase, kind: str, query: str, expected: str) -> None:
-    found = names.resolve(kb, kind, query)
-    assert found.ok and found.record.id == expected
-
-
-@pytest.mark.parametrize(
-    ("kind", "query", "error", "suggestion"),
-    [
-        ("muscle", "supinater", "unknown muscle 'supinater'; did you mean 'Supinator'?", "Supinator"),
-        ("muscle", "TA", "ambiguous muscle 'TA': it could mean 'Tibialis anterior' or 'Transversus abdominis'", "Tibialis anterior"),
-        ("region", "elbw", "unknown region 'elbw'", None),
-        ("weakness", "wrist extenson", "is neither a movement nor a muscle", "Wrist extension"),
-    ],
-)
-def test_unknown_and_ambiguous_names_are_errors_with_suggestions(
-    kb: KnowledgeBase, kind: str, query: str, error: str, suggestion: str | None
-) -> None:
-    found = names.resolve(kb, kind, query)
-    assert not found.ok and error in found.error
-    if suggestion:
-        assert suggestion in found.suggestions
-
-
-def test_search_puts_the_exact_match_first_and_says_which_name_matched(kb: KnowledgeBase) -> None:
-    results = names.search(kb, "muscle", "ECR")
-    assert [r["id"] for r in results[:2]] == ["extensor_carpi_radialis_brevis", "extensor_carpi_radialis_longus"]
-    assert results[0]["matched"] == "ECRB"
-    assert names.search(kb, "muscle", "calf")[0] == {"kind": "muscle", "id": "triceps_surae", "name": "Triceps surae", "matched": "calf"}
-    assert [r["id"] for r in names.search(kb, "muscle", "TA")[:2]] == ["tibialis_anterior", "transversus_abdominis"]
-    assert names.search(kb, "region", "pink")[0]["id"] == "little_finger"
-    assert len(names.search(kb, "muscle", "e", limit=8)) == 8
-    assert names.search(kb, "muscle", "  ") == []
-
-
-def test_search_is_fast_enough_to_answer_every_keystroke(kb: KnowledgeBase) -> None:
-    names.search(kb, "muscle", "warm the cache")
-    started = time.perf_counter()
-    for prefix in ("e", "ex", "ext", "exte", "g", "gl", "s", "so"):
-        names.search(kb, "muscle", prefix)
-    assert time.perf_counter() - started < 0.5
 
 
 # -- the catalogue: what the form offers, checked against the KB --------------------------------

@@ -8,7 +8,9 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["myotome.cli", "myotome.kb", "myotome.report", "myotome.clinic.config"])
+@pytest.mark.parametrize(
+    "module", ["myotome.cli", "myotome.kb", "myotome.kb.search", "myotome.batch", "myotome.report", "myotome.clinic.config"]
+)
 def test_importing_loads_no_django(module: str) -> None:
     code = f"import {module}, sys; loaded = [m for m in sys.modules if m.split('.')[0] == 'django']; print(loaded); assert not loaded"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

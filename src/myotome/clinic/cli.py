@@ -90,15 +90,28 @@ def _has_users() -> bool:
     return bool(get_user_model().objects.exists())
 
 
-def _load_demo(patients: int, seed: int) -> None:
+def _load_demo(patients: int, seed: int, workers: int = 1) -> None:
+    import time
+
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
     from myotome.clinic.demo import DEMO_PASSWORD, DEMO_USERNAME, DemoError, load_demo
 
-    try:
-        practice = load_demo(patients=patients, seed=seed)
-    except DemoError as exc:
-        raise _fail(str(exc), 1) from exc
+    columns = (TextColumn("{task.description:<12}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
+    started = time.perf_counter()
+    with Progress(*columns, console=_out, transient=True, disable=patients < 500) as bar:
+        task = bar.add_task("clinics", total=None)
+
+        def report(step: str, done: float, total: float) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        try:
+            practice = load_demo(patients=patients, seed=seed, progress=report, workers=workers)
+        except DemoError as exc:
+            raise _fail(str(exc), 1) from exc
     names = ", ".join(c.name for c in practice.clinics)
-    _out.print(f"Demo practice loaded: {names}; {len(practice.patients)} patients, {len(practice.episodes)} episodes.")
+    seconds = time.perf_counter() - started
+    _out.print(f"Demo practice loaded in {seconds:.1f} s: {names}; {len(practice.patients)} patients, {len(practice.episodes)} episodes.")
     _out.print(f"Sign in as [bold]{DEMO_USERNAME}[/bold] / [bold]{DEMO_PASSWORD}[/bold] (a clinician in {practice.clinics[0].name}).")
 
 
@@ -170,13 +183,19 @@ def _prepare(step: Callable[[Path], None], path: Path) -> None:
 
 
 def demo(
-    patients: Annotated[int, typer.Option(metavar="N", min=0, max=10000, help="How many patients.")] = 25,
+    patients: Annotated[int, typer.Option(metavar="N", min=0, help="How many patients (20,000 load in about a minute).")] = 25,
     seed: Annotated[int, typer.Option(metavar="N", help="Random seed: the same seed gives the same practice.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(metavar="N", min=1, max=256, help="Processes running the engine (default: one per core).", show_default=False),
+    ] = None,
 ) -> None:
     """Load the demo practice into the configured database (which must have no users yet)."""
+    from myotome.batch import default_workers
+
     _setup_django(create=True)
     _migrate()
-    _load_demo(patients=patients, seed=seed)
+    _load_demo(patients=patients, seed=seed, workers=workers or default_workers())
 
 
 class RoleName(StrEnum):
@@ -359,6 +378,7 @@ def doctor() -> None:
         raise typer.Exit(1) from exc
     checks.append(Check("settings", None, f"MYOTOME_HOME={home}"))
     checks.append(_https_check())
+    checks.append(_log_check())
     key_problem = config.secret_key_problem(home)
     checks.append(Check("secret key", key_problem, str(config.secret_key_path(home)) if not key_problem else ""))
     checks.extend(_permission_checks(home, db))
@@ -396,6 +416,26 @@ def _https_check() -> Check:
     if not https:
         return Check("https", None, "off: plain HTTP, no secure cookies or HSTS (set MYOTOME_HTTPS=true behind a TLS proxy)")
     return Check("https", None, f"on: secure cookies and HSTS for requests {trusted} forwards as HTTPS")
+
+
+def _log_check() -> Check:
+    """Where the logs go; a log file must be writable and owner-only (it names users and addresses)."""
+    try:
+        path = logs.log_file()
+    except config.ConfigError as exc:
+        return Check("logs", str(exc))
+    if path is None:
+        return Check("logs", None, "to standard error (under systemd: the journal); MYOTOME_LOG_FILE=/ABSOLUTE/PATH for a file")
+    if not path.parent.is_dir():
+        return Check("logs", f"MYOTOME_LOG_FILE={path}: its folder {path.parent} does not exist; create it, owned by the app's user")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            return Check("logs", f"MYOTOME_LOG_FILE={path} cannot be written by this user")
+        if path.stat().st_mode & 0o077:
+            return Check("logs", f"MYOTOME_LOG_FILE={path} is readable by others; run `chmod 600 {path}` (it names users and addresses)")
+    elif not os.access(path.parent, os.W_OK):
+        return Check("logs", f"MYOTOME_LOG_FILE={path} cannot be created: its folder is not writable by this user")
+    return Check("logs", None, f"appended to {path} (owner-only; reopened when logrotate moves it)")
 
 
 def _permission_checks(home: Path, db: dict[str, Any]) -> list[Check]:

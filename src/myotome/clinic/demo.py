@@ -1,26 +1,34 @@
-"""A demo practice: two clinics, their staff, and patients with realistic episodes.
+"""A demo practice: two clinics, their staff, and patients with realistic episodes and exams.
 
     load_demo(patients=25, seed=1)   # only into a database with no users
 
-The load is a list of steps run in one transaction; each step reads and extends a
-:class:`DemoPractice`. To add exams and plans, write ``def add_exams(practice)``
-and append it to :data:`STEPS` (or pass ``steps=``). The same seed gives the same
-practice. Everyone except ``demo`` (password ``demo``, a clinician in the first
-clinic) gets an unusable password: the demo has exactly one known login.
+Two clinics and their staff are made first; everything else comes from :data:`STEPS`, run
+in order in one transaction. A :class:`Step` yields, for one patient at a time, the unsaved
+rows it adds; the rows are given their ids as they are yielded (so a later row of the same
+step can point at them) and inserted in batches with ``bulk_create``. To add sessions or
+outcome measures, write ``def session_rows(practice, number)`` and append
+``Step("sessions", session_rows, weight=...)`` to the steps; what a later step needs from an
+earlier one is kept on the :class:`DemoPractice` by patient number, never queried back.
+The same seed gives the same practice. Everyone except ``demo`` (password ``demo``, a
+clinician in the first clinic) gets an unusable password: the demo has exactly one known
+login. The demo is made by a command, not by a user of the clinic, so it writes no audit events.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
 
+from myotome.batch import Assessor
 from myotome.clinic.accounts.models import Clinic, Membership, Role
+from myotome.clinic.exams import demo as exam_demo
 from myotome.clinic.patients.models import Consent, ConsentMethod, Episode, EpisodeStatus, Patient, Precaution, Sex, Side
 from myotome.kb import KnowledgeBase, load_kb
 
@@ -135,31 +143,67 @@ class DemoError(RuntimeError):
 
 @dataclass
 class DemoPractice:
-    """What the steps build, handed from one step to the next."""
+    """What the steps build, handed from one step to the next; lists are indexed by patient number."""
 
     rng: random.Random
     kb: KnowledgeBase
     patient_count: int
     today: date = field(default_factory=date.today)
+    assessor: Assessor = field(default_factory=lambda: Assessor(workers=1))
     clinics: list[Clinic] = field(default_factory=list)
     users: dict[str, Any] = field(default_factory=dict)
+    clinicians: list[list[Any]] = field(default_factory=list)  # by clinic index: who may hold an episode
+    conditions: list[Any] = field(default_factory=list)  # KB conditions, shuffled; episodes take them in turn
     patients: list[Patient] = field(default_factory=list)
     episodes: list[Episode] = field(default_factory=list)
+    episodes_of: list[list[Episode]] = field(default_factory=list)
+    precautions_of: list[list[str]] = field(default_factory=list)
+    consented: set[int] = field(default_factory=set)  # patient numbers with consent to needling on file
+    _next_id: dict[type[models.Model], int] = field(default_factory=dict)
 
-    def clinicians(self, clinic: Clinic) -> list[Any]:
-        return [
-            u
-            for u in self.users.values()
-            if Membership.objects.filter(user=u, clinic=clinic, role__in=[Role.CLINICIAN, Role.CLINIC_ADMIN]).exists()
-        ]
+    def new_id(self, model: type[models.Model]) -> int:
+        """The next free primary key of ``model`` (ids are given here, not by the database, so that rows can be inserted in bulk)."""
+        if model not in self._next_id:
+            self._next_id[model] = (model._default_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+        self._next_id[model] += 1
+        return self._next_id[model] - 1
+
+    def clinic_index(self, number: int) -> int:
+        return 0 if number < round(self.patient_count * FIRST_CLINIC_SHARE) else 1
 
 
-DemoStep = Callable[[DemoPractice], None]
+Rows = Callable[[DemoPractice, int], Iterable[models.Model]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One kind of demo data.
+
+    ``rows(practice, number)`` yields the unsaved rows for patient ``number`` (parents before
+    the rows that point at them). ``prepare(practice, rows)``, if given, starts finishing a
+    batch and returns the call that completes it; that call is made just before the batch is
+    inserted, after the next batch has been made, so that work done elsewhere (the exams
+    step's engine runs on worker processes) overlaps with this process's. ``weight`` is the
+    step's time per patient relative to the others, for the progress bar.
+    """
+
+    name: str
+    rows: Rows
+    weight: float = 1.0
+    prepare: Callable[[DemoPractice, list[models.Model]], Callable[[], None]] | None = None
+
+
+#: ``progress(step name, work done, total work)``: the CLI draws it as a bar.
+Progress = Callable[[str, float, float], None]
+
+BATCH = 500  # rows held before a batch is inserted (an exam with its result is about 15 kB of JSON)
+REPORT_EVERY = 50  # patients between two progress reports
 
 
 def add_clinics_and_staff(practice: DemoPractice) -> None:
     User = get_user_model()
     practice.clinics = [Clinic.objects.create(name=name) for name in CLINICS]
+    practice.clinicians = [[] for _ in CLINICS]
     for username, first, last, roles in STAFF:
         user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.org")
         if username == DEMO_USERNAME:
@@ -169,62 +213,64 @@ def add_clinics_and_staff(practice: DemoPractice) -> None:
         user.save()
         for clinic_index, role in roles.items():
             Membership.objects.create(user=user, clinic=practice.clinics[clinic_index], role=role)
+            if role in (Role.CLINICIAN, Role.CLINIC_ADMIN):
+                practice.clinicians[clinic_index].append(user)
         practice.users[username] = user
+    practice.conditions = sorted(practice.kb.conditions.values(), key=lambda c: c.id)
+    practice.rng.shuffle(practice.conditions)
 
 
-def add_patients(practice: DemoPractice) -> None:
+def patient_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
     rng = practice.rng
-    in_first = round(practice.patient_count * FIRST_CLINIC_SHARE)
-    for number in range(practice.patient_count):
-        sex = rng.choice([Sex.FEMALE, Sex.MALE])
-        given, family = rng.choice(GIVEN[sex]), rng.choice(FAMILY)
-        age_days = rng.randint(19 * 365, 84 * 365)
-        clinic = practice.clinics[0 if number < in_first else 1]
-        practice.patients.append(
-            Patient.objects.create(
-                clinic=clinic,
-                family_name=family,
-                given_name=given,
-                date_of_birth=practice.today - timedelta(days=age_days),
-                sex=sex,
-                phone=f"07700 900{rng.randint(0, 999):03d}",  # Ofcom's range reserved for drama
-                email=f"{given.lower()}.{family.lower().replace(chr(39), '')}@example.org",
-                notes=rng.choice(["", "", "Prefers morning appointments.", "Text reminders, please.", "Needs ground-floor room."]),
-            )
-        )
+    sex = rng.choice([Sex.FEMALE, Sex.MALE])
+    given, family = rng.choice(GIVEN[sex]), rng.choice(FAMILY)
+    age_days = rng.randint(19 * 365, 84 * 365)
+    patient = Patient(
+        clinic=practice.clinics[practice.clinic_index(number)],
+        family_name=family,
+        given_name=given,
+        date_of_birth=practice.today - timedelta(days=age_days),
+        sex=sex,
+        phone=f"07700 900{rng.randint(0, 999):03d}",  # Ofcom's range reserved for drama
+        email=f"{given.lower()}.{family.lower().replace(chr(39), '')}@example.org",
+        notes=rng.choice(["", "", "Prefers morning appointments.", "Text reminders, please.", "Needs ground-floor room."]),
+    )
+    practice.patients.append(patient)
+    practice.episodes_of.append([])
+    practice.precautions_of.append([])
+    yield patient
 
 
-def add_episodes(practice: DemoPractice) -> None:
+def episode_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
     """One episode per patient, two for some; conditions in turn so every KB condition appears."""
     rng = practice.rng
-    conditions = sorted(practice.kb.conditions.values(), key=lambda c: c.id)
-    rng.shuffle(conditions)
-    turn = 0
-    for patient in practice.patients:
-        clinicians = practice.clinicians(patient.clinic)
-        for number in range(1 if rng.random() < 0.8 else 2):
-            condition = conditions[turn % len(conditions)]
-            turn += 1
-            regions = _regions_for(practice, condition)
-            onset = practice.today - timedelta(weeks=rng.randint(2, 100))
-            discharged = number == 0 and rng.random() < 0.2 and (practice.today - onset).days > 120
-            # Most of the first clinic's caseload belongs to the demo clinician, so their day is full.
-            clinician = (
-                practice.users[DEMO_USERNAME] if patient.clinic == practice.clinics[0] and rng.random() < 0.6 else rng.choice(clinicians)
-            )
-            practice.episodes.append(
-                Episode.objects.create(
-                    patient=patient,
-                    clinician=clinician,
-                    regions=regions,
-                    side=_side_for(practice, regions),
-                    condition=condition.id,
-                    onset_date=onset,
-                    pain=rng.randint(2, 8),
-                    status=EpisodeStatus.DISCHARGED if discharged else EpisodeStatus.ACTIVE,
-                    created_by=clinician,
-                )
-            )
+    patient = practice.patients[number]
+    in_first = practice.clinic_index(number) == 0
+    for order in range(1 if rng.random() < 0.8 else 2):
+        condition = practice.conditions[len(practice.episodes) % len(practice.conditions)]
+        regions = _regions_for(practice, condition)
+        onset = practice.today - timedelta(weeks=rng.randint(2, 100))
+        discharged = order == 0 and rng.random() < 0.2 and (practice.today - onset).days > 120
+        # Most of the first clinic's caseload belongs to the demo clinician, so their day is full.
+        clinician = (
+            practice.users[DEMO_USERNAME]
+            if in_first and rng.random() < 0.6
+            else rng.choice(practice.clinicians[practice.clinic_index(number)])
+        )
+        episode = Episode(
+            patient=patient,
+            clinician=clinician,
+            regions=regions,
+            side=_side_for(practice, regions),
+            condition=condition.id,
+            onset_date=onset,
+            pain=rng.randint(2, 8),
+            status=EpisodeStatus.DISCHARGED if discharged else EpisodeStatus.ACTIVE,
+            created_by=clinician,
+        )
+        practice.episodes.append(episode)
+        practice.episodes_of[number].append(episode)
+        yield episode
 
 
 # Where patients with a condition the KB gives no regions for (postural problems) usually point.
@@ -243,54 +289,61 @@ def _side_for(practice: DemoPractice, regions: list[str]) -> str:
     return practice.rng.choice([Side.LEFT, Side.RIGHT, Side.RIGHT, Side.BILATERAL])
 
 
-def add_precautions(practice: DemoPractice) -> None:
+def precaution_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
     rng = practice.rng
+    if rng.random() > 0.35:
+        return
+    patient = practice.patients[number]
     kinds = [k for k in PRECAUTION_NOTES if k in practice.kb.precautions]
-    for patient in practice.patients:
-        if rng.random() > 0.35:
+    for kind in rng.sample(kinds, k=1 if rng.random() < 0.8 else 2):
+        if kind == "pregnancy" and (patient.sex != Sex.FEMALE or not 18 <= patient.age(practice.today) <= 44):
             continue
-        for kind in rng.sample(kinds, k=1 if rng.random() < 0.8 else 2):
-            if kind == "pregnancy" and (patient.sex != Sex.FEMALE or not 18 <= patient.age(practice.today) <= 44):
-                continue
-            Precaution.objects.create(patient=patient, kind=kind, note=rng.choice(PRECAUTION_NOTES[kind]))
+        practice.precautions_of[number].append(kind)
+        yield Precaution(patient=patient, kind=kind, note=rng.choice(PRECAUTION_NOTES[kind]))
 
 
-def add_consents(practice: DemoPractice) -> None:
+def consent_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
     """Consent for most patients; some have none yet, so the consent gate can be seen."""
     rng = practice.rng
-    for patient in practice.patients:
-        if rng.random() < 0.15:
-            continue
-        episodes = [e for e in practice.episodes if e.patient_id == patient.pk and e.clinician is not None]
-        if not episodes:
-            continue
-        first = min(episodes, key=lambda e: e.onset_date or practice.today)
-        given = min(practice.today, (first.onset_date or practice.today) + timedelta(days=rng.randint(3, 20)))
-        Consent.objects.create(
-            patient=patient,
-            given_on=given,
-            taken_by=first.clinician,
-            method=rng.choice([ConsentMethod.WRITTEN, ConsentMethod.WRITTEN, ConsentMethod.VERBAL]),
-            risks_explained=True,
-            recorded_by=first.clinician,
-        )
+    if rng.random() < 0.15:
+        return
+    episodes = [e for e in practice.episodes_of[number] if e.clinician is not None]
+    if not episodes:
+        return
+    first = min(episodes, key=lambda e: e.onset_date or practice.today)
+    given = min(practice.today, (first.onset_date or practice.today) + timedelta(days=rng.randint(3, 20)))
+    practice.consented.add(number)
+    yield Consent(
+        patient=practice.patients[number],
+        given_on=given,
+        taken_by=first.clinician,
+        method=rng.choice([ConsentMethod.WRITTEN, ConsentMethod.WRITTEN, ConsentMethod.VERBAL]),
+        risks_explained=True,
+        recorded_by=first.clinician,
+    )
 
 
-def add_exams(practice: DemoPractice) -> None:
-    """Exams and plans for the consented episodes (the exams app's own step; imported here to avoid a cycle)."""
-    from myotome.clinic.exams.demo import add_demo_exams
+#: The load, in order. Later steps may rely on what earlier ones kept on the practice.
+STEPS: list[Step] = [
+    Step("patients", patient_rows, weight=0.3),
+    Step("episodes", episode_rows, weight=0.4),
+    Step("precautions", precaution_rows, weight=0.1),
+    Step("consents", consent_rows, weight=0.1),
+    Step("exams", exam_demo.exam_rows, weight=8.0, prepare=exam_demo.start_exams),
+]
 
-    add_demo_exams(practice)
 
-
-#: The load, in order. Later steps may rely on what earlier ones built.
-STEPS: list[DemoStep] = [add_clinics_and_staff, add_patients, add_episodes, add_precautions, add_consents, add_exams]
-
-
-def load_demo(patients: int = 25, seed: int = 1, *, steps: Sequence[DemoStep] | None = None) -> DemoPractice:
+def load_demo(
+    patients: int = 25,
+    seed: int = 1,
+    *,
+    steps: Sequence[Step] | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> DemoPractice:
     """Create the demo practice in one transaction; refuse a database that already has users.
 
-    practice = load_demo(patients=10)
+    practice = load_demo(patients=10)          # workers=2: the engine on two processes
     practice.users["demo"]  # the clinician whose login is demo / demo
     """
     if patients < 0:
@@ -302,8 +355,62 @@ def load_demo(patients: int = 25, seed: int = 1, *, steps: Sequence[DemoStep] | 
             f"this database already has {existing} user{'s' if existing != 1 else ''}; the demo (with its known login demo/demo) "
             "loads only into an empty database. Point MYOTOME_HOME or DATABASE_URL at a new one."
         )
-    practice = DemoPractice(rng=random.Random(seed), kb=load_kb(), patient_count=patients)
-    with transaction.atomic():
-        for step in steps if steps is not None else STEPS:
-            step(practice)
+    chosen = list(STEPS if steps is None else steps)
+    practice = DemoPractice(rng=random.Random(seed), kb=load_kb(), patient_count=patients, assessor=Assessor(workers))
+    total = sum(step.weight for step in chosen) * patients
+    done = 0.0
+    try:
+        with transaction.atomic():
+            add_clinics_and_staff(practice)
+            for step in chosen:
+                done = _run(practice, step, progress, done, total)
+            _reset_sequences(practice)
+    finally:
+        practice.assessor.close()
     return practice
+
+
+def _run(practice: DemoPractice, step: Step, progress: Progress | None, done: float, total: float) -> float:
+    pending: list[models.Model] = []
+    previous: tuple[list[models.Model], Callable[[], None] | None] | None = None
+    for number in range(practice.patient_count + 1):
+        last = number == practice.patient_count
+        if not last:
+            for row in step.rows(practice, number):
+                if row.pk is None:
+                    row.pk = practice.new_id(type(row))
+                pending.append(row)
+        if len(pending) >= BATCH or last:
+            # Start this batch, then finish and insert the one before while it runs.
+            started = (pending, step.prepare(practice, pending) if step.prepare and pending else None)
+            if previous is not None:
+                _insert(*previous)
+            previous, pending = started, []
+        if progress is not None and not last and (number + 1) % REPORT_EVERY == 0:
+            progress(step.name, done + step.weight * (number + 1), total)
+    if previous is not None:
+        _insert(*previous)
+    done += step.weight * practice.patient_count
+    if progress is not None:
+        progress(step.name, done, total)
+    return done
+
+
+def _insert(rows: list[models.Model], finish: Callable[[], None] | None) -> None:
+    """Finish one batch and insert it, a model at a time in the order the step first yielded them (parents first)."""
+    if finish is not None:
+        finish()
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    for model, batch in by_model.items():
+        model._default_manager.bulk_create(batch)
+
+
+def _reset_sequences(practice: DemoPractice) -> None:
+    """Move PostgreSQL's id sequences past the ids given here (SQLite follows inserted ids by itself)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(practice._next_id))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)

@@ -25,7 +25,6 @@ values to it, so a form that skips the policy is found there.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -39,12 +38,15 @@ from django.db.models.lookups import LessThanOrEqual
 from django.forms.utils import pretty_name
 from django.utils import timezone
 
+from myotome.kb.search import MAX_NAME
+from myotome.text import shown, text_problem
+
 # -- lengths, in characters ------------------------------------------------------------
 
 PERSON_NAME = 100  # a family or given name
 PHONE = 40
 EMAIL = 254  # the longest address mail servers accept (RFC 5321)
-KB_NAME = 80  # a muscle, body area, movement or condition typed to be looked up
+KB_NAME = MAX_NAME  # a muscle, body area, movement or condition typed to be looked up (the core's limit)
 NAME_LIST = 500  # names separated by commas (the regions of an episode)
 SEARCH = 100  # a patient search
 SHORT_NOTE = 300  # details beside a tick box: a drug and dose, a date of surgery
@@ -61,36 +63,6 @@ FUTURE_MARGIN = timedelta(days=1)
 # Record ids and counts are 64-bit in both databases; beyond that SQLite cannot even compare.
 WHOLE_NUMBER_MAX = 2**63 - 1
 WHOLE_NUMBER_MIN = -(2**63)
-
-# Line breaks and tabs belong in notes; no other control character belongs anywhere.
-_NOTE_WHITESPACE = frozenset("\n\r\t")
-_LINE_SEPARATORS = frozenset("\u2028\u2029")
-
-
-def shown(value: str, limit: int = 40) -> str:
-    """``value`` as a message can quote it: control characters written out, long text cut short."""
-    out = "".join((f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") if _is_control(c) else c for c in value[:limit])
-    return out + ("…" if len(value) > limit else "")
-
-
-def _is_control(char: str) -> bool:
-    return unicodedata.category(char) in ("Cc", "Cs") or char in _LINE_SEPARATORS
-
-
-def text_problem(value: str, max_length: int, *, multi_line: bool = False) -> str | None:
-    """What is wrong with ``value`` as free text (the value quoted, then the fix), or None.
-
-    text_problem("a\\x00b", KB_NAME)   # "'a\\x00b' contains a control character (U+0000) ..."
-    """
-    if len(value) > max_length:
-        return f"'{shown(value)}' is {len(value):,} characters long; the limit is {max_length:,}, so shorten it."
-    bad = sorted({c for c in value if _is_control(c) and not (multi_line and c in _NOTE_WHITESPACE)})
-    if bad:
-        codes = ", ".join(f"U+{ord(c):04X}" for c in bad[:5])
-        what = f"a control character ({codes})" if len(bad) == 1 else f"control characters ({codes})"
-        allowed = "letters, digits, punctuation, spaces and line breaks" if multi_line else "letters, digits, punctuation and spaces"
-        return f"'{shown(value)}' contains {what}, which cannot be stored; remove it and type only {allowed}."
-    return None
 
 
 def latest_date() -> date:

@@ -4,26 +4,26 @@ The findings are written from the episode's condition the way a clinician would 
 them: paraspinal signs at a vertebra or interspace that implicates one of its usual roots
 (C7-T1 for C8), tender bands in its usual muscles and in other muscles of that myotome, a
 skin sign in that dermatome, sometimes a reduced reflex, weakness or sensory change, and a
-restricted range; later exams show the same picture improving. Every document is built by
-the form's own code (format 1.1) and assessed by the engine, exactly as a saved exam is::
+restricted range; later exams show the same picture improving. Every document is built and
+assessed by ``service.py``, exactly as a saved exam is, a batch at a time::
 
-    add_demo_exams(practice)   # a step of myotome.clinic.demo.load_demo
+    Step("exams", exam_rows, prepare=start_exams)   # in myotome.clinic.demo.STEPS
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Model
 from django.utils import timezone
 
-import myotome
-from myotome import engine
-from myotome.clinic.exams import catalogue, formats
-from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, build_document
-from myotome.clinic.exams.models import Exam, ExamStatus
-from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Precaution
+from myotome.clinic.exams import catalogue, formats, service
+from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign
+from myotome.clinic.exams.models import Exam
+from myotome.clinic.patients.models import Episode, EpisodeStatus
 from myotome.kb import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -35,27 +35,47 @@ LOWER = ("L2", "L3", "L4", "L5", "S1", "S2")
 POSTURAL_LEVELS = ("C5", "C6", "T4", "L4", "L5")
 
 
-def add_demo_exams(practice: DemoPractice) -> None:
+def exam_rows(practice: DemoPractice, number: int) -> Iterator[Exam]:
+    """The exams of patient ``number``'s episodes, if consented: a step of :data:`myotome.clinic.demo.STEPS`."""
+    if number not in practice.consented:
+        return
     rng, kb = practice.rng, practice.kb
-    consented = set(Consent.objects.filter(withdrawn_on__isnull=True).values_list("patient_id", flat=True))
-    precautions: dict[int, list[str]] = {}
-    for patient_id, kind in Precaution.objects.filter(ended_at__isnull=True).values_list("patient_id", "kind"):
-        precautions.setdefault(patient_id, []).append(kind)
-    seen_patients: set[int] = set()
-    for episode in sorted(practice.episodes, key=lambda e: (e.onset_date or practice.today, e.pk)):
-        if episode.patient_id not in consented or episode.clinician is None:
+    precautions = practice.precautions_of[number]
+    first_session = True
+    for episode in sorted(practice.episodes_of[number], key=lambda e: (e.onset_date or practice.today, e.pk)):
+        if episode.clinician is None:
             continue
         count = rng.choice((2, 3)) if episode.status == EpisodeStatus.DISCHARGED else rng.choice((1, 1, 2, 3))
         dates = _dates(rng, episode, practice.today, count)
-        data = _first_exam(rng, kb, episode, precautions.get(episode.patient_id, []))
-        data.first_session = episode.patient_id not in seen_patients
-        seen_patients.add(episode.patient_id)
+        data = _first_exam(rng, kb, episode, precautions)
+        data.first_session, first_session = first_session, False
         previous = None
-        for number, when in enumerate(dates):
-            if number:
+        for order, when in enumerate(dates):
+            if order:
                 data = _improved(rng, data)
-            draft = number == count - 1 and number > 0 and episode.status == EpisodeStatus.ACTIVE and rng.random() < 0.2
-            previous = _store(kb, episode, data, when, precautions.get(episode.patient_id, []), previous, draft=draft)
+            draft = order == count - 1 and order > 0 and episode.status == EpisodeStatus.ACTIVE and rng.random() < 0.2
+            exam_id = practice.new_id(Exam)
+            exam = Exam(
+                pk=exam_id,
+                episode=episode,
+                document=service.document(data, episode=episode, kb=kb, exam_id=exam_id, precautions=precautions, today=when.date()),
+                kb_version=kb.version,
+                created_at=when,
+                created_by=episode.clinician,
+                copied_from=previous,
+            )
+            if not draft:  # assessed in bulk by start_exams, before the batch is inserted
+                exam.saved_at = when + timedelta(minutes=20)
+                exam.saved_by = episode.clinician
+            previous = exam
+            yield exam
+
+
+def start_exams(practice: DemoPractice, rows: list[Model]) -> Callable[[], None]:
+    """Start the engine on the batch's saved exams (not drafts); the call returned finishes them."""
+    saved = [row for row in rows if isinstance(row, Exam) and row.saved_at is not None]
+    results = practice.assessor.start([exam.document for exam in saved])
+    return lambda: service.finalise(saved, practice.kb, results=results())
 
 
 def _dates(rng: random.Random, episode: Episode, today: object, count: int) -> list[datetime]:
@@ -178,22 +198,3 @@ def _improved(rng: random.Random, before: ExamInput) -> ExamInput:
     after.rom = {k: min(v * rng.uniform(1.05, 1.25), v + 40) for k, v in before.rom.items()}
     after.rom = {k: float(round(v / 5) * 5) for k, v in after.rom.items()}
     return after
-
-
-def _store(
-    kb: KnowledgeBase, episode: Episode, data: ExamInput, when: datetime, precautions: list[str], previous: Exam | None, *, draft: bool
-) -> Exam:
-    document = build_document(data, patient=episode.patient, episode=episode, kb=kb, precautions=precautions, today=when.date())
-    exam = Exam.objects.create(
-        episode=episode, document=document, kb_version=kb.version, created_at=when, created_by=episode.clinician, copied_from=previous
-    )
-    exam.document = {"id": f"exam-{exam.pk}", **document}
-    if not draft:
-        exam.result = engine.assess(exam.document, kb).to_json()
-        exam.kb_version = exam.result["kb_version"]
-        exam.engine_version = myotome.__version__
-        exam.status = ExamStatus.SAVED
-        exam.saved_at = when + timedelta(minutes=20)
-        exam.saved_by = episode.clinician
-    exam.save()
-    return exam

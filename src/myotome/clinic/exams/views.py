@@ -4,7 +4,7 @@ Every view is behind ``member_required``; records come from the active clinic on
 (404 otherwise); front desk is refused with the foundation's message; the exam and
 plan are blocked until consent to needling is on file; every read and write is
 audited, writes in the same transaction as the audit row. Saving runs the engine
-(``myotome.engine.assess``) and stores the document, the result and the KB version.
+(through ``service.py``, as the demo does) and stores the document, the result and the KB version.
 """
 
 from __future__ import annotations
@@ -20,16 +20,14 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-import myotome
-from myotome import engine
 from myotome.clinic import input_limits
 from myotome.clinic.accounts.access import member_required, require_clinical
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
-from myotome.clinic.exams import catalogue, names
+from myotome.clinic.exams import catalogue, service
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
 from myotome.clinic.exams.chart import chart_svg
-from myotome.clinic.exams.findings import ExamInput, build_document, chart_marks, describe_finding, input_from_document, shown_name
+from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document, shown_name
 from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
 from myotome.clinic.exams.models import Exam, ExamStatus
@@ -38,6 +36,7 @@ from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
 from myotome.exam import InvalidAssessment, parse_assessment
 from myotome.kb import KnowledgeBase, load_kb
+from myotome.kb import search as kb_names
 
 # -- the exam form ------------------------------------------------------------------------------
 
@@ -212,27 +211,18 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
 def _store(
     request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, data: ExamInput, kb: KnowledgeBase, *, final: bool
 ) -> Exam:
-    patient = episode.patient
-    document = build_document(data, patient=patient, episode=episode, kb=kb)
+    document = service.document(data, episode=episode, kb=kb)
     parse_assessment(document)  # raises InvalidAssessment before anything is written
     with transaction.atomic():
         created = exam is None
         if exam is None:
             exam = Exam(episode=episode, created_by=request.user, copied_from=copied_from, document=document, kb_version=kb.version)
             exam.save()
-        # An id that names the exam, never the patient.
-        document = {"id": f"exam-{exam.pk}", **document}
-        exam.document = document
+        exam.document = service.named(document, exam.pk)
         exam.history_note, exam.exam_note = data.history_note, data.exam_note
         exam.kb_version = kb.version
         if final:
-            result = engine.assess(document, kb).to_json()
-            exam.result = result
-            exam.kb_version = result["kb_version"]
-            exam.engine_version = myotome.__version__
-            exam.status = ExamStatus.SAVED
-            exam.saved_at = timezone.now()
-            exam.saved_by = request.user
+            service.finalise([exam], kb, by=request.user, at=timezone.now())
         exam.save()
         detail = f"{'saved' if final else 'draft'}: {len(document['findings'])} findings"
         if final and exam.plan is not None:
@@ -440,25 +430,25 @@ def names_lookup(request: HttpRequest) -> JsonResponse:
     """
     require_clinical(request, record_type="exam_names")
     kind = request.GET.get("kind", "")
-    if kind not in names.KINDS:
-        return JsonResponse({"error": f"kind must be one of {', '.join(names.KINDS)}, got {kind[:20]!r}"}, status=400)
+    if kind not in kb_names.KINDS:
+        return JsonResponse({"error": f"kind must be one of {', '.join(kb_names.KINDS)}, got {kind[:20]!r}"}, status=400)
     # Not cut to length: a name that is too long is refused by resolve, not matched on its start.
     query = request.GET.get("q", "")
     kb = load_kb()
-    found = names.resolve(kb, kind, query)
+    found = kb_names.resolve(kb, kind, query)
     return JsonResponse(
         {
-            "query": input_limits.shown(query, names.MAX_QUERY),
+            "query": input_limits.shown(query, kb_names.MAX_NAME),
             "kind": kind,
             "match": _match(found) if found.ok else None,
             "error": found.error,
             "suggestions": list(found.suggestions),
-            "results": names.search(kb, kind, query),
+            "results": kb_names.search(kb, kind, query),
         }
     )
 
 
-def _match(found: names.Resolution) -> dict[str, str]:
+def _match(found: kb_names.Resolution) -> dict[str, str]:
     record = found.record
     detail = ", ".join(record.dermatomes) if found.kind == "region" else ""
     return {"kind": found.kind, "id": record.id, "name": record.name, "detail": detail}

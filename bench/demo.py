@@ -1,0 +1,120 @@
+"""How fast `myotome demo` loads a practice: seconds and rows per second, SQLite and PostgreSQL.
+
+    python bench/demo.py [--patients 2000 20000] [--workers N] [--database-url postgres://postgres@127.0.0.1:5432/x]
+                         [--sqlite-only] [--python-path DIR]
+
+Runs `myotome demo --patients N` as an operator would, in a new MYOTOME_HOME (SQLite) and in a
+scratch PostgreSQL database made on --database-url's server and dropped afterwards. It prints,
+per run, the wall time (migrations excluded: they run first, apart),
+the CPU seconds of the command and its engine workers, the rows inserted (every table the demo
+fills) and rows per second, exams per second, and the size of the database. The machine's load
+average is printed with each run: helpers sharing the machine slow it, and the figure says so.
+`--python-path DIR` runs another checkout's src (e.g. main before the change, for "before").
+Prints numbers; asserts nothing (tests/clinic/test_demo.py checks what the demo makes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve_load import _scratch_database  # a sibling script, not a package
+
+TABLES = (
+    "accounts_clinic",
+    "auth_user",
+    "accounts_membership",
+    "patients_patient",
+    "patients_episode",
+    "patients_precaution",
+    "patients_consent",
+    "exams_exam",
+)
+
+
+def _env(home: Path, database_url: str | None, python_path: str | None) -> dict[str, str]:
+    drop = {"DJANGO_SETTINGS_MODULE", "MYOTOME_SECRET_KEY", "DATABASE_URL", "MYOTOME_LOG_FILE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["MYOTOME_HOME"] = str(home)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if python_path:
+        env["PYTHONPATH"] = python_path
+    return env
+
+
+def _demo(env: dict[str, str], patients: int, workers: int | None) -> tuple[float, float]:
+    """Wall and CPU seconds (the command and its workers) of one `myotome demo`."""
+    command = [sys.executable, "-m", "myotome", "demo", "--patients", str(patients)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=3600)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _counts(home: Path, database_url: str | None) -> tuple[dict[str, int], int]:
+    """Rows per table, and the database's size in bytes."""
+    if database_url is None:
+        path = home / "myotome.sqlite3"
+        with sqlite3.connect(path) as db:
+            counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        size = sum(p.stat().st_size for p in home.glob("myotome.sqlite3*"))
+        return counts, size
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # type: ignore[call-overload,index]
+        size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]  # type: ignore[index]
+    return counts, int(size)
+
+
+def run(patients: int, database_url: str | None, workers: int | None, python_path: str | None) -> str:
+    home = Path(tempfile.mkdtemp(prefix="myotome-demo-bench-"))
+    with _scratch_database(database_url) as url:
+        env = _env(home, url, python_path)
+        _migrate_only(env)  # in a run of its own, so that the figure is the load alone
+        load = os.getloadavg()[0]
+        wall, cpu = _demo(env, patients, workers)
+        counts, size = _counts(home, url)
+    rows = sum(counts.values())
+    label = "PostgreSQL" if database_url else "SQLite"
+    return (
+        f"{label:<10} {patients:>6} patients: {wall:6.1f} s wall, {cpu:6.1f} s CPU; {rows:>7} rows, {rows / wall:7.0f} rows/s; "
+        f"{counts['exams_exam']:>6} exams, {counts['exams_exam'] / wall:5.0f} exams/s; {size / 1e6:6.0f} MB; load average {load:.1f}"
+    )
+
+
+def _migrate_only(env: dict[str, str]) -> None:
+    code = "from myotome.clinic import cli; cli._setup_django(create=True); cli._migrate()"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, timeout=600)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--workers", type=int, default=None, help="engine processes (default: the command's, one per core)")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--python-path", default=None, help="run another checkout's src (its `demo` may lack --workers)")
+    args = parser.parse_args()
+    print(f"myotome demo on {os.cpu_count()} cores; workers: {args.workers or 'default'}", flush=True)
+    for patients in args.patients:
+        print(run(patients, None, args.workers, args.python_path), flush=True)
+        if not args.sqlite_only:
+            print(run(patients, args.database_url, args.workers, args.python_path), flush=True)
+
+
+if __name__ == "__main__":
+    main()
