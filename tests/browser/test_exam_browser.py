@@ -142,8 +142,10 @@ def test_exam_on_the_body_chart_is_saved_and_planned(page: Any, server: Server, 
     page.fill("#rom_shoulder_abduction_right", "120")
     assert page.locator("#rom_shoulder_abduction_right-restriction").inner_text() == "33% restricted"
     page.select_option("#reflex_brachioradialis_reflex_right", "reduced")
-    page.select_option("#para_C6_right", "thickened")
-    page.select_option("#para_C7-T1_right", "tender")  # an interspace: where the C8 root leaves
+    page.click("button[data-rung='para_C6_right']")  # the spine ladder: tender, then thickened
+    page.click("button[data-rung='para_C6_right']")
+    assert page.locator("#para_C6_right").input_value() == "thickened"
+    page.click("button[data-rung='para_C7-T1_right']")  # an interspace: where the C8 root leaves
     page.evaluate("window.scrollTo(0, 0)")  # sticky columns are drawn where the scroll leaves them
     page.screenshot(path=str(screenshots / "exam-form.png"), full_page=True)
     page.locator(".chart-column").screenshot(path=str(screenshots / "exam-form-chart.png"))
@@ -189,6 +191,9 @@ def test_every_mark_is_possible_without_javascript(browser: Any, server: Server,
         page.select_option("select[name=zone_sign]", "sensory:reduced")
         page.click("button[data-add='zone']")
         assert page.locator("#zone-list li[data-token='little_finger:right:sensory:reduced']").count() == 1
+        page.click("button[data-rung='para_C5-C6_right']")  # a rung posts the form; the server cycles it
+        assert page.locator("#para_C5-C6_right").input_value() == "tender"
+        assert page.locator("#band-list li").count() == 1 and page.locator("#zone-list li").count() == 1
         page.fill("#rom_wrist_extension_right", "lots")
         page.click("button[name=action][value=save]")
         summary = page.locator("#error-summary").inner_text()

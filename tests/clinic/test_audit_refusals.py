@@ -90,6 +90,8 @@ ROUTES = [
     Route("exams:detail", "get", "exam", _by("saved")),
     Route("exams:edit", "get", "exam", _by("draft_exam")),
     Route("exams:export", "get", "exam", _by("saved")),
+    Route("exams:autosave_new", "post", "episode", _by("episode")),
+    Route("exams:autosave", "post", "exam", _by("draft_exam")),
 ]
 PERSONAS = {"alice": "A", "bob": "A", "charlie": "B"}
 TARGETS = ["A", "B", "nowhere", "beyond"]

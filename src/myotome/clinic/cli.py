@@ -378,6 +378,7 @@ def doctor() -> None:
         raise typer.Exit(1) from exc
     checks.append(Check("settings", None, f"MYOTOME_HOME={home}"))
     checks.append(_https_check())
+    checks.append(_log_check())
     key_problem = config.secret_key_problem(home)
     checks.append(Check("secret key", key_problem, str(config.secret_key_path(home)) if not key_problem else ""))
     checks.extend(_permission_checks(home, db))
@@ -415,6 +416,26 @@ def _https_check() -> Check:
     if not https:
         return Check("https", None, "off: plain HTTP, no secure cookies or HSTS (set MYOTOME_HTTPS=true behind a TLS proxy)")
     return Check("https", None, f"on: secure cookies and HSTS for requests {trusted} forwards as HTTPS")
+
+
+def _log_check() -> Check:
+    """Where the logs go; a log file must be writable and owner-only (it names users and addresses)."""
+    try:
+        path = logs.log_file()
+    except config.ConfigError as exc:
+        return Check("logs", str(exc))
+    if path is None:
+        return Check("logs", None, "to standard error (under systemd: the journal); MYOTOME_LOG_FILE=/ABSOLUTE/PATH for a file")
+    if not path.parent.is_dir():
+        return Check("logs", f"MYOTOME_LOG_FILE={path}: its folder {path.parent} does not exist; create it, owned by the app's user")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            return Check("logs", f"MYOTOME_LOG_FILE={path} cannot be written by this user")
+        if path.stat().st_mode & 0o077:
+            return Check("logs", f"MYOTOME_LOG_FILE={path} is readable by others; run `chmod 600 {path}` (it names users and addresses)")
+    elif not os.access(path.parent, os.W_OK):
+        return Check("logs", f"MYOTOME_LOG_FILE={path} cannot be created: its folder is not writable by this user")
+    return Check("logs", None, f"appended to {path} (owner-only; reopened when logrotate moves it)")
 
 
 def _permission_checks(home: Path, db: dict[str, Any]) -> list[Check]:

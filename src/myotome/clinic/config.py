@@ -53,8 +53,10 @@ def check_writable(home: Path) -> None:
     """Write, sync and remove a small file in MYOTOME_HOME: a read-only or full folder is said in words
     before anything of Myotome's is written there (rather than found half-way through a migration)."""
     probe = home / f".write-test-{os.getpid()}"
+    created = False
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        created = True
         try:
             os.write(fd, b"\0" * PROBE_BYTES)
             os.fsync(fd)
@@ -67,7 +69,9 @@ def check_writable(home: Path) -> None:
             "(nothing was changed)"
         ) from None
     finally:
-        probe.unlink(missing_ok=True)
+        # Only a probe that was made: on a read-only file system even removing a missing file fails (EROFS).
+        if created:
+            probe.unlink(missing_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -92,6 +96,19 @@ def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise ConfigError(f"{name} must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {raw!r}")
+    return raw
+
+
+# How the clinic writes dates (myotome.clinic.dates shows and reads each).
+DATE_FORMATS = ("d MMM yyyy", "dd/mm/yyyy", "mm/dd/yyyy", "yyyy-mm-dd")
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

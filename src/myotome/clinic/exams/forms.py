@@ -19,7 +19,7 @@ from typing import Any
 from django.http import QueryDict
 
 from myotome.clinic import input_limits
-from myotome.clinic.exams import catalogue
+from myotome.clinic.exams import catalogue, focus
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, muscle_record
 from myotome.clinic.exams.names import resolve
 from myotome.kb import KnowledgeBase
@@ -37,6 +37,8 @@ ZONE_SIGN_CHOICES = [
 ]
 SIDE_CHOICES = (("right", "Right"), ("left", "Left"), ("bilateral", "Both sides"))
 GRADE_CHOICES = tuple((str(g), f"{g}/5") for g in range(5))
+# The free-text notes: several lines each, within the clinic's limit for notes.
+NOTE_FIELDS = {"history_note": "Subjective history", "exam_note": "Exam notes"}
 
 
 @dataclass
@@ -74,13 +76,16 @@ class ExamForm:
     refused: dict[str, str] = field(default_factory=dict)  # marks that were posted but could not be read
     history: list[str] = field(default_factory=list)  # the red-flag screen's history codes ticked
     acknowledged: list[str] = field(default_factory=list)  # red-flag codes ticked as acknowledged
+    # The parts of the body the complaint touches (focus.PARTS): they open their groups of the form.
+    parts: set[str] = field(default_factory=set)
+    default_side: str = "right"  # the complaint's side: the side of a new weakness row
 
     # -- building ----------------------------------------------------------------------
 
     @classmethod
     def from_input(cls, data: ExamInput, kb: KnowledgeBase, default_side: str = "right") -> ExamForm:
         """A form showing a stored exam (a draft, or the exam copied forward)."""
-        form = cls(kb, values=_adder_defaults(default_side))
+        form = cls(kb, values=_adder_defaults(default_side), default_side=default_side)
         form.bands = list(data.bands)
         form.zones = list(data.zones)
         for (movement_id, side), value in data.rom.items():
@@ -94,6 +99,7 @@ class ExamForm:
         form.values.update(sphincter=data.sphincter, cardiac_screen=data.cardiac_screen)
         form.values["pregnancy_trimester"] = "" if data.pregnancy_trimester is None else str(data.pregnancy_trimester)
         form.history, form.acknowledged = list(data.history), list(data.acknowledged)
+        form.values.update(history_note=data.history_note, exam_note=data.exam_note)
         for weak in data.weakness:
             record = kb.movements.get(weak.record_id) if weak.kind == "movement" else muscle_record(kb, weak.record_id)
             name = record.name if record is not None else weak.record_id
@@ -102,16 +108,25 @@ class ExamForm:
         return form
 
     @classmethod
-    def from_post(cls, post: QueryDict, kb: KnowledgeBase) -> ExamForm:
+    def from_post(cls, post: QueryDict, kb: KnowledgeBase, default_side: str = "right") -> ExamForm:
         """The form as posted. A value the text policy refuses is kept out of ``values`` and
         named in ``refused``: nothing is cut short or cleaned into something else."""
-        form = cls(kb)
+        form = cls(kb, default_side=default_side)
         for name in form.scalar_names():
             raw = post.get(name, "").strip()
             problem = input_limits.text_problem(raw, MAX_VALUE)
             if problem:
                 form.refused[name] = f"{form.scalar_label(name)}: {problem}"
             else:
+                form.values[name] = raw
+        for name, label in NOTE_FIELDS.items():
+            # Line breaks are kept as typed; only the ends are trimmed.
+            raw = post.get(name, "").strip()
+            problem = input_limits.text_problem(raw, input_limits.NOTES, multi_line=True)
+            if problem:
+                form.refused[name] = f"{label}: {problem}"
+            # A note that is only too long is shown back whole, to be shortened; one with control characters is not shown.
+            if not problem or input_limits.text_problem(raw, len(raw), multi_line=True) is None:
                 form.values[name] = raw
         form.history, form.acknowledged = _screen_lists(post, kb, form.refused)
         form.bands, bad_bands, bad_severities = _bands(post, kb)
@@ -187,7 +202,9 @@ class ExamForm:
     # -- the "add" and "remove" buttons --------------------------------------------------
 
     def _apply_edit(self, post: QueryDict) -> None:
-        if post.get("remove_band"):
+        if post.get("cycle_level"):
+            self._cycle_level(post["cycle_level"])
+        elif post.get("remove_band"):
             self.bands = [b for b in self.bands if b.token != post["remove_band"]]
         elif post.get("remove_zone"):
             self.zones = [z for z in self.zones if z.token != post["remove_zone"]]
@@ -200,7 +217,17 @@ class ExamForm:
         elif self.action == "add_zone" or (self.action == "refresh" and self.values.get("zone_name")):
             self._add_zone(self.values.get("zone_name", ""))
         elif self.action == "more_weakness":
-            self.weakness += [WeakRow() for _ in range(3)]
+            self.weakness += [WeakRow(side=self.default_side) for _ in range(3)]
+
+    def _cycle_level(self, token: str) -> None:
+        """One tap on the spine ladder: clear -> tender -> thickened -> clear (a value it does not know clears)."""
+        level, _, side = token.rpartition(":")
+        if level not in catalogue.LEVELS or side not in catalogue.SIDES:
+            return
+        name = f"para_{level}_{side}"
+        self.values[name] = next_level_sign(self.values.get(name, ""))
+        self.errors.pop(name, None)
+        self.refused.pop(name, None)
 
     def _add_band(self, query: str) -> None:
         if refused := self._refused_adder("band", ("band_name", "band_side", "band_severity")):
@@ -267,7 +294,7 @@ class ExamForm:
 
     def _pad_weakness(self) -> None:
         while sum(1 for row in self.weakness if not row.name and not row.grade) < BLANK_WEAKNESS_ROWS:
-            self.weakness.append(WeakRow())
+            self.weakness.append(WeakRow(side=self.default_side))
 
     # -- validation ------------------------------------------------------------------------
 
@@ -307,6 +334,7 @@ class ExamForm:
                 setattr(data, name, value)
         data.needle_fear = bool(self.values.get("needle_fear"))
         data.first_session = bool(self.values.get("first_session"))
+        data.history_note, data.exam_note = self.values.get("history_note", ""), self.values.get("exam_note", "")
         self._screen(data)
         data.weakness = self._weakness()
         if require_findings and data.is_empty() and not self.errors:
@@ -400,7 +428,24 @@ class ExamForm:
                 restriction = catalogue.restriction(value, row.normal) if plausible and value is not None else None
                 cells.append({"name": name, "side": side, "value": raw, "restriction": restriction, "error": self.errors.get(name, "")})
             groups.setdefault(row.group, []).append({"row": row, "cells": cells, "midline": row.sides == ("bilateral",)})
-        return [{"group": group, "rows": rows} for group, rows in groups.items()]
+        return [
+            {"group": group, "rows": rows, "open": self._opens(focus.ROM_GROUP_PARTS.get(group, set()), rows)}
+            for group, rows in groups.items()
+        ]
+
+    def _opens(self, group_parts: set[str], rows: list[dict[str, Any]]) -> bool:
+        """A group is open when the complaint touches it or when anything in it is filled in or wrong."""
+        filled = any(cell["value"] or cell["error"] for row in rows for cell in row["cells"])
+        return filled or focus.is_open(group_parts, self.parts)
+
+    def reflex_groups(self) -> list[dict[str, Any]]:
+        """The reflexes by limb, each group open when the complaint touches it or something is recorded."""
+        rows = {r["reflex"].id: r for r in self.reflex_table()}
+        groups = []
+        for group, ids in catalogue.REFLEX_GROUPS:
+            members = [rows[i] for i in ids if i in rows]
+            groups.append({"group": group, "rows": members, "open": self._opens(focus.REFLEX_GROUP_PARTS[group], members)})
+        return groups
 
     def reflex_table(self) -> list[dict[str, Any]]:
         return [
@@ -422,28 +467,32 @@ class ExamForm:
         ]
 
     def level_table(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "group": group,
-                "levels": [
-                    {
-                        "level": level,
-                        "interspace": "-" in level,
-                        "cells": [
-                            {
-                                "name": f"para_{level}_{side}",
-                                "side": side,
-                                "value": self.values.get(f"para_{level}_{side}", ""),
-                                "error": self.errors.get(f"para_{level}_{side}", ""),
-                            }
-                            for side in catalogue.SIDES
-                        ],
-                    }
-                    for level in levels
-                ],
-            }
-            for group, levels in catalogue.LEVEL_GROUPS
-        ]
+        """The spine ladder: per group of levels, each level with its left and right cell."""
+        table = []
+        for group, levels in catalogue.LEVEL_GROUPS:
+            rows = [
+                {
+                    "level": level,
+                    "interspace": "-" in level,
+                    "cells": [self._level_cell(level, side) for side in catalogue.SIDES],
+                }
+                for level in levels
+            ]
+            marked = sum(1 for row in rows for cell in row["cells"] if cell["value"])
+            table.append({"group": group, "levels": rows, "marked": marked, "open": self._opens(focus.LEVEL_GROUP_PARTS[group], rows)})
+        return table
+
+    def _level_cell(self, level: str, side: str) -> dict[str, Any]:
+        name = f"para_{level}_{side}"
+        value = self.values.get(name, "")
+        return {
+            "name": name,
+            "side": side,
+            "value": value,
+            "label": dict(catalogue.LEVEL_SIGNS).get(value, ""),
+            "token": f"{level}:{side}",
+            "error": self.errors.get(name, ""),
+        }
 
     def band_rows(self) -> list[dict[str, Any]]:
         rows = []
@@ -469,7 +518,7 @@ class ExamForm:
 
     def error_list(self) -> list[tuple[str, str]]:
         """(input id, message) in page order, for the error summary."""
-        order = {name: i for i, name in enumerate(["findings", *self.scalar_names()])}
+        order = {name: i for i, name in enumerate(["findings", *self.scalar_names(), *NOTE_FIELDS])}
         return sorted(((name, message) for name, message in self.errors.items()), key=lambda item: (order.get(item[0], 10_000), item[0]))
 
 
@@ -545,6 +594,12 @@ def _screen_lists(post: QueryDict, kb: KnowledgeBase, refused: dict[str, str]) -
     return list(dict.fromkeys(v for v in history if v in history_codes)), list(dict.fromkeys(v for v in acknowledged if v in ack_codes))
 
 
+def next_level_sign(sign: str) -> str:
+    """The spine ladder's cycle: clear -> tender -> thickened -> clear."""
+    order = ["", *dict(catalogue.LEVEL_SIGNS)]
+    return order[(order.index(sign) + 1) % len(order)] if sign in order else ""
+
+
 def _or_words(values: list[str]) -> str:
     return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
 
@@ -553,7 +608,8 @@ def _action(post: QueryDict) -> str:
     action = post.get("action", "")
     if action in SAVE_ACTIONS or action in EDIT_ACTIONS:
         return action
-    return "edit" if any(post.get(k) for k in ("remove_band", "remove_zone", "pick_band", "pick_zone")) else "refresh"
+    edits = ("remove_band", "remove_zone", "pick_band", "pick_zone", "cycle_level")
+    return "edit" if any(post.get(k) for k in edits) else "refresh"
 
 
 def _bands(post: QueryDict, kb: KnowledgeBase) -> tuple[list[Band], list[str], list[tuple[str, str]]]:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from myotome.clinic import input_limits
 from myotome.clinic.json_paths import JSONLength, JSONValue
 from myotome.clinic.patients.models import Episode
 
@@ -49,6 +50,10 @@ class Exam(models.Model):
     result = models.JSONField(null=True, blank=True, help_text="The engine's result (myotome.engine), with the plan; empty for a draft.")
     kb_version = models.CharField(max_length=80, help_text="The knowledge base that resolved the names and produced the result.")
     engine_version = models.CharField(max_length=40, blank=True, help_text="The Myotome release that ran the engine.")
+    # Free text beside the findings: what the patient tells (history) and what the findings do not hold.
+    # Kept out of the assessment document: the engine reads findings, and a note copied forward is a hazard.
+    history_note = models.TextField(blank=True, max_length=input_limits.NOTES, help_text="Subjective history, as told today.")
+    exam_note = models.TextField(blank=True, max_length=input_limits.NOTES, help_text="Exam notes.")
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # A default rather than auto_now_add, so that the demo can date its exams in the past.
     created_at = models.DateTimeField(default=timezone.now)
@@ -66,7 +71,8 @@ class Exam(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status="draft") | models.Q(result__isnull=False, saved_at__isnull=False),
                 name="saved_exam_has_result",
-            )
+            ),
+            *input_limits.length_checks("exam", history_note=input_limits.NOTES, exam_note=input_limits.NOTES),
         ]
 
     def __str__(self) -> str:

@@ -16,8 +16,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myotome.clinic import input_limits
 from myotome.clinic.accounts.access import member_required, require_clinical
@@ -26,7 +27,8 @@ from myotome.clinic.audit.record import record_event
 from myotome.clinic.exams import catalogue, service
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
 from myotome.clinic.exams.chart import chart_svg
-from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document
+from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document, shown_name
+from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients import submissions, vocabulary
@@ -91,13 +93,88 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
     kb = load_kb()
     if request.method == "GET":
         record_event(request, Action.VIEW, record=exam, detail="draft opened for editing")
-        form = ExamForm.from_input(input_from_document(exam.document, kb), kb, _default_side(episode))
+        data = input_from_document(exam.document, kb)
+        data.history_note, data.exam_note = exam.history_note, exam.exam_note
+        form = ExamForm.from_input(data, kb, _default_side(episode))
         return _form_page(request, episode, form, exam, exam.copied_from)
     return _post(request, episode, exam, exam.copied_from, kb)
 
 
+# -- autosave: the draft kept as the clinician works -------------------------------------------------------
+
+
+@require_POST
+@member_required
+def exam_autosave_new(request: HttpRequest, pk: int) -> JsonResponse:
+    """The first autosave of a new exam creates its draft (once per form: the form's one-time token)."""
+    episode = get_episode_for(request, pk)
+    require_clinical(request, episode)
+    if episode.patient.active_consent() is None:
+        record_event(request, Action.DENIED, record=episode, detail="autosave blocked: no consent to needling on file")
+        return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
+    return _autosave(request, episode, None, _copied_from(request, episode))
+
+
+@require_POST
+@member_required
+def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Each later autosave updates the one draft; a saved exam is final and is never changed."""
+    exam = get_exam_for(request, pk)
+    require_clinical(request, exam)
+    if not exam.is_draft:
+        record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
+        return JsonResponse({"ok": False, "error": "This exam is saved and final; copy it forward to record a new exam."}, status=409)
+    if exam.episode.patient.active_consent() is None:
+        record_event(request, Action.DENIED, record=exam, detail="autosave blocked: no consent to needling on file")
+        return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
+    return _autosave(request, exam.episode, exam, exam.copied_from)
+
+
+def _autosave(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None) -> JsonResponse:
+    kb = load_kb()
+    form = ExamForm.from_post(request.POST, kb, _default_side(episode))
+    # The same checks as "Save draft": a value the form refuses is named and nothing is written.
+    if not form.validate(require_findings=False):
+        return JsonResponse({"ok": False, "errors": [message for _, message in form.error_list()]}, status=422)
+    data = form.exam_input
+    assert data is not None
+    try:
+        if exam is None:
+            token = submissions.posted_token(request)
+            saved = submissions.save_once(
+                request, token, "exam", lambda: _store(request, episode, None, copied_from, data, kb, final=False)
+            )
+            if saved.conflict or saved.repeated:
+                # The form's draft exists already (an answer lost on the way back): update it, if it is still that draft.
+                draft = _own_draft(request, episode, saved.record_id)
+                if draft is None:
+                    return JsonResponse({"ok": False, "error": saved.conflict or submissions.ALREADY_SAVED}, status=409)
+                exam = _store(request, episode, draft, copied_from, data, kb, final=False)
+            else:
+                exam = Exam.objects.get(pk=saved.record_id)
+        else:
+            exam = _store(request, episode, exam, copied_from, data, kb, final=False)
+    except InvalidAssessment as exc:
+        return JsonResponse({"ok": False, "errors": list(exc.problems)}, status=422)
+    saved_at = timezone.localtime(exam.updated_at)
+    return JsonResponse(
+        {
+            "ok": True,
+            "exam": exam.pk,
+            "saved_at": formats.time_format(saved_at, "H:i"),
+            "edit_url": reverse("exams:edit", args=[exam.pk]),
+            "autosave_url": reverse("exams:autosave", args=[exam.pk]),
+        }
+    )
+
+
+def _own_draft(request: HttpRequest, episode: Episode, pk: int) -> Exam | None:
+    """The exam ``pk`` when it is a draft of ``episode`` that this user started, else None."""
+    return episode.exams.filter(pk=pk, status=ExamStatus.DRAFT, created_by=request.user).first()
+
+
 def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, kb: KnowledgeBase) -> HttpResponse:
-    form = ExamForm.from_post(request.POST, kb)
+    form = ExamForm.from_post(request.POST, kb, _default_side(episode))
     # A new exam's form carries a one-time token: a double click on Save stores one exam.
     token = submissions.posted_token(request) if exam is None else None
     status = 200
@@ -110,6 +187,9 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
                 saved = submissions.save_once(
                     request, token, "exam", lambda: _store(request, episode, exam, copied_from, data, kb, final=final)
                 )
+                if saved.conflict and (draft := _own_draft(request, episode, saved.record_id)) is not None:
+                    # The form's autosave made its draft but its answer never came back: this post completes that draft.
+                    saved = submissions.Saved(_store(request, episode, draft, copied_from, data, kb, final=final).pk)
             except InvalidAssessment as exc:  # the form checks every value first; this is a last line of defence
                 form.errors["findings"] = "The exam could not be turned into an assessment: " + "; ".join(exc.problems)
             else:
@@ -139,6 +219,7 @@ def _store(
             exam = Exam(episode=episode, created_by=request.user, copied_from=copied_from, document=document, kb_version=kb.version)
             exam.save()
         exam.document = service.named(document, exam.pk)
+        exam.history_note, exam.exam_note = data.history_note, data.exam_note
         exam.kb_version = kb.version
         if final:
             service.finalise([exam], kb, by=request.user, at=timezone.now())
@@ -161,6 +242,7 @@ def _form_page(
 ) -> HttpResponse:
     kb = form.kb
     patient = episode.patient
+    form.parts = focus_parts(kb, episode.regions)
     shown = ExamInput(bands=form.bands, zones=form.zones)
     for row in form.level_table():
         for level in row["levels"]:
@@ -196,6 +278,11 @@ def _form_page(
         "pregnant": patient.active_precautions().filter(kind="pregnancy").exists(),
         "acknowledgeable": catalogue.acknowledgeable(kb),
         "kb_version": kb.version,
+        "form_action": reverse("exams:edit", args=[exam.pk]) if exam else reverse("exams:new", args=[episode.pk]),
+        "autosave_url": reverse("exams:autosave", args=[exam.pk]) if exam else reverse("exams:autosave_new", args=[episode.pk]),
+        # Changes kept on the device and posted back after a sign-in: the page sends them as soon as it loads.
+        "restored": request.method == "POST" and request.POST.get("restored") == "1",
+        "note_limit": input_limits.NOTES,
         # Only a new exam is created by its form; a draft is updated, and updating twice is harmless.
         "submission": (submission or submissions.new_token()) if exam is None else "",
     }
@@ -247,12 +334,12 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = exam.result or {}
     plan = result.get("plan") if consent is not None else None
     data = input_from_document(document, kb)
-    findings = [(n, describe_finding(f)) for n, f in enumerate(document.get("findings", []), 1)]
+    findings = [(n, describe_finding(f, kb)) for n, f in enumerate(document.get("findings", []), 1)]
+    complaint = document.get("complaint", {})
     texts = dict(findings)
     segments = [
         {
             **segment,
-            "percent": round(segment["score"] * 100),
             "lines": [
                 {**line, "text": texts.get(line["finding"], "the complaint") if line["finding"] else "the complaint"}
                 for line in segment["evidence"]
@@ -272,7 +359,9 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent": consent,
         "consent_message": CONSENT_NEEDED,
         "document": document,
-        "complaint": document.get("complaint", {}),
+        "complaint": complaint,
+        "complaint_regions": [shown_name(kb, "region", r) for r in complaint.get("regions", [])],
+        "complaint_condition": shown_name(kb, "condition", complaint["condition"]) if complaint.get("condition") else "",
         "about": document.get("patient", {}),
         "result": result,
         "red_flags": result.get("red_flags", []),  # results saved before red flags existed have none

@@ -433,6 +433,55 @@
     });
   }
 
+  // -- the spine ladder: one tap per level and side -------------------------------------------------------
+  // Each rung is a submit button that posts the form (the server cycles the level); here it cycles in place.
+
+  var LEVEL_SIGNS = ["", "tender", "thickened"];
+  var LEVEL_LABELS = { "": "·", tender: "Tender", thickened: "Thickened" };
+  function setRung(rung, sign) {
+    var input = document.getElementById(rung.getAttribute("data-rung"));
+    var parts = rung.value.split(":");  // "C5-C6:right"
+    input.value = sign;
+    rung.textContent = LEVEL_LABELS[sign];
+    rung.classList.remove("rung-tender", "rung-thickened");
+    if (sign) rung.classList.add("rung-" + sign);
+    rung.setAttribute("aria-label", parts[0] + " " + parts[1] + ": " + (sign || "clear"));
+    announce("Paraspinal " + parts[0] + ", " + parts[1] + ": " + (sign || "clear"));
+    document.dispatchEvent(new CustomEvent("exam:level", { detail: { level: parts[0], side: parts[1], sign: sign } }));
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  function rungs() { return $all("button[data-rung]"); }
+  function moveRung(rung, key) {
+    var all = rungs(), index = all.indexOf(rung), next = null;
+    // Rungs run left, right, left, right... down the spine.
+    if (key === "ArrowUp") next = all[index - 2];
+    else if (key === "ArrowDown") next = all[index + 2];
+    else if (key === "ArrowLeft" && index % 2 === 1) next = all[index - 1];
+    else if (key === "ArrowRight" && index % 2 === 0) next = all[index + 1];
+    if (next) {
+      var group = next.closest("details");
+      if (group && !group.open) group.open = true;
+      next.focus();
+    }
+  }
+  form.addEventListener("click", function (event) {
+    var rung = event.target.closest("button[data-rung]");
+    if (!rung) return;
+    event.preventDefault();
+    var input = document.getElementById(rung.getAttribute("data-rung"));
+    var at = LEVEL_SIGNS.indexOf(input.value);
+    setRung(rung, at === -1 ? "" : LEVEL_SIGNS[(at + 1) % LEVEL_SIGNS.length]);
+  });
+  form.addEventListener("keydown", function (event) {
+    var rung = event.target.closest("button[data-rung]");
+    if (!rung || event.ctrlKey || event.metaKey || event.altKey) return;
+    var key = event.key;
+    if (key === "ArrowUp" || key === "ArrowDown" || key === "ArrowLeft" || key === "ArrowRight") { event.preventDefault(); moveRung(rung, key); }
+    else if (key === "t" || key === "T") { event.preventDefault(); setRung(rung, "tender"); }
+    else if (key === "k" || key === "K") { event.preventDefault(); setRung(rung, "thickened"); }
+    else if (key === "Delete" || key === "Backspace") { event.preventDefault(); setRung(rung, ""); }
+  });
+
   // -- range of motion: restriction as it is typed -----------------------------------------------------------
 
   function restriction(input) {
