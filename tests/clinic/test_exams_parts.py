@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -235,12 +234,10 @@ def test_every_fill_class_the_chart_uses_has_a_rule() -> None:
 
 
 @pytest.mark.django_db
-def test_the_demo_gives_consented_episodes_assessed_exams_quickly() -> None:
+def test_the_demo_gives_consented_episodes_assessed_exams() -> None:
     from myotome.clinic.demo import load_demo
 
-    started = time.perf_counter()
     practice = load_demo(patients=12, seed=3)
-    elapsed = time.perf_counter() - started
     exams = list(Exam.objects.select_related("episode__patient"))
     assert exams and get_user_model().objects.count() > 0
     for exam in exams:
@@ -255,4 +252,3 @@ def test_the_demo_gives_consented_episodes_assessed_exams_quickly() -> None:
             assert exam.result is None
     consented = {e.pk for e in practice.episodes if e.patient.consents.filter(withdrawn_on__isnull=True).exists() and e.clinician_id}
     assert {x.episode_id for x in exams} == consented
-    assert elapsed < 10  # 25 patients load in about two seconds; this bound only catches a runaway
