@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import gevent.lock
 
 DEMO_LOGIN = {"username": "demo", "password": "demo"}
 # What the exam form posts for a right tennis elbow (a C6 picture): tender bands, a skin sign and
@@ -202,6 +203,16 @@ class Clinician(FastHttpUser):
     submission: str | None = None
 
     def on_start(self) -> None:
+        # One sign-in at a time, as clinicians arrive: the throttle reserves a guess per sign-in in flight,
+        # and twenty at once for one account would be locked out as a password-guessing attack (429).
+        with SIGNING_IN:
+            self.sign_in()
+        if self.warm_up:
+            for each in STEPS:
+                each.run(self)
+        READY.append(self)
+
+    def sign_in(self) -> None:
         sign_in = self.client.get("/accounts/login/", name="sign in")
         token = CSRF.search(sign_in.text)
         assert token, "the sign-in page has no CSRF token"
@@ -214,10 +225,6 @@ class Clinician(FastHttpUser):
         )
         if signed.status_code != 302:
             raise RuntimeError(f"signing in as demo answered {signed.status_code}")
-        if self.warm_up:
-            for each in STEPS:
-                each.run(self)
-        READY.append(self)
 
     def csrf(self) -> dict[str, str]:
         token = next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
@@ -234,6 +241,7 @@ class Clinician(FastHttpUser):
 
 
 READY: list[Clinician] = []
+SIGNING_IN = gevent.lock.Semaphore()
 
 
 # -- a measured run --------------------------------------------------------------------------------

@@ -134,3 +134,24 @@ def test_a_timed_out_sign_in_loses_nothing(tablet: Any, server: Server) -> None:
     page.click("button[data-save]")
     page.wait_for_url(re.compile(rf"/exams/{exam_id}/$"))
     assert _kept(page, episode_id) is None
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1024, 768)])
+def test_a_saved_exam_and_its_plan_read_on_a_phone_and_a_tablet(
+    tablet: Any, server: Server, screenshots: Path, width: int, height: int
+) -> None:
+    page = tablet
+    page.set_viewport_size({"width": width, "height": height})
+    rows = server.query(
+        """SELECT x.id FROM exams_exam x JOIN patients_episode e ON e.id = x.episode_id JOIN patients_patient p ON p.id = e.patient_id
+           JOIN accounts_clinic c ON c.id = p.clinic_id WHERE c.name = 'Riverside IMS Clinic' AND x.status = 'saved'
+           AND EXISTS (SELECT 1 FROM patients_consent k WHERE k.patient_id = p.id AND k.withdrawn_on IS NULL) ORDER BY x.id"""
+    )
+    assert rows, "the demo practice has no saved exam with consent"
+    page.goto(f"{server.url}/exams/{rows[0][0]}/")
+    assert page.locator("ol.plan-steps > li").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Every step reads within the screen: nothing of the plan is cut off at the right.
+    right = page.evaluate("Math.max(...[...document.querySelectorAll('.step')].map(e => e.getBoundingClientRect().right))")
+    assert right <= width
+    page.screenshot(path=str(screenshots / f"exam-plan-{width}.png"), full_page=True)

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from myotome import engine
-from myotome.clinic.exams.findings import Band, ExamInput, ZoneSign, build_document
-from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.exams import service
+from myotome.clinic.exams.findings import Band, ExamInput, ZoneSign
+from myotome.clinic.exams.models import Exam
 from myotome.clinic.patients.models import Episode
 from myotome.kb import load_kb
 
@@ -50,15 +50,12 @@ def c6_input() -> ExamInput:
 
 
 def make_exam(episode: Episode, user: Any, data: ExamInput | None = None, *, saved: bool = True) -> Exam:
-    """An exam stored the way the exam view stores it (document, result, KB version)."""
+    """An exam stored the way the exam view stores it (through exams/service.py: document, result, KB version)."""
     kb = load_kb()
-    document = build_document(data or c6_input(), patient=episode.patient, episode=episode, kb=kb)
+    document = service.document(data or c6_input(), episode=episode, kb=kb)
     exam = Exam.objects.create(episode=episode, document=document, kb_version=kb.version, created_by=user)
-    exam.document = {"id": f"exam-{exam.pk}", **document}
+    exam.document = service.named(document, exam.pk)
     if saved:
-        exam.result = engine.assess(exam.document, kb).to_json()
-        exam.status = ExamStatus.SAVED
-        exam.saved_at = timezone.now()
-        exam.saved_by = user
+        service.finalise([exam], kb, by=user, at=timezone.now())
     exam.save()
     return exam

@@ -8,13 +8,16 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from myotome.clinic.exams import focus
+from myotome import exam as exam_module
+from myotome.clinic.exams import catalogue, focus
+from myotome.clinic.exams.findings import assessment_json
 from myotome.clinic.exams.forms import next_level_sign
 from myotome.clinic.exams.models import Exam
+from myotome.exam import HISTORY_CODES, parse_assessment
 from myotome.kb import load_kb
 
 from .conftest import World
-from .exam_data import C6_POST
+from .exam_data import C6_POST, make_exam
 
 
 def _post(world: World, data: dict[str, Any], url: str | None = None) -> Any:
@@ -148,3 +151,60 @@ def test_a_note_over_the_limit_or_with_control_characters_is_refused_by_name(wor
 def test_a_note_keeps_its_line_breaks(world: World) -> None:
     _post(world, {**C6_POST, "exam_note": "one\r\n\ttwo"})
     assert Exam.objects.get().exam_note == "one\r\n\ttwo"
+
+
+# -- the form speaks the engine's language -------------------------------------------------------------
+
+
+def test_the_stored_document_is_the_engines_assessment_in_kb_ids(world: World) -> None:
+    _post(world, C6_POST)
+    document = Exam.objects.get().document
+    assert assessment_json(parse_assessment(document)) == document  # its own JSON dump: nothing converted on the way
+    bands = [f["muscle"] for f in document["findings"] if f["type"] == "tender_band"]
+    assert bands == ["extensor_carpi_radialis_brevis", "supinator"]
+    assert [f["reflex"] for f in document["findings"] if f["type"] == "reflex"] == ["brachioradialis_reflex", "brachioradialis_reflex"]
+
+
+def test_an_exam_stored_with_display_names_still_reads_shows_and_copies_forward(world: World) -> None:
+    # Stored before the form wrote KB ids: the KB resolves display names as well.
+    old = make_exam(world.episode, world.alice)
+    old.document = {
+        **old.document,
+        "complaint": {"regions": ["Lateral elbow"], "side": "right", "condition": "Tennis elbow (lateral epicondylalgia)"},
+        "findings": [
+            {"type": "tender_band", "muscle": "Extensor carpi radialis brevis", "side": "right", "severity": 3},
+            {"type": "reflex", "reflex": "Brachioradialis reflex", "grade": "reduced", "side": "right"},
+        ],
+    }
+    old.save()
+    client = world.client("alice")
+    page = client.get(reverse("exams:detail", args=[old.pk])).content.decode()
+    assert "Tender band: Extensor carpi radialis brevis, right, severity 3" in page
+    assert "Complaint: Lateral elbow (right); Tennis elbow (lateral epicondylalgia)" in page
+    page = client.get(reverse("exams:copy_forward", args=[world.episode.pk])).content.decode()
+    assert 'name="band" value="extensor_carpi_radialis_brevis:right"' in page
+    assert re.search(r'id="reflex_brachioradialis_reflex_right"[^>]*>.*?<option value="reduced" selected>', page, re.S)
+
+
+def test_a_new_exam_shows_its_complaint_by_name(world: World) -> None:
+    _post(world, C6_POST)
+    page = world.client("alice").get(reverse("exams:detail", args=[Exam.objects.get().pk])).content.decode()
+    assert "Complaint: Lateral elbow (right); Tennis elbow (lateral epicondylalgia)" in page
+    assert "extensor_carpi_radialis_brevis, right" not in page  # ids never reach the page as text
+
+
+def test_the_forms_choices_are_the_values_the_engine_accepts() -> None:
+    assert [code for code, _ in catalogue.HISTORY] and {c for c, _ in catalogue.HISTORY} == set(HISTORY_CODES)
+    with pytest.raises(ValueError, match=r"exam form: Paraspinal.sign takes \['tender', 'thickened'\] but the form labels \['tender'\]"):
+        catalogue._labelled(exam_module.Paraspinal, "sign", {"tender": "Tender"})
+
+
+def test_a_left_sided_complaint_gives_new_weakness_rows_the_left_side(world: World) -> None:
+    world.episode.side = "left"
+    world.episode.save()
+    page = world.client("alice").get(reverse("exams:new", args=[world.episode.pk])).content.decode()
+    sides = re.findall(r'<select name="weak_side"[^>]*>.*?<option value="(\w+)" selected>', page, re.S)
+    assert sides == ["left", "left"]
+    post = {k: v for k, v in C6_POST.items() if k not in ("action", "weak_name", "weak_side", "weak_grade")}
+    page = _post(world, {**post, "action": "more_weakness"}).content.decode()
+    assert re.findall(r'<select name="weak_side"[^>]*>.*?<option value="(\w+)" selected>', page, re.S) == ["left"] * 3

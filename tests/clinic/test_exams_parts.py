@@ -104,8 +104,10 @@ def test_the_document_is_valid_and_reads_back_into_the_same_form(world: World, k
     document = build_document(data, patient=world.patient, episode=world.episode, kb=kb)
     assert parse_assessment(document).format == "1.1" and next(iter(document)) == "format"
     assert [f["level"] for f in document["findings"] if f["type"] == "paraspinal"] == ["C5-C6", "C6", "C7-T1", "L5-S1"]  # cranial to caudal
-    assert {"type": "rom", "movement": "Mouth opening", "value": 28.0, "unit": "mm", "side": "bilateral"} in document["findings"]
-    assert {"type": "tender_band", "muscle": "Triceps surae", "side": "left", "severity": 1} in document["findings"]
+    # The engine's language: every record by its KB id, the complaint too.
+    assert {"type": "rom", "movement": "tmj_opening", "value": 28.0, "unit": "mm", "side": "bilateral"} in document["findings"]
+    assert {"type": "tender_band", "muscle": "triceps_surae", "side": "left", "severity": 1} in document["findings"]
+    assert document["complaint"]["regions"] == ["lateral_elbow"] and document["complaint"]["condition"] == "tennis_elbow"
     back = input_from_document(document, kb)
     assert back == data
 
@@ -178,10 +180,27 @@ def test_a_paraspinal_step_is_drawn_at_its_level_in_new_and_old_results(step: di
         ),
         ({"type": "weakness", "movement": "Grip", "side": "left", "grade": 4}, "Weakness: Grip, left, MRC 4/5"),
         ({"type": "paraspinal", "level": "C7-T1", "side": "right", "sign": "thickened"}, "Paraspinal thickened at C7-T1, right"),
+        # What the form stores now: KB ids, shown by their names.
+        ({"type": "tender_band", "muscle": "supinator", "side": "right", "severity": 3}, "Tender band: Supinator, right, severity 3"),
+        ({"type": "sensory", "region": "thumb", "change": "reduced", "side": "right"}, "Reduced sensation: Thumb, right"),
+        (
+            {"type": "reflex", "reflex": "brachioradialis_reflex", "grade": "reduced", "side": "right"},
+            "Brachioradialis reflex: reduced, right",
+        ),
+        ({"type": "weakness", "movement": "wrist_extension", "side": "right"}, "Weakness: Wrist extension, right"),
+        (
+            {"type": "rom", "movement": "tmj_opening", "value": 28.0, "unit": "mm", "side": "bilateral"},
+            "Range: Mouth opening 28 mm, both sides",
+        ),
+        # A name today's KB does not know is shown as stored.
+        (
+            {"type": "tender_band", "muscle": "musculus fictus", "side": "left", "severity": 1},
+            "Tender band: musculus fictus, left, severity 1",
+        ),
     ],
 )
-def test_findings_read_as_a_clinician_writes_them(finding: dict[str, object], text: str) -> None:
-    assert describe_finding(finding) == text
+def test_findings_read_as_a_clinician_writes_them(finding: dict[str, object], text: str, kb: KnowledgeBase) -> None:
+    assert describe_finding(finding, kb) == text
 
 
 # -- the chart under a self-only CSP ---------------------------------------------------------------------

@@ -45,7 +45,11 @@ def test_a_posted_clinic_id_is_ignored(world: World) -> None:
     [
         ("date_of_birth", "2999-01-01", "Date of birth 01 Jan 2999 is in the future"),
         ("date_of_birth", "1850-01-01", "is before 1900"),
-        ("date_of_birth", "31/02/1980", "Enter a valid date"),
+        (
+            "date_of_birth",
+            "31/02/1980",
+            "Date of birth: &#x27;31/02/1980&#x27; is not a date; write it as 28 Nov 2026 (day, month name, year).",
+        ),
         ("phone", "call me maybe", "Phone &#x27;call me maybe&#x27; is not a phone number"),
         ("email", "not-an-address", "Enter a valid email address"),
         ("family_name", "", "This field is required"),

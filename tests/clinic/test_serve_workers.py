@@ -139,3 +139,29 @@ def test_sighup_replaces_every_worker_while_the_server_keeps_answering(tmp_path:
     # A connection an old worker accepts in the instant it is told to stop can be closed unanswered
     # (docs/deployment.md, "Graceful restart"): at most one per replaced worker, however hard it is pressed.
     assert len(dropped) <= 2, (dropped, output)
+
+
+def test_idle_keep_alive_connections_do_not_keep_other_clinicians_out(tmp_path: Path) -> None:
+    """Browsers keep a connection open between pages (Chromium up to six per site, for minutes). Twenty
+    clinicians' idle connections must not use up what a worker accepts: a new one is still answered."""
+    server = Served(_home_env(tmp_path / "home"), "--workers", "2", "--threads", "2")
+    kept: list[http.client.HTTPConnection] = []
+    answers = []
+    try:
+        port = int(server.base.rsplit(":", 1)[1])
+        for _ in range(24):  # three times what the workers have threads for
+            # 15 s: far more than /healthz takes, and less than the 30 s after which granian closes an idle connection.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            try:
+                connection.request("GET", "/healthz")
+                response = connection.getresponse()
+                response.read()
+                answers.append(response.status)
+            except TimeoutError:
+                answers.append(0)  # accepted by the kernel, never served: every slot was held by an idle connection
+            kept.append(connection)  # left open and idle, as a browser leaves it
+    finally:
+        for connection in kept:
+            connection.close()
+        server.stop()
+    assert answers == [200] * 24

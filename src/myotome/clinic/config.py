@@ -98,6 +98,19 @@ def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
     return value
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {raw!r}")
+    return raw
+
+
+# How the clinic writes dates (myotome.clinic.dates shows and reads each).
+DATE_FORMATS = ("d MMM yyyy", "dd/mm/yyyy", "mm/dd/yyyy", "yyyy-mm-dd")
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():

@@ -32,6 +32,10 @@ WINDOWS = sys.platform == "win32"
 THREADS = 4
 # A worker finishing its requests on SIGTERM or SIGHUP gets this long before it is killed.
 KILL_TIMEOUT_SECONDS = 30
+# Connections each worker holds at once. granian's "backpressure" counts accepted connections, not requests
+# in flight, and a browser keeps its connection open between pages (idle, for minutes): sized by the threads,
+# eight idle browsers would keep every other clinician out until granian dropped one 30 s later.
+CONNECTIONS_PER_WORKER = 256
 # After SIGHUP a new worker starts this long before the old one is told to stop: time for Django to load.
 RESPAWN_SECONDS = 3.5
 
@@ -86,10 +90,9 @@ def run(host: str, port: int, served: Plan, listening: Callable[[], object]) -> 
         port=port,
         interface=Interfaces.WSGI,
         workers=served.workers,
-        # Each worker runs the app on this many threads; more requests wait in the socket's queue,
-        # where any idle worker can take them, rather than in a busy worker.
+        # Each worker runs the app on this many threads; requests beyond them wait in the worker for a free one.
         blocking_threads=served.threads,
-        backpressure=served.threads,
+        backpressure=CONNECTIONS_PER_WORKER,
         respawn_failed_workers=True,  # a crashed worker is replaced, not the end of the server
         respawn_interval=RESPAWN_SECONDS,
         workers_kill_timeout=KILL_TIMEOUT_SECONDS,

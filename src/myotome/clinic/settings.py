@@ -37,6 +37,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (static files come compressed from WhiteNoise, above). Django's GZip pads
+    # each response with random bytes against BREACH; Cache-Control (no-store) is left as set.
+    "django.middleware.gzip.GZipMiddleware",
     "myotome.clinic.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +69,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "myotome.clinic.accounts.context.active_clinic",
             ],
+            # Dates and scores in one format on every page, without a {% load %} in each template.
+            "builtins": ["myotome.clinic.patients.templatetags.clinic_format"],
         },
     },
 ]
@@ -141,6 +146,8 @@ STORAGES = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# Dates are shown and typed in one format, the clinic's: "d MMM yyyy" is 28 Nov 2026.
+MYOTOME_DATE_FORMAT = config.env_choice("MYOTOME_DATE_FORMAT", "d MMM yyyy", config.DATE_FORMATS)
 TIME_ZONE = os.environ.get("MYOTOME_TIME_ZONE", "") or "UTC"
 USE_I18N = False
 USE_TZ = True

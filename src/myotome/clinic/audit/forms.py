@@ -9,8 +9,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from myotome.clinic import input_limits
+from myotome.clinic import dates, input_limits
 from myotome.clinic.audit.models import Action, AuditEvent
+from myotome.clinic.dates import ClinicDateField
 
 
 class AuditFilterForm(input_limits.LimitedForm, forms.Form):
@@ -19,14 +20,14 @@ class AuditFilterForm(input_limits.LimitedForm, forms.Form):
     username = forms.CharField(label="User", max_length=150, required=False)
     record_type = forms.CharField(label="Record type", max_length=40, required=False, help_text="e.g. patient, episode, consent")
     record_id = forms.CharField(label="Record id", max_length=64, required=False)
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = ClinicDateField(label="From", required=False)
+    until = ClinicDateField(label="To", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", f"'To' ({until:%d %b %Y}) is before 'From' ({since:%d %b %Y}); swap them.")
+            self.add_error("until", f"'To' ({dates.shown(until)}) is before 'From' ({dates.shown(since)}); swap them.")
         return data
 
     def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

@@ -10,12 +10,31 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
 
+from myotome import exam
 from myotome.exam import VERTEBRAL_LEVELS
 from myotome.kb import KnowledgeBase
 from myotome.kb import model as m
 
 SIDES = ("left", "right")
+
+
+def _codes(annotation: Any) -> tuple[str, ...]:
+    """The values a field of the engine's Assessment allows (its Literal, inside Optional or list)."""
+    if get_origin(annotation) is Literal:
+        return tuple(str(a) for a in get_args(annotation))
+    return tuple(code for arg in get_args(annotation) for code in _codes(arg))
+
+
+def _labelled(model: type[Any], name: str, labels: dict[str, str], *, leave_out: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """The form's choices for a field: the values the engine accepts (the one place they are written),
+    each with the form's label, in the label table's order. A value without a label is an error at import."""
+    codes = set(_codes(model.model_fields[name].annotation)) - set(leave_out)
+    if codes != set(labels):
+        raise ValueError(f"exam form: {model.__name__}.{name} takes {sorted(codes)} but the form labels {sorted(labels)}")
+    return tuple(labels.items())
+
 
 # Range of motion: the common movements, grouped as a clinician examines them.
 ROM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -60,24 +79,33 @@ REFLEX_GROUPS = (
     ("Arm", ("biceps_reflex", "brachioradialis_reflex", "triceps_reflex", "hoffmann_sign")),
     ("Leg", ("patellar_reflex", "medial_hamstring_reflex", "achilles_reflex", "plantar_response", "ankle_clonus")),
 )
-REFLEX_GRADES = (("absent", "Absent"), ("reduced", "Reduced"), ("normal", "Normal"), ("brisk", "Brisk"))
+_GRADES = _labelled(
+    exam.ReflexFinding,
+    "grade",
+    {"absent": "Absent", "reduced": "Reduced", "normal": "Normal", "brisk": "Brisk", "negative": "Negative", "positive": "Positive"},
+)
+REFLEX_GRADES = _GRADES[:4]
 # Pathological signs (upper motor neurone): positive or negative, never a tendon reflex's grade.
 SIGNS = ("hoffmann_sign", "plantar_response", "ankle_clonus")
-SIGN_GRADES = (("negative", "Negative"), ("positive", "Positive"))
+SIGN_GRADES = _GRADES[4:]
 
 # The red-flag screen (format 1.1); the rules that read it are in the KB (red_flags.yaml).
-HISTORY = (
-    ("cancer_history", "History of cancer"),
-    ("unexplained_weight_loss", "Unexplained weight loss"),
-    ("night_pain", "Constant night pain, not eased by rest"),
-    ("fever", "Fever, or feeling systemically unwell"),
-    ("immunosuppression", "Immunosuppression (steroids, chemotherapy, transplant drugs, HIV)"),
-    ("iv_drug_use", "Intravenous drug use"),
-    ("major_trauma", "Recent major trauma"),
-    ("new_onset_over_50", "First episode of this pain after 50"),
+HISTORY = _labelled(
+    exam.Assessment,
+    "history",
+    {
+        "cancer_history": "History of cancer",
+        "unexplained_weight_loss": "Unexplained weight loss",
+        "night_pain": "Constant night pain, not eased by rest",
+        "fever": "Fever, or feeling systemically unwell",
+        "immunosuppression": "Immunosuppression (steroids, chemotherapy, transplant drugs, HIV)",
+        "iv_drug_use": "Intravenous drug use",
+        "major_trauma": "Recent major trauma",
+        "new_onset_over_50": "First episode of this pain after 50",
+    },
 )
-SPHINCTER = (("not_asked", "Not asked"), ("no", "No"), ("yes", "Yes: new bladder or bowel dysfunction"))
-CARDIAC_SCREEN = (("done", "Done, clear or referred"), ("not_done", "Not done"))
+SPHINCTER = _labelled(exam.Assessment, "sphincter", {"not_asked": "Not asked", "no": "No", "yes": "Yes: new bladder or bowel dysfunction"})
+CARDIAC_SCREEN = _labelled(exam.Assessment, "cardiac_screen", {"done": "Done, clear or referred", "not_done": "Not done"})
 TRIMESTERS = ((1, "First"), (2, "Second"), (3, "Third"))
 
 # Paraspinal levels examined, per side: every vertebra and interspace from occiput-C1 to S1
@@ -89,21 +117,31 @@ LEVEL_GROUPS = (
     ("Thoracic", tuple(level for level in LEVELS if level.startswith("T"))),
     ("Lumbar and sacral", tuple(level for level in LEVELS if level[0] in "LS")),
 )
-LEVEL_SIGNS = (("tender", "Tender"), ("thickened", "Thickened"))
+LEVEL_SIGNS = _labelled(exam.Paraspinal, "sign", {"tender": "Tender", "thickened": "Thickened"})
 
-SKIN_SIGNS = (
-    ("trophedema", "Trophedema (orange-peel skin, pits under a matchstick)"),
-    ("pilomotor", "Pilomotor (goose bumps)"),
-    ("vasomotor", "Vasomotor (coolness)"),
-    ("sudomotor", "Sudomotor (sweating)"),
-    ("hair_loss", "Hair loss"),
-    ("hyperalgesia", "Hyperalgesia"),
+SKIN_SIGNS = _labelled(
+    exam.Skin,
+    "sign",
+    {
+        "trophedema": "Trophedema (orange-peel skin, pits under a matchstick)",
+        "pilomotor": "Pilomotor (goose bumps)",
+        "vasomotor": "Vasomotor (coolness)",
+        "sudomotor": "Sudomotor (sweating)",
+        "hair_loss": "Hair loss",
+        "hyperalgesia": "Hyperalgesia",
+    },
 )
-SENSORY_CHANGES = (("reduced", "Reduced sensation"), ("increased", "Increased sensation"), ("altered", "Altered sensation"))
+# "normal" is the absence of a finding: the form records only changes.
+SENSORY_CHANGES = _labelled(
+    exam.Sensory,
+    "change",
+    {"reduced": "Reduced sensation", "increased": "Increased sensation", "altered": "Altered sensation"},
+    leave_out=("normal",),
+)
 SEVERITIES = (1, 2, 3)
 
-BUILDS = (("slender", "Slender"), ("average", "Average"), ("muscular", "Muscular, tight"))
-TEMPERAMENTS = (("calm", "Calm"), ("anxious", "Anxious"), ("type_a", "Type A, driven"))
+BUILDS = _labelled(exam.Patient, "build", {"slender": "Slender", "average": "Average", "muscular": "Muscular, tight"})
+TEMPERAMENTS = _labelled(exam.Patient, "temperament", {"calm": "Calm", "anxious": "Anxious", "type_a": "Type A, driven"})
 
 
 def side_label(side: str) -> str:

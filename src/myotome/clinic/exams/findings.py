@@ -1,11 +1,14 @@
-"""What the exam form holds, and its conversion to and from the assessment document (format 1.1).
+"""What the exam form holds, and the engine's Assessment it becomes (format 1.1).
 
 The form works in knowledge-base ids (a tender band is ``extensor_carpi_radialis_brevis``
-on the right); the document carries the KB's display names, which the engine resolves
-again. Patient and complaint fields come from the records, never from the form::
+on the right) and so does the stored document: the Assessment's JSON dump, read by the
+engine and by the pages as it is, names shown only when a page is drawn. Exams stored
+before carry display names; the KB resolves both. Patient and complaint fields come
+from the records, never from the form::
 
-    document = build_document(exam_input, patient=patient, episode=episode, kb=kb)
-    exam_input = input_from_document(document, kb)      # for drafts and copy forward
+    assessment = build_assessment(exam_input, patient=patient, episode=episode, kb=kb)
+    document = assessment_json(assessment)               # what Exam.document stores
+    exam_input = input_from_document(document, kb)       # for drafts and copy forward
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from myotome.clinic.exams import catalogue, formats
 from myotome.clinic.patients.models import Episode, Patient
+from myotome.exam import Assessment, parse_assessment
 from myotome.kb import KnowledgeBase, LookupFailed
 from myotome.kb import model as m
 
@@ -87,16 +91,18 @@ class ExamInput:
 # -- names ------------------------------------------------------------------------
 
 
-def display_name(kb: KnowledgeBase, kind: str, record: Any) -> str:
-    """The record's display name when it resolves back to the record, else its id (which always does)."""
-    return record.name if kb.index(kind).get(record.name) is record else record.id
-
-
 def muscle_record(kb: KnowledgeBase, muscle_id: str) -> m.Muscle | m.Group | None:
     return kb.muscles.get(muscle_id) or kb.groups.get(muscle_id)
 
 
-# -- form -> document ---------------------------------------------------------------
+def shown_name(kb: KnowledgeBase, kind: str, stored: str) -> str:
+    """The display name of what a stored document names: a KB id (what the form stores) or,
+    in an exam stored before, the name it was written with. Unknown to today's KB: as stored."""
+    record = kb.index(kind).get(stored)
+    return record.name if record is not None else stored
+
+
+# -- form -> assessment ---------------------------------------------------------------
 
 
 def patient_fields(patient: Patient, precautions: list[str], data: ExamInput, today: date | None = None) -> dict[str, Any]:
@@ -124,14 +130,11 @@ def screen_fields(data: ExamInput) -> dict[str, Any]:
     return fields
 
 
-def complaint_fields(episode: Episode, kb: KnowledgeBase, today: date | None = None) -> dict[str, Any]:
-    regions = [display_name(kb, "region", kb.regions[r]) if r in kb.regions else r for r in episode.regions]
-    complaint: dict[str, Any] = {"regions": regions, "side": episode.side}
-    condition = kb.conditions.get(episode.condition) if episode.condition else None
-    if condition is not None:
-        complaint["condition"] = display_name(kb, "condition", condition)
-    elif episode.condition:
-        complaint["condition"] = episode.condition  # no longer in the KB: the engine lists it as unresolved
+def complaint_fields(episode: Episode, today: date | None = None) -> dict[str, Any]:
+    """The episode's complaint in KB ids; an id the KB no longer knows is kept, and the engine names it as unresolved."""
+    complaint: dict[str, Any] = {"regions": list(episode.regions), "side": episode.side}
+    if episode.condition:
+        complaint["condition"] = episode.condition
     if episode.pain is not None:
         complaint["pain"] = episode.pain
     if episode.onset_date is not None:
@@ -141,37 +144,25 @@ def complaint_fields(episode: Episode, kb: KnowledgeBase, today: date | None = N
 
 
 def findings(data: ExamInput, kb: KnowledgeBase) -> list[dict[str, Any]]:
-    """The findings in examination order: spine, muscles, skin, root signs, then range."""
+    """The findings in examination order (spine, muscles, skin, root signs, then range), each naming its KB record by id."""
     out: list[dict[str, Any]] = []
     position = {level: i for i, level in enumerate(catalogue.LEVELS)}
     for (level, side), sign in sorted(data.levels.items(), key=lambda item: (position.get(item[0][0], 99), item[0][1])):
         out.append({"type": "paraspinal", "level": level, "side": side, "sign": sign})
     for band in data.bands:
-        record = muscle_record(kb, band.muscle_id)
-        name = display_name(kb, "muscle", record) if record is not None else band.muscle_id
-        out.append({"type": "tender_band", "muscle": name, "side": band.side, "severity": band.severity})
+        out.append({"type": "tender_band", "muscle": band.muscle_id, "side": band.side, "severity": band.severity})
     for zone in data.zones:
-        region = kb.regions.get(zone.region_id)
-        name = display_name(kb, "region", region) if region is not None else zone.region_id
         if zone.kind == "skin":
-            out.append({"type": "skin", "sign": zone.value, "region": name, "side": zone.side})
+            out.append({"type": "skin", "sign": zone.value, "region": zone.region_id, "side": zone.side})
         else:
-            out.append({"type": "sensory", "region": name, "change": zone.value, "side": zone.side})
+            out.append({"type": "sensory", "region": zone.region_id, "change": zone.value, "side": zone.side})
     for reflex in catalogue.reflexes(kb):
         for side in catalogue.SIDES:
             grade = data.reflexes.get((reflex.id, side))
             if grade:
-                out.append({"type": "reflex", "reflex": display_name(kb, "reflex", reflex), "grade": grade, "side": side})
+                out.append({"type": "reflex", "reflex": reflex.id, "grade": grade, "side": side})
     for weak in data.weakness:
-        if weak.kind == "movement":
-            finding: dict[str, Any] = {
-                "type": "weakness",
-                "movement": display_name(kb, "movement", kb.movements[weak.record_id]),
-                "side": weak.side,
-            }
-        else:
-            record = muscle_record(kb, weak.record_id)
-            finding = {"type": "weakness", "muscle": display_name(kb, "muscle", record) if record else weak.record_id, "side": weak.side}
+        finding: dict[str, Any] = {"type": "weakness", weak.kind: weak.record_id, "side": weak.side}
         if weak.grade is not None:
             finding["grade"] = weak.grade
         out.append(finding)
@@ -179,13 +170,11 @@ def findings(data: ExamInput, kb: KnowledgeBase) -> list[dict[str, Any]]:
         for side in row.sides:
             value = data.rom.get((row.id, side))
             if value is not None:
-                out.append(
-                    {"type": "rom", "movement": display_name(kb, "movement", row.movement), "value": value, "unit": row.unit, "side": side}
-                )
+                out.append({"type": "rom", "movement": row.id, "value": value, "unit": row.unit, "side": side})
     return out
 
 
-def build_document(
+def build_assessment(
     data: ExamInput,
     *,
     patient: Patient,
@@ -194,18 +183,34 @@ def build_document(
     precautions: list[str] | None = None,
     document_id: str | None = None,
     today: date | None = None,
-) -> dict[str, Any]:
-    """The format 1.1 assessment document for an exam of ``episode``; precautions default to the patient's active ones."""
+) -> Assessment:
+    """The exam as the engine's ``Assessment`` (format 1.1), every record named by its KB id.
+
+    Patient fields come from the record (precautions default to the active ones), the complaint
+    from the episode. Raises InvalidAssessment, naming what is wrong, before anything is stored.
+    """
     if precautions is None:
         precautions = [p.kind for p in patient.active_precautions()]
     document: dict[str, Any] = {"format": "1.1"}
     if document_id:
         document["id"] = document_id
     document["patient"] = patient_fields(patient, precautions, data, today)
-    document["complaint"] = complaint_fields(episode, kb, today)
+    document["complaint"] = complaint_fields(episode, today)
     document["findings"] = findings(data, kb)
     document.update(screen_fields(data))
-    return document
+    return parse_assessment(document)
+
+
+def assessment_json(assessment: Assessment) -> dict[str, Any]:
+    """What is stored: the assessment's JSON dump, without the empty fields and the clinic's
+    thoracic rule (a clinic setting, not something the exam form records)."""
+    exclude = {"thoracic_needling"} if assessment.thoracic_needling == "allowed" else set()
+    return assessment.model_dump(mode="json", exclude_none=True, exclude=exclude)
+
+
+def build_document(data: ExamInput, **context: Any) -> dict[str, Any]:
+    """The stored document of ``build_assessment(data, **context)``: the same exam, as JSON."""
+    return assessment_json(build_assessment(data, **context))
 
 
 # -- document -> form ------------------------------------------------------------------
@@ -313,25 +318,29 @@ def _step_level(step: dict[str, Any]) -> str | None:
         return None
 
 
-def describe_finding(finding: dict[str, Any]) -> str:
-    """One finding of a document in a clinician's words: 'Tender band: Supinator, right, severity 2'."""
+def describe_finding(finding: dict[str, Any], kb: KnowledgeBase) -> str:
+    """One finding of a document in a clinician's words: 'Tender band: Supinator, right, severity 2'.
+
+    The stored names are KB ids (or, in exams stored before, display names): shown by their record's name.
+    """
     kind = finding.get("type")
     side = catalogue.side_label(str(finding.get("side", ""))).lower()
     if kind == "tender_band":
-        return f"Tender band: {finding['muscle']}, {side}, severity {finding.get('severity', 2)}"
+        return f"Tender band: {shown_name(kb, 'muscle', finding['muscle'])}, {side}, severity {finding.get('severity', 2)}"
     if kind == "skin":
-        where = finding.get("region") or f"beside the spine at {finding.get('segment')}"
+        where = shown_name(kb, "region", finding["region"]) if finding.get("region") else f"beside the spine at {finding.get('segment')}"
         return f"{catalogue.sign_label('skin', finding['sign'])}: {where}, {side}"
     if kind == "sensory":
-        return f"{catalogue.sign_label('sensory', finding['change'])}: {finding['region']}, {side}"
+        return f"{catalogue.sign_label('sensory', finding['change'])}: {shown_name(kb, 'region', finding['region'])}, {side}"
     if kind == "paraspinal":
         return f"Paraspinal {finding.get('sign', 'tender')} at {finding['level']}, {side}"
     if kind == "reflex":
-        return f"{finding['reflex']}: {finding['grade']}, {side}"
+        return f"{shown_name(kb, 'reflex', finding['reflex'])}: {finding['grade']}, {side}"
     if kind == "weakness":
         grade = f", MRC {finding['grade']}/5" if finding.get("grade") is not None else ""
-        return f"Weakness: {finding.get('movement') or finding.get('muscle')}, {side}{grade}"
+        target = shown_name(kb, "movement", finding["movement"]) if finding.get("movement") else shown_name(kb, "muscle", finding["muscle"])
+        return f"Weakness: {target}, {side}{grade}"
     if kind == "rom":
         unit = "°" if finding.get("unit", "deg") == "deg" else " mm"
-        return f"Range: {finding['movement']} {finding['value']:g}{unit}, {side}"
+        return f"Range: {shown_name(kb, 'movement', finding['movement'])} {finding['value']:g}{unit}, {side}"
     return str(kind)

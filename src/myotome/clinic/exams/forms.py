@@ -78,13 +78,14 @@ class ExamForm:
     acknowledged: list[str] = field(default_factory=list)  # red-flag codes ticked as acknowledged
     # The parts of the body the complaint touches (focus.PARTS): they open their groups of the form.
     parts: set[str] = field(default_factory=set)
+    default_side: str = "right"  # the complaint's side: the side of a new weakness row
 
     # -- building ----------------------------------------------------------------------
 
     @classmethod
     def from_input(cls, data: ExamInput, kb: KnowledgeBase, default_side: str = "right") -> ExamForm:
         """A form showing a stored exam (a draft, or the exam copied forward)."""
-        form = cls(kb, values=_adder_defaults(default_side))
+        form = cls(kb, values=_adder_defaults(default_side), default_side=default_side)
         form.bands = list(data.bands)
         form.zones = list(data.zones)
         for (movement_id, side), value in data.rom.items():
@@ -107,10 +108,10 @@ class ExamForm:
         return form
 
     @classmethod
-    def from_post(cls, post: QueryDict, kb: KnowledgeBase) -> ExamForm:
+    def from_post(cls, post: QueryDict, kb: KnowledgeBase, default_side: str = "right") -> ExamForm:
         """The form as posted. A value the text policy refuses is kept out of ``values`` and
         named in ``refused``: nothing is cut short or cleaned into something else."""
-        form = cls(kb)
+        form = cls(kb, default_side=default_side)
         for name in form.scalar_names():
             raw = post.get(name, "").strip()
             problem = input_limits.text_problem(raw, MAX_VALUE)
@@ -216,7 +217,7 @@ class ExamForm:
         elif self.action == "add_zone" or (self.action == "refresh" and self.values.get("zone_name")):
             self._add_zone(self.values.get("zone_name", ""))
         elif self.action == "more_weakness":
-            self.weakness += [WeakRow() for _ in range(3)]
+            self.weakness += [WeakRow(side=self.default_side) for _ in range(3)]
 
     def _cycle_level(self, token: str) -> None:
         """One tap on the spine ladder: clear -> tender -> thickened -> clear (a value it does not know clears)."""
@@ -293,7 +294,7 @@ class ExamForm:
 
     def _pad_weakness(self) -> None:
         while sum(1 for row in self.weakness if not row.name and not row.grade) < BLANK_WEAKNESS_ROWS:
-            self.weakness.append(WeakRow())
+            self.weakness.append(WeakRow(side=self.default_side))
 
     # -- validation ------------------------------------------------------------------------
 

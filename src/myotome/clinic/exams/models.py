@@ -17,12 +17,30 @@ from django.db import models
 from django.utils import timezone
 
 from myotome.clinic import input_limits
+from myotome.clinic.json_paths import JSONLength, JSONValue
 from myotome.clinic.patients.models import Episode
 
 
 class ExamStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SAVED = "saved", "Saved"
+
+
+LISTED_SEGMENTS = 3  # the likely segments an exam list shows
+
+
+class ExamQuerySet(models.QuerySet["Exam"]):
+    def listed(self) -> ExamQuerySet:
+        """Only what an exam list shows: the document and the result stay in the database, and
+        the likely segments and the plan's size are read from the result there (``Exam.summary``)."""
+        facts: dict[str, Any] = {
+            "listed_steps": JSONLength("result", "plan", "steps"),
+            "listed_warnings": JSONLength("result", "plan", "warnings"),
+        }
+        for n in range(LISTED_SEGMENTS):
+            for key in ("segment", "side", "score"):
+                facts[f"listed_{key}_{n}"] = JSONValue("result", "segments", n, key)
+        return self.defer("document", "result").annotate(**facts)
 
 
 class Exam(models.Model):
@@ -43,6 +61,8 @@ class Exam(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     saved_at = models.DateTimeField(null=True, blank=True)
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ExamQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -74,3 +94,22 @@ class Exam(models.Model):
     @property
     def top_segments(self) -> list[dict[str, Any]]:
         return list((self.result or {}).get("segments", [])[:3])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """What a list shows: the likely segments and, with a plan, its steps and warnings counted.
+
+        From ``listed()``'s annotations when the exam was loaded by it, else from the result.
+        """
+        if hasattr(self, "listed_steps"):
+            segments = [
+                {"segment": segment, "side": getattr(self, f"listed_side_{n}"), "score": float(getattr(self, f"listed_score_{n}"))}
+                for n in range(LISTED_SEGMENTS)
+                if (segment := getattr(self, f"listed_segment_{n}")) is not None
+            ]
+            steps, warnings = self.listed_steps, self.listed_warnings
+        else:
+            segments = [{key: s[key] for key in ("segment", "side", "score")} for s in self.top_segments]
+            plan = self.plan
+            steps, warnings = (len(plan["steps"]), len(plan.get("warnings") or [])) if plan else (None, None)
+        return {"segments": segments, "steps": steps, "warnings": warnings or 0}

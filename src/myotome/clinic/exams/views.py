@@ -27,7 +27,7 @@ from myotome.clinic.audit.record import record_event
 from myotome.clinic.exams import catalogue, service
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
 from myotome.clinic.exams.chart import chart_svg
-from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document
+from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document, shown_name
 from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
 from myotome.clinic.exams.models import Exam, ExamStatus
@@ -132,7 +132,7 @@ def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
 
 def _autosave(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None) -> JsonResponse:
     kb = load_kb()
-    form = ExamForm.from_post(request.POST, kb)
+    form = ExamForm.from_post(request.POST, kb, _default_side(episode))
     # The same checks as "Save draft": a value the form refuses is named and nothing is written.
     if not form.validate(require_findings=False):
         return JsonResponse({"ok": False, "errors": [message for _, message in form.error_list()]}, status=422)
@@ -174,7 +174,7 @@ def _own_draft(request: HttpRequest, episode: Episode, pk: int) -> Exam | None:
 
 
 def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from: Exam | None, kb: KnowledgeBase) -> HttpResponse:
-    form = ExamForm.from_post(request.POST, kb)
+    form = ExamForm.from_post(request.POST, kb, _default_side(episode))
     # A new exam's form carries a one-time token: a double click on Save stores one exam.
     token = submissions.posted_token(request) if exam is None else None
     status = 200
@@ -334,12 +334,12 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = exam.result or {}
     plan = result.get("plan") if consent is not None else None
     data = input_from_document(document, kb)
-    findings = [(n, describe_finding(f)) for n, f in enumerate(document.get("findings", []), 1)]
+    findings = [(n, describe_finding(f, kb)) for n, f in enumerate(document.get("findings", []), 1)]
+    complaint = document.get("complaint", {})
     texts = dict(findings)
     segments = [
         {
             **segment,
-            "percent": round(segment["score"] * 100),
             "lines": [
                 {**line, "text": texts.get(line["finding"], "the complaint") if line["finding"] else "the complaint"}
                 for line in segment["evidence"]
@@ -359,7 +359,9 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent": consent,
         "consent_message": CONSENT_NEEDED,
         "document": document,
-        "complaint": document.get("complaint", {}),
+        "complaint": complaint,
+        "complaint_regions": [shown_name(kb, "region", r) for r in complaint.get("regions", [])],
+        "complaint_condition": shown_name(kb, "condition", complaint["condition"]) if complaint.get("condition") else "",
         "about": document.get("patient", {}),
         "result": result,
         "red_flags": result.get("red_flags", []),  # results saved before red flags existed have none

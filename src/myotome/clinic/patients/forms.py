@@ -15,10 +15,9 @@ from django.db.models import QuerySet
 
 from myotome.clinic import input_limits as limits
 from myotome.clinic.accounts.models import CLINICAL_ROLES, Clinic
+from myotome.clinic.dates import ClinicDateField
 from myotome.clinic.patients import vocabulary
 from myotome.clinic.patients.models import Consent, Episode, Patient
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -40,11 +39,11 @@ class PatientForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg
         model = Patient
         fields = ["family_name", "given_name", "date_of_birth", "sex", "phone", "email", "notes"]
         widgets = {
-            "date_of_birth": DATE,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         }
         labels = {"family_name": "Family name", "given_name": "Given name"}
+        field_classes = {"date_of_birth": ClinicDateField}
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"].strip()
@@ -71,7 +70,8 @@ class EpisodeForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg
     class Meta:
         model = Episode
         fields = ["side", "condition", "onset_date", "pain", "status", "clinician", "notes"]
-        widgets = {"onset_date": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"onset_date": ClinicDateField}
         labels = {"onset_date": "Onset"}
 
     field_order = ["regions_text", "side", "condition", "onset_date", "pain", "status", "clinician", "notes"]
@@ -137,7 +137,8 @@ class ConsentForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg
     class Meta:
         model = Consent
         fields = ["given_on", "taken_by", "method", "risks_explained", "notes"]
-        widgets = {"given_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"given_on": ClinicDateField}
         labels = {
             "given_on": "Date given",
             "risks_explained": "Material risks explained: post-needling soreness, bruising or bleeding, fainting, "

@@ -117,6 +117,8 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The day page: a clinician's active episodes, most recently changed first, a page at a time.
+        indexes = [models.Index(fields=["clinician", "status", "-updated_at", "-id"], name="episode_clinician_day")]
         constraints = [
             models.CheckConstraint(condition=models.Q(pain__lte=10), name="episode_pain_0_to_10"),
             *limits.length_checks("episode", notes=limits.NOTES),

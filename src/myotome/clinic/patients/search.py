@@ -16,6 +16,8 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import HttpRequest
 
+from myotome.clinic import dates
+
 SESSION_KEY = "myotome_patient_search"
 
 
@@ -44,7 +46,12 @@ def forget_search(request: HttpRequest) -> None:
 
 
 def _as_date(text: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+    """A birth date as the clinic writes it (or ISO); where the clinic does not write numbers
+    month first, day-first numbers (02/04/1971, 02.04.1971) too."""
+    found = dates.parse(text)
+    if found is not None or dates.current().entry.startswith("%m"):
+        return found
+    for fmt in ("%d/%m/%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:

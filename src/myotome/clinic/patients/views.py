@@ -29,6 +29,7 @@ from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Pati
 from myotome.clinic.patients.search import current_search, remember_search, search_patients
 
 PAGE_SIZE = 50
+DAY_PAGE = 20
 RECENT = 10
 
 
@@ -42,8 +43,11 @@ def day(request: HttpRequest) -> HttpResponse:
     clinic = membership(request).clinic
     context: dict[str, object] = {"search_form": SearchForm()}
     if sees_clinical(request):
-        episodes = list(episodes_for(request).filter(clinician=request.user, status=EpisodeStatus.ACTIVE).order_by("-updated_at")[:20])
-        context["my_episodes"] = episodes
+        # A page at a time, in the order of the episode_clinician_day index.
+        mine = episodes_for(request).filter(clinician=request.user, status=EpisodeStatus.ACTIVE).order_by("-updated_at", "-id")
+        page = Paginator(mine, DAY_PAGE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["my_episodes"] = episodes = list(page)
         context["recent_patients"] = _recently_opened(request)
         shown = len(episodes) + len(context["recent_patients"])  # type: ignore[arg-type]
     else:

@@ -6,23 +6,30 @@
 from __future__ import annotations
 
 from django import template
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
 
 from myotome.clinic.exams.models import Exam
 from myotome.clinic.patients.models import Episode, Patient
 
 register = template.Library()
 RECENT = 20
+EPISODE_PAGE = 20
 
 
-@register.simple_tag
-def episode_exams(episode: Episode) -> QuerySet[Exam]:
+@register.simple_tag(takes_context=True)
+def episode_exams(context: template.Context, episode: Episode) -> Page[Exam]:
+    """A page of the episode's exams (``?page=`` on the episode's page), each loaded for a list only."""
     # The episode was found inside the active clinic by the page's view; its exams are its own.
-    return episode.exams.select_related("created_by").order_by("-created_at", "-id")
+    exams = episode.exams.listed().select_related("created_by").order_by("-created_at", "-id")
+    request = context.get("request")
+    return Paginator(exams, EPISODE_PAGE).get_page(request.GET.get("page") if request is not None else None)
 
 
 @register.simple_tag
 def patient_exams(patient: Patient) -> list[Exam]:
     return list(
-        Exam.objects.filter(episode__patient=patient).select_related("created_by", "episode").order_by("-created_at", "-id")[:RECENT]
+        Exam.objects.listed()
+        .filter(episode__patient=patient)
+        .select_related("created_by", "episode")
+        .order_by("-created_at", "-id")[:RECENT]
     )
