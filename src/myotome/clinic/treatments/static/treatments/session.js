@@ -111,6 +111,7 @@
     const body = { key: newKey(), step: step.dataset.step, made_at: new Date().toISOString() };
     for (const [k, v] of Object.entries(values)) if (v !== "" && v !== undefined && v !== null) body[k] = v;
     addRow(body, step.dataset.name);
+    if (step.dataset.thoracic) document.getElementById("aftercare").classList.remove("hidden");
     enqueue({ kind: "insertion", url: page.dataset.insertUrl, body, name: step.dataset.name });
     advance();
   }
@@ -143,7 +144,10 @@
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || !quick) return;
     const target = e.target;
-    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
+      if (e.key === "Escape") target.blur();  // back to the shortcuts
+      return;
+    }
     const k = KEYS[e.key.toLowerCase()];
     if (k) { e.preventDefault(); record({ response: k[0], released: k[1] }); }
   });
@@ -198,8 +202,14 @@
 
   // Signing waits for the queue: a session is never signed with changes still on this device.
   const sign = document.getElementById("sign-form");
-  if (sign) sign.addEventListener("submit", (e) => {
-    if (load().length) { e.preventDefault(); flush(); show(); status.textContent = "Not signed: " + status.textContent; }
+  if (sign) sign.addEventListener("submit", async (e) => {
+    if (!load().length && !sending) return;
+    e.preventDefault();
+    status.textContent = "Sending what is not saved yet, then signing…";
+    while (sending) await new Promise((r) => setTimeout(r, 100));
+    await flush();
+    if (load().length) status.textContent = "Not signed: " + status.textContent;
+    else sign.submit();
   });
 
   // Muscle names for the "add a muscle" box, from the knowledge base (never patient data).
