@@ -44,6 +44,12 @@ def click_shape(page: Any, selector: str) -> None:
     page.mouse.click(point["x"], point["y"])
 
 
+def post(page: Any, selector: str) -> None:
+    """Click a button that posts the form (no script) and wait for the page it gets back."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def sign_in(page: Any, server: Server) -> None:
     page.goto(server.url + "/accounts/login/")
     page.fill("input[name=username]", "demo")
@@ -182,17 +188,17 @@ def test_every_mark_is_possible_without_javascript(browser: Any, server: Server,
         sign_in(page, server)
         page.goto(f"{server.url}/episodes/{episode_id}/exams/new/")
         page.fill("#band_name", "ECRB")
-        page.click("button[data-add='band']")
+        post(page, "button[data-add='band']")
         assert page.locator("#band-list li[data-token='extensor_carpi_radialis_brevis:right']").count() == 1
         page.fill("#zone_name", "pinky")
         page.select_option("select[name=zone_sign]", "sensory:reduced")
-        page.click("button[data-add='zone']")
+        post(page, "button[data-add='zone']")
         assert page.locator("#zone-list li[data-token='little_finger:right:sensory:reduced']").count() == 1
-        page.click("button[data-rung='para_C5-C6_right']")  # a rung posts the form; the server cycles it
+        post(page, "button[data-rung='para_C5-C6_right']")  # a rung posts the form; the server cycles it
         assert page.locator("#para_C5-C6_right").input_value() == "tender"
         assert page.locator("#band-list li").count() == 1 and page.locator("#zone-list li").count() == 1
         page.fill("#rom_wrist_extension_right", "lots")
-        page.click("button[name=action][value=save]")
+        post(page, "button[name=action][value=save]")
         summary = page.locator("#error-summary").inner_text()
         assert "Wrist extension, right: 'lots' is not a number" in summary
         assert page.locator("#rom_wrist_extension_right").input_value() == "lots"
