@@ -126,7 +126,8 @@ def sprite_svg() -> str:
         out.append(f'<clipPath id="{name}-clip">{outline}</clipPath>')
         art = "".join(f'<path {BODY} d="{d}"/>' for d in (v.outline, *v.insets))
         art += "".join(f'<path {DETAIL_FILL if d.cls == "detail-fill" else DETAIL} d="{d.d}"/>' for d in v.details)
-        out.append(f'<g id="{name}-art">{art}{_spine(v)}{_captions(v)}</g>')
+        out.append(f'<g id="{name}-art">{art}{_captions(v)}</g>')
+        out.append(f'<g id="{name}-spine" pointer-events="none">{_spine(v)}</g>')
         out.append(f'<g id="{name}-texts">{_zone_texts(v)}</g>')
         for s in v.shapes:
             clip = f' clip-path="url(#{name}-clip)"' if s.kind == "region" else ""
@@ -282,9 +283,12 @@ def page_svg(
         if kind == "region":
             out.append(f'<use href="{href}#{view}-texts" aria-hidden="true" pointer-events="none"/>')
         out.append("</g>")
+    if v.levels:
+        # The spine over the muscles, as the standalone chart draws it: its levels stay readable.
+        out.append(f'<use href="{href}#{view}-spine" aria-hidden="true" pointer-events="none"/>')
     if v.levels and m.levels:
         out.append(_level_marks(v, m, chart.mirror_x))
-    if plan_at:
+    if plan_at and layer != "zones":
         out.append(_plan_markers(v, plan_at, chart.mirror_x))
     out.append("</svg>")
     return "".join(out)
