@@ -178,6 +178,12 @@ def test_exam_on_the_body_chart_is_saved_and_planned(page: Any, server: Server, 
     assert page.problems == [], page.problems
 
 
+def post(page: Any, selector: str) -> None:
+    """Click a button that posts the form (scripts off) and wait until the page it brings back has loaded."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
+
+
 def test_every_mark_is_possible_without_javascript(browser: Any, server: Server, screenshots: Path) -> None:
     """Progressive enhancement: with scripts off, the list adds marks and a refused save keeps them."""
     episode_id, _, _ = consented_episode(server)

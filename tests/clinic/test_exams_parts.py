@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -209,12 +208,10 @@ def test_findings_read_as_a_clinician_writes_them(finding: dict[str, object], te
 
 
 @pytest.mark.django_db
-def test_the_demo_gives_consented_episodes_assessed_exams_quickly() -> None:
+def test_the_demo_gives_consented_episodes_assessed_exams() -> None:
     from myotome.clinic.demo import load_demo
 
-    started = time.perf_counter()
     practice = load_demo(patients=12, seed=3)
-    elapsed = time.perf_counter() - started
     exams = list(Exam.objects.select_related("episode__patient"))
     assert exams and get_user_model().objects.count() > 0
     for exam in exams:
@@ -229,4 +226,3 @@ def test_the_demo_gives_consented_episodes_assessed_exams_quickly() -> None:
             assert exam.result is None
     consented = {e.pk for e in practice.episodes if e.patient.consents.filter(withdrawn_on__isnull=True).exists() and e.clinician_id}
     assert {x.episode_id for x in exams} == consented
-    assert elapsed < 10  # 25 patients load in about two seconds; this bound only catches a runaway

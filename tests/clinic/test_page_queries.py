@@ -40,10 +40,10 @@ def _exam(w: World) -> Exam:
 
 
 PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
-    ("day", "alice", lambda w: "/", 9),
+    ("day", "alice", lambda w: "/", 9),  # + follow-up calls due (treatments)
     ("patient list", "alice", lambda w: "/patients/", 7),
     ("patient", "alice", lambda w: f"/patients/{w.patient.pk}/", 12),
-    ("episode", "alice", lambda w: f"/episodes/{w.episode.pk}/", 10),
+    ("episode", "alice", lambda w: f"/episodes/{w.episode.pk}/", 11),  # + the episode's sessions (treatments)
     ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 8),
     ("new exam", "alice", lambda w: f"/episodes/{w.episode.pk}/exams/new/", 12),
     ("audit log", "erin", lambda w: "/audit/", 8),

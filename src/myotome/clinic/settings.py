@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "myotome.clinic.audit",
     "myotome.clinic.patients",
     "myotome.clinic.exams",
+    "myotome.clinic.treatments",
     "myotome.clinic.mfa",
 ]
 

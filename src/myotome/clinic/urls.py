@@ -20,6 +20,7 @@ urlpatterns = [
     path("audit/", include("myotome.clinic.audit.urls")),
     path("", include("myotome.clinic.patients.urls")),
     path("", include("myotome.clinic.exams.urls")),
+    path("", include("myotome.clinic.treatments.urls")),
     # The admin's own login would skip the throttle's audit trail and the second factor.
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),

@@ -1,0 +1,37 @@
+"""Sessions of the active clinic only (anything else is an audited 404), and who may needle.
+
+session = get_session_for(request, pk)
+may_needle(request)          # a current needling credential in the active clinic
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from myotome.clinic.accounts.access import get_in_clinic_or_404, membership, sees_clinical
+from myotome.clinic.treatments.models import NeedlingCredential, TreatmentSession, TreatmentSettings
+
+
+def sessions_for(request: HttpRequest) -> QuerySet[TreatmentSession]:
+    return TreatmentSession.objects.filter(episode__patient__clinic=membership(request).clinic).select_related(
+        "episode", "episode__patient", "practitioner", "signed_by", "exam"
+    )
+
+
+def get_session_for(request: HttpRequest, pk: int) -> TreatmentSession:
+    return get_in_clinic_or_404(request, sessions_for(request), pk, clinic_path="episode__patient__clinic")
+
+
+def current_credential(user: object, clinic_id: int) -> NeedlingCredential | None:
+    return NeedlingCredential.objects.filter(user=user, clinic_id=clinic_id, ended_at__isnull=True).first()
+
+
+def may_needle(request: HttpRequest) -> bool:
+    """Clinical role and a current credential in the active clinic: the only users who record insertions."""
+    return sees_clinical(request) and current_credential(request.user, membership(request).clinic_id) is not None
+
+
+def clinic_settings(clinic_id: int) -> TreatmentSettings:
+    """The clinic's session settings, or the defaults (unsaved) when it has none."""
+    return TreatmentSettings.objects.filter(clinic_id=clinic_id).first() or TreatmentSettings(clinic_id=clinic_id)
