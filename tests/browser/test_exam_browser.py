@@ -44,12 +44,6 @@ def click_shape(page: Any, selector: str) -> None:
     page.mouse.click(point["x"], point["y"])
 
 
-def post(page: Any, selector: str) -> None:
-    """Click a button that posts the form (no script) and wait for the page it gets back."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
 def sign_in(page: Any, server: Server) -> None:
     page.goto(server.url + "/accounts/login/")
     page.fill("input[name=username]", "demo")
