@@ -22,7 +22,7 @@ from django.db.models import F, Model
 
 from myotome.clinic.exams import demo as exam_demo
 from myotome.clinic.exams.models import Exam
-from myotome.clinic.patients.models import Consent, ConsentMethod
+from myotome.clinic.patients.models import Consent, ConsentMethod, EpisodeStatus
 from myotome.clinic.treatments import service
 from myotome.clinic.treatments.models import (
     Addendum,
@@ -97,13 +97,13 @@ def _session(practice: Any, rng: random.Random, exam: Exam, latest: bool, consen
             recorded_by=who,
         )
     session = TreatmentSession(pk=practice.new_id(TreatmentSession), episode=episode, exam=exam, practitioner=who, started_at=started)
-    draft = latest and (practice.today - started.date()).days < 10 and rng.random() < 0.5
+    draft = latest and episode.status == EpisodeStatus.ACTIVE and rng.random() < 0.3  # today's session, not yet signed
     plan = exam.result["plan"]
     made = started + timedelta(minutes=8)
     count = 0
     for position, step in enumerate(plan["steps"][: plan.get("max_insertions") or 8], 1):
         row = SessionStep(
-            pk=practice.new_id(SessionStep), session=session, position=position, muscle_id=step["muscle"]["id"],
+            pk=practice.new_id(SessionStep), session_id=session.pk, position=position, muscle_id=step["muscle"]["id"],
             muscle_name=step["muscle"]["name"], side=step["side"], level=step.get("level") or "", segment=step.get("segment") or "",
             needle_mm=step.get("needle_mm"), thoracic=bool(step.get("over_thorax")),
         )  # fmt: skip
@@ -153,9 +153,9 @@ def _insertion(rng: random.Random, session: TreatmentSession, step: SessionStep,
     response = "grasp" if roll < 0.72 else "twitch" if roll < 0.84 else "fasciculation" if roll < 0.88 else "none"
     before = rng.randint(6, 9) if response != "none" else rng.randint(2, 4)
     row = Insertion(
-        session=session, step=step, key=f"demo-{session.pk}-{n}", muscle_id=step.muscle_id, side=step.side, level=step.level,
+        session_id=session.pk, step_id=step.pk, key=f"demo-{session.pk}-{n}", muscle_id=step.muscle_id, side=step.side, level=step.level,
         thoracic=step.thoracic, needle_mm=step.needle_mm, gauge=rng.choice((0.25, 0.30)), technique="in_and_out", response=response,
-        made_at=made, recorded_by=session.practitioner,
+        made_at=made, recorded_by_id=session.practitioner_id,
     )  # fmt: skip
     if response == "grasp":
         row.released = rng.random() < 0.85
