@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -82,12 +83,15 @@ def _counts(home: Path, database_url: str | None) -> tuple[dict[str, int], int]:
 
 def run(patients: int, database_url: str | None, workers: int | None, python_path: str | None) -> str:
     home = Path(tempfile.mkdtemp(prefix="myotome-demo-bench-"))
-    with _scratch_database(database_url) as url:
-        env = _env(home, url, python_path)
-        _migrate_only(env)  # in a run of its own, so that the figure is the load alone
-        load = os.getloadavg()[0]
-        wall, cpu = _demo(env, patients, workers)
-        counts, size = _counts(home, url)
+    try:
+        with _scratch_database(database_url) as url:
+            env = _env(home, url, python_path)
+            _migrate_only(env)  # in a run of its own, so that the figure is the load alone
+            load = os.getloadavg()[0]
+            wall, cpu = _demo(env, patients, workers)
+            counts, size = _counts(home, url)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)  # a 20,000-patient SQLite file is half a gigabyte
     rows = sum(counts.values())
     label = "PostgreSQL" if database_url else "SQLite"
     return (

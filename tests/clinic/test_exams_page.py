@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from myotome import exam as exam_module
 from myotome.clinic.exams import catalogue, focus
@@ -208,3 +209,11 @@ def test_a_left_sided_complaint_gives_new_weakness_rows_the_left_side(world: Wor
     post = {k: v for k, v in C6_POST.items() if k not in ("action", "weak_name", "weak_side", "weak_grade")}
     page = _post(world, {**post, "action": "more_weakness"}).content.decode()
     assert re.findall(r'<select name="weak_side"[^>]*>.*?<option value="(\w+)" selected>', page, re.S) == ["left"] * 3
+
+
+def test_a_draft_says_when_it_was_last_saved(world: World) -> None:
+    _post(world, {**C6_POST, "action": "draft"})
+    draft = Exam.objects.get()
+    page = world.client("alice").get(reverse("exams:edit", args=[draft.pk])).content.decode()
+    saved_at = timezone.localtime(draft.updated_at)
+    assert f'id="draft-status" role="status" aria-live="polite">Saved {saved_at:%H:%M}</span>' in page

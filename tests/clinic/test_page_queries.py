@@ -40,7 +40,7 @@ def _exam(w: World) -> Exam:
 
 
 PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
-    ("day", "alice", lambda w: "/", 10),  # + follow-up calls due (treatments)
+    ("day", "alice", lambda w: "/", 9),  # + follow-up calls due (treatments)
     ("patient list", "alice", lambda w: "/patients/", 7),
     ("patient", "alice", lambda w: f"/patients/{w.patient.pk}/", 12),
     ("episode", "alice", lambda w: f"/episodes/{w.episode.pk}/", 11),  # + the episode's sessions (treatments)

@@ -47,7 +47,19 @@ def test_the_day_page_lists_a_clinicians_episodes_a_page_at_a_time_newest_change
     newest_first = [e.pk for e in sorted([*made, world.episode], key=lambda e: (e.updated_at, e.pk), reverse=True)]
     assert _episode_links(first) == newest_first[:20]
     assert _episode_links(second) == newest_first[20:]
-    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert "Page 1" in first and 'href="?page=2"' in first and 'rel="prev"' not in first
+    assert 'href="?page=1"' in second and 'rel="next"' not in second
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999999999999999999", "3", "900000000000000000"])
+def test_a_day_page_number_out_of_range_shows_the_first_page_or_says_there_is_no_more(world: World, page: str) -> None:
+    response = world.client("alice").get(f"/?page={page}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    if page in ("3", "900000000000000000"):  # past the end (the second read as the last page allowed)
+        assert "No more active episodes" in html and world.episode.pk not in _episode_links(html)
+    else:
+        assert _episode_links(html) == [world.episode.pk]
 
 
 @pytest.mark.database("sqlite")

@@ -82,3 +82,9 @@ def test_every_name_in_the_knowledge_base_fits_the_limit(kb: KnowledgeBase) -> N
 def test_name_search_loads_no_django() -> None:
     code = "import myotome.kb.search, sys; assert not [m for m in sys.modules if m.startswith('django')]"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_list_of_names_resolves_in_order_without_repeats_with_every_problem(kb: KnowledgeBase) -> None:
+    assert search_names.resolve_list(kb, "region", "lateral elbow; outer elbow, , wrist") == (["lateral_elbow", "wrist"], [])
+    ids, problems = search_names.resolve_list(kb, "region", "elbw, low back, TA")
+    assert ids == ["low_back"] and len(problems) == 2 and problems[0].startswith("unknown region 'elbw'")

@@ -315,15 +315,29 @@ def _shape(
     )
 
 
+@functools.cache
+def _zone_text_keys(view: str) -> frozenset[str]:
+    """Keys of the zones big enough for their dermatome label and centred on the body: the
+    point-in-polygon tests run once per view, not on every chart drawn (issue 12)."""
+    v = load_chart().views[view]
+    return frozenset(
+        s.key
+        for s in v.shapes
+        if s.kind == "region"
+        and s.area >= 330
+        and (inside(s.centroid, v.outline_points) or any(inside(s.centroid, i) for i in v.inset_points))
+    )
+
+
+def zone_text_shapes(v: View) -> list[Shape]:
+    """The zones that carry their primary dermatome as a label, in drawing order."""
+    keys = _zone_text_keys(v.name)
+    return [s for s in v.shapes if s.key in keys]
+
+
 def _zone_texts(v: View, names: Mapping[tuple[str, str], tuple[str, str, str]]) -> str:
     out = ['<g class="bc-zone-texts" aria-hidden="true">']
-    for s in v.shapes:
-        if (
-            s.kind != "region"
-            or s.area < 330
-            or not (inside(s.centroid, v.outline_points) or any(inside(s.centroid, i) for i in v.inset_points))
-        ):
-            continue
+    for s in zone_text_shapes(v):
         text = names[(s.kind, s.id)][2]
         x, y = s.centroid
         out.append(f'<text class="bc-zone-text" x="{_f(x)}" y="{_f(y + 2)}" text-anchor="middle">{escape(text)}</text>')

@@ -144,6 +144,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Files whose names carry a hash of their content (the body chart's sprite) never change:
+# browsers may keep them for good. Others keep WhiteNoise's short default lifetime.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"chart-sprite\.[0-9a-f]{10}\.svg$"
 
 LANGUAGE_CODE = "en-gb"
 # Dates are shown and typed in one format, the clinic's: "d MMM yyyy" is 28 Nov 2026.

@@ -72,6 +72,28 @@ def resolve(kb: KnowledgeBase, kind: str, query: str) -> Resolution:
     return Resolution(query, kind, None, errors[0].message, tuple(errors[0].suggestions))
 
 
+def resolve_list(kb: KnowledgeBase, kind: str, text: str) -> tuple[list[str], list[str]]:
+    """Ids for comma- or semicolon-separated names, in order and without repeats, and the
+    knowledge base's message for each name that is unknown or ambiguous.
+
+    resolve_list(kb, "region", "lateral elbow; outer elbow, wrist")  # (['lateral_elbow', 'wrist'], [])
+    """
+    index = kb.index(kind)
+    ids: list[str] = []
+    problems: list[str] = []
+    for name in (n.strip() for n in text.replace(";", ",").split(",")):
+        if not name:
+            continue
+        try:
+            record = index.lookup(name)
+        except LookupFailed as exc:
+            problems.append(exc.message)
+            continue
+        if record.id not in ids:
+            ids.append(record.id)
+    return ids, problems
+
+
 @functools.cache
 def _table(kb: KnowledgeBase, kind: str) -> tuple[tuple[str, str, str, str], ...]:
     """(normalised name, the name as written, record id, display name) for every name of ``kind``."""

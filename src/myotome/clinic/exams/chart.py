@@ -1,44 +1,113 @@
-"""The body chart for pages served under a self-only Content-Security-Policy.
+"""The body chart on the clinic's pages: a light SVG of ``<use>`` into one cached sprite file.
 
-The clinic's CSP (``style-src 'self'``) refuses inline styles, so the chart is drawn with
-``render_chart(..., inline_styles=False)``: no ``<style>`` element, and each skin zone's
-colour is a ``bc-fill-*`` class. ``static/exams/bodychart.css`` holds the renderer's rules
-(``myotome.bodychart.stylesheet``) for the ids this app gives its charts. That file is
-generated::
+The artwork (silhouettes and every muscle's and zone's geometry) is a static file,
+``static/exams/chart-sprite.<hash>.svg``, served once and cached for good (its name changes
+with its content); a page draws each view as a ``<use>`` per target carrying the target's
+ids, label and mark classes (``myotome.bodychart.sprite.page_svg``), styled by
+``static/exams/bodychart.css``. Both files are generated::
 
-    python -m myotome.clinic.exams.chart > src/myotome/clinic/exams/static/exams/bodychart.css
+    python -m myotome.clinic.exams.chart
 
-and a test fails when it no longer matches the renderer.
+and a test fails when they no longer match the renderer. No inline style or script, as the
+clinic's Content-Security-Policy demands.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
-from myotome.bodychart import render_chart
-from myotome.bodychart import stylesheet as bodychart_stylesheet
+from myotome.bodychart.sprite import page_stylesheet, page_svg, sprite_name, sprite_svg
+from myotome.bodychart.zoom import load_zooms, zoom_for
 
 VIEWS = ("front", "back")
 LAYERS = ("muscles", "dermatomes", "both")
+STATIC = Path(__file__).parent / "static" / "exams"
+# The palette: tender bands (severity, or None to cycle 1 -> 2 -> 3 -> clear), skin signs, sensation.
+BAND_TOOLS = ((None, "Cycle"), (1, "1"), (2, "2"), (3, "3"))
+
+
+def sprite_url() -> str:
+    return static(f"exams/{sprite_name()}")
 
 
 def chart_svg(view: str, marks: dict[str, Any] | None = None, layer: str = "muscles") -> SafeString:
-    """The chart as inline SVG without inline styles; ids are prefixed by the layer, so that
-    the charts of one page (muscles and zones, front and back) never share an id.
+    """A read-only view (the saved exam): marked targets labelled, marks drawn by the server."""
+    shown = "zones" if layer == "dermatomes" else layer
+    return mark_safe(page_svg(view, marks, sprite=sprite_url(), layer=shown, id_prefix=layer))
 
-    Every skin zone carries its dermatome colour as a ``bc-fill-*`` class, marked or not,
-    so that the page's script can clear a mark and the zone's own colour shows again.
-    """
-    return mark_safe(render_chart(view, marks, layer=layer, id_prefix=layer, inline_styles=False))  # type: ignore[arg-type]
+
+def chart_context(
+    marks: dict[str, Any] | None,
+    *,
+    regions: Iterable[str] = (),
+    side: str = "right",
+    skin_signs: Iterable[tuple[str, str]] = (),
+    sensory_changes: Iterable[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """What ``exams/_chart.html`` draws for the exam form: both views, zoomed to the complaint."""
+    zoom = zoom_for(regions)
+    side = side if side in ("left", "right") else "right"
+    views = [
+        mark_safe(page_svg(view, marks, sprite=sprite_url(), interactive=True, zoom=zoom, side=side, id_prefix="chart")) for view in VIEWS
+    ]
+    return {
+        "views": views,
+        "zoom": zoom,
+        "side": side,
+        "zooms": [(z.id, z.label, z.short, z.sided) for z in load_zooms().values()],
+        "band_tools": BAND_TOOLS,
+        "skin_signs": [(value, label, _short(label)) for value, label in skin_signs],
+        "sensory_changes": [(value, label, _short(label)) for value, label in sensory_changes],
+    }
+
+
+# The chart's controls on the page: tablet-sized buttons, the readout, the skip link, the key's swatches.
+WIDGET_STYLE = """
+.bc-widget .chart-tools{display:flex;flex-direction:column;gap:.4rem;margin:0 0 .5rem}
+.bc-widget .zoom-buttons,.bc-widget .palette-row{display:flex;flex-wrap:wrap;gap:.35rem;align-items:center}
+.bc-widget .chart-tools button{min-height:2.75rem;min-width:2.75rem;padding:.2rem .55rem;font-size:.92rem}
+.bc-widget .chart-tools button[aria-pressed="true"]{background:var(--accent,#0b57d0);color:var(--accent-ink,#fff)}
+.bc-widget .palette-label{font-weight:650;min-width:5.2rem}
+.bc-widget .chart-help{font-size:.9rem;margin:0 0 .4rem}
+.bc-widget .charts{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}
+.bc-widget .chart-readout{min-height:2.75rem;margin:.4rem 0 0;padding:.4rem .6rem;border:2px solid #5f4b3f;border-radius:6px;font-weight:600;background:#fff}
+.bc-widget .skip-link{position:absolute;left:-9999px}
+.bc-widget .skip-link:focus{position:static;display:inline-block;margin:0 0 .4rem}
+.chart-key .swatch.sev1{background:#f4a06f}
+.chart-key .swatch.sev2{background:#d9482a}
+.chart-key .swatch.sev3{background:#8c0f18}
+.chart-key .swatch.skin{background:#6d3fb0}
+.chart-key .swatch.sensory{background:#fff;border:2px dashed #06306b}
+"""
+
+
+def _short(label: str) -> str:
+    """A palette button's text: the sign's name without its explanation ("Trophedema (orange-peel ...)")."""
+    return label.split(" (")[0].replace(" sensation", "")
 
 
 def stylesheet() -> str:
-    """The CSS the renderer would have inlined, for every view and layer this app draws."""
-    head = "/* Generated by `python -m myotome.clinic.exams.chart` from myotome.bodychart.render; do not edit. */"
-    return head + "\n" + bodychart_stylesheet({layer: layer for layer in LAYERS})
+    """bodychart.css: the page chart's rules and its controls'."""
+    head = "/* Generated by `python -m myotome.clinic.exams.chart` from myotome.bodychart.sprite; do not edit. */"
+    return head + "\n" + page_stylesheet() + WIDGET_STYLE.lstrip()
+
+
+def write_static(folder: Path = STATIC) -> list[Path]:
+    """Write bodychart.css and the sprite (removing sprites of earlier drawings); the paths written."""
+    for old in folder.glob("chart-sprite.*.svg"):
+        if old.name != sprite_name():
+            old.unlink()
+    css, sprite = folder / "bodychart.css", folder / sprite_name()
+    css.write_text(stylesheet(), encoding="utf-8")
+    sprite.write_text(sprite_svg(), encoding="utf-8")
+    return [css, sprite]
 
 
 if __name__ == "__main__":
-    print(stylesheet(), end="")
+    for path in write_static():
+        print(path)

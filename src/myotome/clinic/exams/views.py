@@ -26,7 +26,7 @@ from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
 from myotome.clinic.exams import catalogue, service
 from myotome.clinic.exams.access import CONSENT_NEEDED, get_exam_for, previous_exam
-from myotome.clinic.exams.chart import chart_svg
+from myotome.clinic.exams.chart import chart_context, chart_svg
 from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document, shown_name
 from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
@@ -258,10 +258,13 @@ def _form_page(
         "previous": previous_exam(episode, exam),
         "form": form,
         "precautions": [(p, vocabulary.precaution(p.kind)) for p in patient.active_precautions()],
-        "charts": {
-            "muscles": [chart_svg("front", marks, "muscles"), chart_svg("back", marks, "muscles")],
-            "zones": [chart_svg("front", marks, "dermatomes"), chart_svg("back", marks, "dermatomes")],
-        },
+        "chart": chart_context(
+            marks,
+            regions=episode.regions,
+            side=episode.side,
+            skin_signs=catalogue.SKIN_SIGNS,
+            sensory_changes=catalogue.SENSORY_CHANGES,
+        ),
         "side_choices": SIDE_CHOICES,
         "severities": catalogue.SEVERITIES,
         "zone_sign_choices": ZONE_SIGN_CHOICES,

@@ -9,16 +9,19 @@ data is audited, writes in the same transaction as the audit row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from myotome.clinic import input_limits
 from myotome.clinic.accounts.access import member_required, membership, require_clinical, sees_clinical
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.audit.record import record_event
@@ -30,6 +33,7 @@ from myotome.clinic.patients.search import current_search, remember_search, sear
 
 PAGE_SIZE = 50
 DAY_PAGE = 20
+LAST_PAGE = 100_000  # a larger page number is read as this one (its offset must fit the database's integers)
 RECENT = 10
 
 
@@ -43,11 +47,8 @@ def day(request: HttpRequest) -> HttpResponse:
     clinic = membership(request).clinic
     context: dict[str, object] = {"search_form": SearchForm()}
     if sees_clinical(request):
-        # A page at a time, in the order of the episode_clinician_day index.
         mine = episodes_for(request).filter(clinician=request.user, status=EpisodeStatus.ACTIVE).order_by("-updated_at", "-id")
-        page = Paginator(mine, DAY_PAGE).get_page(request.GET.get("page"))
-        context["page"] = page
-        context["my_episodes"] = episodes = list(page)
+        context["my_episodes"], context["day_page"] = episodes, _ = _window(mine, request.GET.get("page"))
         context["recent_patients"] = _recently_opened(request)
         shown = len(episodes) + len(context["recent_patients"])  # type: ignore[arg-type]
     else:
@@ -56,6 +57,26 @@ def day(request: HttpRequest) -> HttpResponse:
         shown = len(recent)
     record_event(request, Action.VIEW, record_type="day", detail=f"{shown} rows in {clinic.name}"[:200])
     return render(request, "patients/day.html", context)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a list read in index order, without counting the whole list (a clinician
+    can hold thousands of active episodes, and counting them costs more than the page)."""
+
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _window(rows: QuerySet[Episode], page: str | None) -> tuple[list[Episode], Window]:
+    number = min(input_limits.parse_record_id(page or "") or 1, LAST_PAGE)
+    start = (number - 1) * DAY_PAGE
+    shown = list(rows[start : start + DAY_PAGE + 1])  # one more than shown: is there a next page?
+    return shown[:DAY_PAGE], Window(number, has_next=len(shown) > DAY_PAGE)
 
 
 def _recently_opened(request: HttpRequest) -> list[Patient]:

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
-from myotome.kb import KnowledgeBase, LookupFailed, load_kb
+from myotome.kb import KnowledgeBase, load_kb
 from myotome.kb import model as m
+from myotome.kb.search import resolve_list
 
 
 def kb() -> KnowledgeBase:
@@ -54,20 +55,9 @@ def resolve_regions(text: str) -> list[str]:
     Raises ValidationError listing every name that is unknown or ambiguous, with the
     knowledge base's suggestions.
     """
-    names = [n.strip() for n in text.replace(";", ",").split(",") if n.strip()]
-    if not names:
+    if not any(n.strip() for n in text.replace(";", ",").split(",")):
         raise ValidationError("Name at least one body region, e.g. 'lateral elbow' or 'low back'.", code="required")
-    index = kb().index("region")
-    ids: list[str] = []
-    problems: list[str] = []
-    for name in names:
-        try:
-            region = index.lookup(name)
-        except LookupFailed as exc:
-            problems.append(exc.message)
-            continue
-        if region.id not in ids:
-            ids.append(region.id)
+    ids, problems = resolve_list(kb(), "region", text)
     if problems:
         raise ValidationError([ValidationError(p, code="unknown_region") for p in problems])
     return ids

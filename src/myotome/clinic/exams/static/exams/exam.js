@@ -68,9 +68,7 @@
       var ids = [shape.getAttribute("data-id")].concat((shape.getAttribute("data-covers") || "").split(" "));
       var severity = 0;
       ids.forEach(function (each) { if (each) severity = Math.max(severity, bandSeverity(each, side)); });
-      shape.classList.remove("bc-tender", "bc-sev1", "bc-sev2", "bc-sev3");
-      if (severity) shape.classList.add("bc-tender", "bc-sev" + severity);
-      shape.setAttribute("aria-label", baseLabel(shape) + (severity ? ", tender band severity " + severity : ""));
+      if (window.MyotomeChart) window.MyotomeChart.paintShape(shape, severity ? ["bc-tender", "bc-sev" + severity] : [], severity ? ["tender band severity " + severity] : []);
     });
   }
   function setBand(id, side, severity, name) {
@@ -102,9 +100,10 @@
     var label = baseLabel(shape).split(", ")[0].replace(/^(Left|Right) /, "");
     return label.charAt(0).toUpperCase() + label.slice(1);
   }
-  function clickMuscle(shape) {
-    var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side");
-    var next = (bandSeverity(id, side) + 1) % 4;
+  function markMuscle(shape, severity) {
+    // severity: null cycles 1 -> 2 -> 3 -> clear; 0 clears; a tapped severity the band has already clears it.
+    var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side"), now = bandSeverity(id, side);
+    var next = severity === null || severity === undefined ? (now + 1) % 4 : (severity === now ? 0 : severity);
     setBand(id, side, next, nameOfShape(shape));
     flash(shape);
     announce(baseLabel(shape).split(", ")[0] + ": " + (next ? "tender band severity " + next : "tender band cleared"));
@@ -121,14 +120,10 @@
     var rows = zoneRows(id, side);
     var skin = rows.filter(function (r) { return r.getAttribute("data-kind") === "skin"; }).map(function (r) { return r.getAttribute("data-value"); });
     var sensory = rows.filter(function (r) { return r.getAttribute("data-kind") === "sensory"; }).map(function (r) { return r.getAttribute("data-value"); })[0];
-    shapesFor("region", id, side).forEach(function (shape) {
-      shape.classList.remove("bc-skin", "bc-sensory", "bc-sensory-reduced", "bc-sensory-increased", "bc-sensory-altered");
-      if (skin.length) shape.classList.add("bc-skin");
-      if (sensory) shape.classList.add("bc-sensory", "bc-sensory-" + sensory);
-      var words = skin.map(function (s) { return s.replace("_", " "); });
-      if (sensory) words.push(sensory + " sensation");
-      shape.setAttribute("aria-label", [baseLabel(shape)].concat(words).join(", "));
-    });
+    var classes = (skin.length ? ["bc-skin"] : []).concat(sensory ? ["bc-sensory", "bc-sensory-" + sensory] : []);
+    var words = skin.map(function (s) { return s.replace("_", " "); });
+    if (sensory) words.push(sensory + " sensation");
+    if (window.MyotomeChart) window.MyotomeChart.paint("region", id, side, classes, words);
   }
   function zoneName(label) { return label.charAt(0).toUpperCase() + label.slice(1); }
   function setZoneSign(id, side, kind, value, on, name, dermatomes) {
@@ -157,8 +152,6 @@
     paintZone(id, side);
   }
 
-  var panel = document.getElementById("zone-panel");
-  var panelShape = null;
   function zoneParts(shape) {
     // "Right lateral forearm, dermatome C6" -> ["Lateral forearm", "C6"]
     var parts = baseLabel(shape).split(", ");
@@ -166,74 +159,22 @@
     var dermatomes = (parts.slice(1).join(", ").match(/dermatomes? (.*)$/) || [])[1] || "";
     return [name, dermatomes];
   }
-  function openPanel(shape) {
-    panelShape = shape;
-    var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side");
-    var rows = zoneRows(id, side);
-    panel.querySelector("h3").textContent = baseLabel(shape);
-    $all("[data-zone-skin]", panel).forEach(function (box) {
-      box.checked = rows.some(function (r) { return r.getAttribute("data-kind") === "skin" && r.getAttribute("data-value") === box.value; });
-    });
-    var sensory = rows.filter(function (r) { return r.getAttribute("data-kind") === "sensory"; }).map(function (r) { return r.getAttribute("data-value"); })[0] || "";
-    $all("[data-zone-sensory]", panel).forEach(function (radio) { radio.checked = radio.value === sensory; });
-    panel.hidden = false;
-    panel.scrollIntoView({ block: "nearest" });
-    panel.querySelector("[data-zone-skin]").focus();
-  }
-  function closePanel() {
-    panel.hidden = true;
-    if (panelShape) panelShape.focus();
-    panelShape = null;
-  }
-  if (panel) {
-    panel.addEventListener("change", function (event) {
-      if (!panelShape) return;
-      var target = event.target, id = panelShape.getAttribute("data-id"), side = panelShape.getAttribute("data-side");
-      var parts = zoneParts(panelShape);
-      if (target.hasAttribute("data-zone-skin")) {
-        setZoneSign(id, side, "skin", target.value, target.checked, parts[0], parts[1]);
-      } else if (target.hasAttribute("data-zone-sensory")) {
-        zoneRows(id, side).forEach(function (r) { if (r.getAttribute("data-kind") === "sensory") r.remove(); });
-        if (target.value) setZoneSign(id, side, "sensory", target.value, true, parts[0], parts[1]);
-        else { updateEmpty("zone"); paintZone(id, side); }
-      }
-      announce(panelShape.getAttribute("aria-label"));
-    });
-    panel.querySelector("[data-zone-close]").addEventListener("click", closePanel);
-    panel.addEventListener("keydown", function (event) { if (event.key === "Escape") { event.preventDefault(); closePanel(); } });
+  function markZone(shape, kind, value) {
+    // A tap with a sign the zone has clears it; a new sensory change replaces the old one.
+    var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side"), parts = zoneParts(shape);
+    var has = zoneRows(id, side).some(function (r) { return r.getAttribute("data-kind") === kind && r.getAttribute("data-value") === value; });
+    setZoneSign(id, side, kind, value, !has, parts[0], parts[1]);
+    flash(shape);
+    announce(shape.getAttribute("aria-label") || parts[0]);
   }
 
-  // -- the chart: clicks and keys ------------------------------------------------------------------
+  // -- the chart: chart.js says what was activated and with which tool -----------------------------------
 
-  function activate(shape) {
-    if (shape.getAttribute("data-kind") === "muscle") clickMuscle(shape);
-    else if (panel) openPanel(shape);
-  }
-  $all(".charts").forEach(function (charts) {
-    charts.addEventListener("click", function (event) {
-      var shape = event.target.closest(".bc-shape");
-      if (shape) activate(shape);
-    });
-    charts.addEventListener("keydown", function (event) {
-      var shape = event.target.closest(".bc-shape");
-      if (shape && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); activate(shape); }
-    });
+  document.addEventListener("chart:activate", function (event) {
+    var shape = event.target, tool = event.detail.tool || { kind: "band", severity: null };
+    if (event.detail.kind === "muscle" && tool.kind === "band") markMuscle(shape, tool.severity);
+    else if (event.detail.kind === "region" && (tool.kind === "skin" || tool.kind === "sensory")) markZone(shape, tool.kind, tool.value);
   });
-
-  var layerSwitch = document.querySelector("[data-layer-switch]");
-  function showLayer(layer) {
-    $all(".charts[data-layer]").forEach(function (c) { c.hidden = c.getAttribute("data-layer") !== layer; });
-    $all("[data-show-layer]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-show-layer") === layer)); });
-    if (layer !== "zones" && panel && !panel.hidden) { panel.hidden = true; panelShape = null; }
-  }
-  if (layerSwitch) {
-    layerSwitch.hidden = false;
-    layerSwitch.addEventListener("click", function (event) {
-      var button = event.target.closest("[data-show-layer]");
-      if (button) showLayer(button.getAttribute("data-show-layer"));
-    });
-    showLayer("muscles");
-  }
 
   // -- the lists: severity, remove ----------------------------------------------------------------------
 
