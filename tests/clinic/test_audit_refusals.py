@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from myotome.clinic.accounts.models import Membership, Role
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.exams.models import Exam
+from myotome.clinic.treatments.models import TreatmentSession
 
 from .conftest import OUTSIDE_ADDRESS, World, enrol_second_factor, force_login
 from .exam_data import make_exam
@@ -40,6 +41,7 @@ class Records:
     world: World
     exam: dict[str, Exam]  # target -> a saved exam
     draft: dict[str, Exam]
+    sessions: dict[str, TreatmentSession]  # target -> a draft session from the saved exam
 
     def patient(self, target: str) -> int:
         return {"A": self.world.patient.pk, "B": self.world.other_patient.pk}.get(target, _missing(target))
@@ -55,6 +57,9 @@ class Records:
 
     def draft_exam(self, target: str) -> int:
         return self.draft[target].pk if target in self.draft else _missing(target)
+
+    def session(self, target: str) -> int:
+        return self.sessions[target].pk if target in self.sessions else _missing(target)
 
 
 def _missing(target: str) -> int:
@@ -92,6 +97,14 @@ ROUTES = [
     Route("exams:export", "get", "exam", _by("saved")),
     Route("exams:autosave_new", "post", "episode", _by("episode")),
     Route("exams:autosave", "post", "exam", _by("draft_exam")),
+    Route("documents:session_summary", "get", "treatmentsession", _by("session")),
+    Route("documents:session_summary_pdf", "get", "treatmentsession", _by("session")),
+    Route("documents:session_handout", "get", "treatmentsession", _by("session")),
+    Route("documents:session_handout_pdf", "get", "treatmentsession", _by("session")),
+    Route("documents:exam_handout", "get", "exam", _by("saved")),
+    Route("documents:exam_handout_pdf", "get", "exam", _by("saved")),
+    Route("documents:discharge", "get", "episode", _by("episode")),
+    Route("documents:discharge_pdf", "get", "episode", _by("episode")),
 ]
 PERSONAS = {"alice": "A", "bob": "A", "charlie": "B"}
 TARGETS = ["A", "B", "nowhere", "beyond"]
@@ -99,13 +112,15 @@ TARGETS = ["A", "B", "nowhere", "beyond"]
 
 @pytest.fixture
 def records(world: World) -> Records:
+    exam = {"A": make_exam(world.episode, world.alice), "B": make_exam(world.other_episode, world.charlie)}
     return Records(
         world,
-        exam={"A": make_exam(world.episode, world.alice), "B": make_exam(world.other_episode, world.charlie)},
+        exam=exam,
         draft={
             "A": make_exam(world.episode, world.alice, saved=False),
             "B": make_exam(world.other_episode, world.charlie, saved=False),
         },
+        sessions={t: TreatmentSession.objects.create(episode=e.episode, exam=e, practitioner=e.created_by) for t, e in exam.items()},
     )
 
 
