@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from myotome.cli import app
+from myotome.cli.outcomes_run import parse_plain
 
 runner = CliRunner()
 
@@ -103,14 +105,43 @@ def test_list_shows_every_measure_with_its_licence_status() -> None:
     assert "not established" in text.stdout
 
 
-def test_outcomes_score_does_not_import_django() -> None:
+def test_outcomes_score_starts_without_django_typer_or_rich() -> None:
     code = (
         "import sys; from myotome.cli import main\n"
         "sys.argv = ['myotome', 'outcomes', 'score', 'nprs', '--responses', '[3]', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] == 'django']\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('django', 'typer', 'rich', 'click')]\n"
         "assert not bad, bad\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[0])["score"] == 3.0
+
+
+PLAIN = [
+    (["nprs", "--responses", "[3]"], ("nprs", "[3]", False)),
+    (["nprs", "--responses=[3]", "--json"], ("nprs", "[3]", True)),
+    (["--json", "ndi", "--responses", "[]"], ("ndi", "[]", True)),
+    (["nprs"], None),  # no responses: Typer says what is missing
+    (["nprs", "--help"], None),
+    (["nprs", "odi", "--responses", "[3]"], None),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), PLAIN)
+def test_only_the_plain_form_skips_typer(args: list[str], expected: tuple[str, str, bool] | None) -> None:
+    assert parse_plain(args) == expected
+
+
+def test_the_installed_command_scores_and_fails_like_the_typer_one() -> None:
+    script = Path(sys.executable).parent / "myotome"
+    done = subprocess.run(
+        [script, "outcomes", "score", "odi", "--responses", "[0,1,2,3,4,5,6,0,0,0]"], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "error: odi item 7: 6 is not allowed; allowed values are 0, 1, 2, 3, 4, 5, or null for missing\n"
+    done = subprocess.run(
+        [script, "outcomes", "score", "odi", "--responses", "[0,1,2,3,4,5,null,null,0,0]"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == "Oswestry Disability Index 2.1a (odi): not scored"

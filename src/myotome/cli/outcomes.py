@@ -7,20 +7,17 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from myotome.cli.outcomes_run import num, run
 from myotome.cli.output import stdout_console
-from myotome.outcomes import OutcomeInputError, load_measures, score
+from myotome.outcomes import load_measures
 from myotome.outcomes.definitions import Measure
-from myotome.outcomes.scoring import Score, mcid_json
+from myotome.outcomes.scoring import mcid_json
 
 app = typer.Typer(help="Score outcome measures (NPRS, PSFS, QuickDASH, ODI, NDI, LEFS, ...) and list them.", no_args_is_help=True)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON object instead of text.")]
-
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 WORDING = {
     "project": "wording shipped (the project's own)",
@@ -48,18 +45,9 @@ def score_command(
     Exit status: 0 when scored or when too many items are missing (valid: false, with the reason);
     2 for an unknown measure or a malformed value (the message names the item and the allowed values).
     """
-    try:
-        parsed = json.loads(responses)
-    except json.JSONDecodeError as exc:
-        _fail(f"--responses is not valid JSON ({exc.msg} at character {exc.pos})")
-    try:
-        result = score(measure.lower(), parsed)
-    except OutcomeInputError as exc:
-        _fail(str(exc))
-    if as_json:
-        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
-    else:
-        _print_score(result)
+    status = run(measure, responses, as_json)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command("list")
@@ -92,34 +80,9 @@ def _describe(m: Measure) -> dict[str, Any]:
     }
 
 
-def _fail(message: str) -> Any:
-    _err.print(f"[red]error:[/red] {escape(message)}")
-    raise typer.Exit(2)
-
-
 def _range(m: Measure) -> str:
-    return f"{_num(m.range[0])}-{_num(m.range[1])}"
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
+    return f"{num(m.range[0])}-{num(m.range[1])}"
 
 
 def _mcid_text(m: Measure) -> str:
-    return "not established" if m.mcid.value is None else _num(m.mcid.value)
-
-
-def _print_score(result: Score) -> None:
-    m = result.measure
-    out = stdout_console()
-    if result.valid and result.score is not None:
-        out.print(f"{m.name} ({m.id}): {_num(result.score)} on {_range(m)}, {m.better} is better")
-    else:
-        out.print(f"{m.name} ({m.id}): not scored")
-    for name, value in result.subscales.items():
-        out.print(f"  {name}: {'not scored' if value is None else _num(value)}")
-    if result.reason:
-        out.print(f"  {escape(result.reason)}")
-    mcid = "not established" if m.mcid.value is None else f"{_num(m.mcid.value)} ({m.mcid.source})"
-    out.print(f"  MCID: {escape(mcid)}")
-    out.print(f"  missing items: {escape(result.missing_rule)}")
+    return "not established" if m.mcid.value is None else num(m.mcid.value)
