@@ -51,7 +51,14 @@ def test_a_complaint_opens_the_parts_of_the_body_it_touches(regions: list[str], 
 def test_an_elbow_complaint_opens_the_neck_and_arm_and_keeps_the_rest_one_click_away(world: World) -> None:
     page = world.client("alice").get(reverse("exams:new", args=[world.episode.pk])).content.decode()
     assert _open_parts(page) == ["Cervical", "Neck and jaw", "Shoulder and arm", "Arm"]
-    assert _closed_parts(page) == ["Thoracic", "Lumbar and sacral", "Trunk", "Hip and leg", "Leg"]
+    assert _closed_parts(page) == [
+        "Thoracic",
+        "Lumbar and sacral",
+        "Trunk",
+        "Hip and leg",
+        "Leg",
+        "Red flags acknowledged after referral or screening",
+    ]
     # Closed, never gone: the hip's range and the ankle reflex are on the page.
     assert 'id="rom_hip_flexion_right"' in page and 'id="reflex_achilles_reflex_left"' in page
     assert 'data-regions="lateral_elbow"' in page
@@ -60,7 +67,13 @@ def test_an_elbow_complaint_opens_the_neck_and_arm_and_keeps_the_rest_one_click_
 def test_a_low_back_complaint_opens_the_lumbar_levels_and_the_leg(world: World) -> None:
     page = world.client("charlie").get(reverse("exams:new", args=[world.other_episode.pk])).content.decode()
     assert _open_parts(page) == ["Thoracic", "Lumbar and sacral", "Trunk", "Hip and leg", "Leg"]
-    assert _closed_parts(page) == ["Cervical", "Neck and jaw", "Shoulder and arm", "Arm"]
+    assert _closed_parts(page) == [
+        "Cervical",
+        "Neck and jaw",
+        "Shoulder and arm",
+        "Arm",
+        "Red flags acknowledged after referral or screening",
+    ]
 
 
 def test_a_group_with_something_recorded_is_open_whatever_the_complaint(world: World) -> None:
