@@ -66,23 +66,22 @@ class Progress:
     measure: str
     baseline: OutcomeScore | None
     latest: OutcomeScore | None
+    timepoints: tuple[str, ...] = ()  # of the valid scores, oldest first
 
 
 def primary_progress(episode: Episode) -> Progress:
-    """Baseline (first valid) and latest valid score of the primary measure."""
+    """Baseline (first valid) and latest valid score of the primary measure, read in one query
+    (an episode holds a few scores of a measure, not hundreds)."""
     primary = measure_set(episode)[0]
-    valid = OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True)
-    return Progress(
-        primary, valid.order_by("taken_on", "recorded_at", "id").first(), valid.order_by("-taken_on", "-recorded_at", "-id").first()
-    )
+    valid = list(OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True).order_by("taken_on", "recorded_at", "id"))
+    return Progress(primary, valid[0] if valid else None, valid[-1] if valid else None, tuple(s.timepoint for s in valid))
 
 
-def due(episode: Episode) -> str | None:
+def due(episode: Episode, progress: Progress | None = None) -> str | None:
     """What the episode is missing: an intake score of the primary measure, or a discharge score."""
-    primary = measure_set(episode)[0]
-    scores = OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True)
-    if not scores.exists():
+    progress = progress or primary_progress(episode)
+    if progress.baseline is None:
         return "intake"
-    if episode.status == EpisodeStatus.DISCHARGED and not scores.filter(timepoint=Timepoint.DISCHARGE).exists():
+    if episode.status == EpisodeStatus.DISCHARGED and Timepoint.DISCHARGE not in progress.timepoints:
         return "discharge"
     return None
