@@ -75,7 +75,7 @@ WIDGET_STYLE = """
 .bc-widget .palette-label{font-weight:650;min-width:5.2rem}
 .bc-widget .chart-help{font-size:.9rem;margin:0 0 .4rem}
 .bc-widget .charts{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}
-.bc-widget .chart-readout{min-height:2.75rem;margin:.4rem 0 0;padding:.4rem .6rem;border:2px solid #5f4b3f;border-radius:6px;font-weight:600;background:#fff}
+.bc-widget .chart-readout{box-sizing:border-box;height:4.2rem;overflow:hidden;line-height:1.45rem;margin:.4rem 0 0;padding:.4rem .6rem;border:2px solid #5f4b3f;border-radius:6px;font-weight:600;background:#fff}
 .bc-widget .skip-link{position:absolute;left:-9999px}
 .bc-widget .skip-link:focus{position:static;display:inline-block;margin:0 0 .4rem}
 .chart-key .swatch.sev1{background:#f4a06f}

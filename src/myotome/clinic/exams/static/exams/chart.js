@@ -168,6 +168,7 @@
     var t = event.target.closest && event.target.closest(".bc-shape");
     if (!t || event.ctrlKey || event.metaKey || event.altKey) return;
     var key = event.key, next = null;
+    if (!/^[a-zA-Z]$/.test(key)) typed = "";  // a mark or a move ends the name being typed: the next letters start a new one
     if (ARROWS[key]) next = neighbour(t, ARROWS[key][0], ARROWS[key][1]);
     else if (key === "Home" || key === "End") { var list = targets(); next = key === "Home" ? list[0] : list[list.length - 1]; }
     else if (key === "Enter" || key === " ") { event.preventDefault(); activate(t); return; }
