@@ -43,7 +43,12 @@ PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
     ("day", "alice", lambda w: "/", 9),  # + follow-up calls due (treatments)
     ("patient list", "alice", lambda w: "/patients/", 7),
     ("patient", "alice", lambda w: f"/patients/{w.patient.pk}/", 12),
-    ("episode", "alice", lambda w: f"/episodes/{w.episode.pk}/", 11),  # + the episode's sessions (treatments)
+    (
+        "episode",
+        "alice",
+        lambda w: f"/episodes/{w.episode.pk}/",
+        13,
+    ),  # + the episode's sessions (treatments), + measure set and primary scores (outcomes)
     ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 8),
     ("new exam", "alice", lambda w: f"/episodes/{w.episode.pk}/exams/new/", 12),
     ("audit log", "erin", lambda w: "/audit/", 8),

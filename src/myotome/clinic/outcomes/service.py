@@ -63,26 +63,32 @@ def last_activities(episode: Episode, measure: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Progress:
+    """The primary measure's baseline (first valid score), latest valid score, and what is due."""
+
     measure: str
     baseline: OutcomeScore | None
     latest: OutcomeScore | None
+    due: str | None  # "intake", "discharge" or None
 
 
 def primary_progress(episode: Episode) -> Progress:
-    """Baseline (first valid) and latest valid score of the primary measure."""
+    """Two queries: the measure set and the primary measure's valid scores in order."""
     primary = measure_set(episode)[0]
-    valid = OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True)
-    return Progress(
-        primary, valid.order_by("taken_on", "recorded_at", "id").first(), valid.order_by("-taken_on", "-recorded_at", "-id").first()
-    )
+    scores = list(OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True).order_by("taken_on", "recorded_at", "id"))
+    return Progress(primary, scores[0] if scores else None, scores[-1] if scores else None, _due(episode, scores))
 
 
 def due(episode: Episode) -> str | None:
-    """What the episode is missing: an intake score of the primary measure, or a discharge score."""
-    primary = measure_set(episode)[0]
-    scores = OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True)
-    if not scores.exists():
+    return primary_progress(episode).due
+
+
+def _due(episode: Episode, primary_scores: list[OutcomeScore]) -> str | None:
+    """An intake score of the primary measure is due until there is one; a discharge score once discharged.
+
+    Cases without both are lost from outcome reports, so the prompt stays until they exist.
+    """
+    if not primary_scores:
         return "intake"
-    if episode.status == EpisodeStatus.DISCHARGED and not scores.filter(timepoint=Timepoint.DISCHARGE).exists():
+    if episode.status == EpisodeStatus.DISCHARGED and not any(s.timepoint == Timepoint.DISCHARGE for s in primary_scores):
         return "discharge"
     return None
