@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from myotome.clinic.accounts.models import Membership, Role
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.exams.models import Exam
+from myotome.clinic.treatments.models import FollowUp, NeedlingCredential, Profession, TreatmentSession
 
 from .conftest import OUTSIDE_ADDRESS, World, enrol_second_factor, force_login
 from .exam_data import make_exam
@@ -40,6 +41,7 @@ class Records:
     world: World
     exam: dict[str, Exam]  # target -> a saved exam
     draft: dict[str, Exam]
+    sessions: dict[str, TreatmentSession]  # target -> a draft session from the saved exam
 
     def patient(self, target: str) -> int:
         return {"A": self.world.patient.pk, "B": self.world.other_patient.pk}.get(target, _missing(target))
@@ -55,6 +57,21 @@ class Records:
 
     def draft_exam(self, target: str) -> int:
         return self.draft[target].pk if target in self.draft else _missing(target)
+
+    def session(self, target: str) -> int:
+        return self.sessions[target].pk if target in self.sessions else _missing(target)
+
+    def follow_up(self, target: str) -> int:
+        if target not in self.sessions:
+            return _missing(target)
+        session = self.sessions[target]
+        task, _ = FollowUp.objects.get_or_create(
+            session=session,
+            clinic=session.episode.patient.clinic,
+            reason="thoracic needling",
+            defaults={"due_on": session.started_at.date()},
+        )
+        return task.pk
 
 
 def _missing(target: str) -> int:
@@ -92,6 +109,24 @@ ROUTES = [
     Route("exams:export", "get", "exam", _by("saved")),
     Route("exams:autosave_new", "post", "episode", _by("episode")),
     Route("exams:autosave", "post", "exam", _by("draft_exam")),
+    Route("documents:session_summary", "get", "treatmentsession", _by("session")),
+    Route("documents:session_summary_pdf", "get", "treatmentsession", _by("session")),
+    Route("documents:session_handout", "get", "treatmentsession", _by("session")),
+    Route("documents:session_handout_pdf", "get", "treatmentsession", _by("session")),
+    Route("documents:exam_handout", "get", "exam", _by("saved")),
+    Route("documents:exam_handout_pdf", "get", "exam", _by("saved")),
+    Route("documents:discharge", "get", "episode", _by("episode")),
+    Route("documents:discharge_pdf", "get", "episode", _by("episode")),
+    Route("treatments:start", "get", "exam", _by("saved")),
+    Route("treatments:session", "get", "treatmentsession", _by("session")),
+    *(
+        Route(f"treatments:{name}", "post", "treatmentsession", _by("session"))
+        for name in ("insertion", "field", "add_step", "skip_step", "move_step", "adverse", "sign", "addendum")
+    ),
+    Route("treatments:follow_up_done", "post", "followup", _by("follow_up")),
+    Route("outcomes:episode", "get", "episode", _by("episode")),
+    Route("outcomes:set", "post", "episode", _by("episode")),
+    Route("outcomes:enter", "get", "episode", lambda r, target: [r.episode(target), "nprs"]),
 ]
 PERSONAS = {"alice": "A", "bob": "A", "charlie": "B"}
 TARGETS = ["A", "B", "nowhere", "beyond"]
@@ -99,13 +134,15 @@ TARGETS = ["A", "B", "nowhere", "beyond"]
 
 @pytest.fixture
 def records(world: World) -> Records:
+    exam = {"A": make_exam(world.episode, world.alice), "B": make_exam(world.other_episode, world.charlie)}
     return Records(
         world,
-        exam={"A": make_exam(world.episode, world.alice), "B": make_exam(world.other_episode, world.charlie)},
+        exam=exam,
         draft={
             "A": make_exam(world.episode, world.alice, saved=False),
             "B": make_exam(world.other_episode, world.charlie, saved=False),
         },
+        sessions={t: TreatmentSession.objects.create(episode=e.episode, exam=e, practitioner=e.created_by) for t, e in exam.items()},
     )
 
 
@@ -128,10 +165,41 @@ def _id_routes(patterns: list[Any], prefix: str = "") -> set[str]:
 
 # Clinic admins' pages about a member: the id is a user's, and only members of the active clinic are found.
 ADMIN_ROUTES = ["accounts:unlock", "accounts:reset_second_factor"]
+# A clinic admin ending a member's needling credential: the id is the credential's.
+CREDENTIAL_ROUTE = "treatments:end_credential"
 
 
 def test_the_table_covers_every_route_that_takes_an_id() -> None:
-    assert {route.name for route in ROUTES} | set(ADMIN_ROUTES) == _id_routes(get_resolver().url_patterns)
+    assert {route.name for route in ROUTES} | {*ADMIN_ROUTES, CREDENTIAL_ROUTE} == _id_routes(get_resolver().url_patterns)
+
+
+@pytest.mark.parametrize("target", ["A", "B", "nowhere"])
+def test_a_credential_outside_the_admins_clinic_is_an_audited_404(world: World, target: str) -> None:
+    made = {
+        clinic: NeedlingCredential.objects.create(
+            user=user, clinic=world_clinic, profession=Profession.PHYSIOTHERAPIST, registration="R-1", recorded_by=world.erin
+        )
+        for clinic, user, world_clinic in (("A", world.alice, world.clinic_a), ("B", world.charlie, world.clinic_b))
+    }
+    credential_id = made[target].pk if target in made else NOWHERE
+    response = world.client("erin").post(reverse(CREDENTIAL_ROUTE, args=[credential_id]))
+    denied = list(AuditEvent.objects.filter(user=world.erin, action=Action.DENIED))
+    if target == "A":
+        assert response.status_code == 302 and denied == []
+        made["A"].refresh_from_db()
+        assert made["A"].ended_at is not None
+        return
+    assert response.status_code == 404
+    [event] = denied
+    assert (event.clinic, event.record_type, event.record_id, event.detail) == (
+        world.clinic_a,
+        "needlingcredential",
+        str(credential_id),
+        NOT_IN_CLINIC,
+    )
+    assert event.owner_clinic == (world.clinic_b if target == "B" else None)
+    made["B"].refresh_from_db()
+    assert made["B"].ended_at is None
 
 
 @pytest.mark.parametrize("target", ["A", "B", "nowhere"])
@@ -158,8 +226,9 @@ def test_a_record_outside_the_active_clinic_is_an_audited_404(world: World, reco
     response = _send(world.client(who), route, records, target)
     denied = list(AuditEvent.objects.filter(user=user, action=Action.DENIED))
     if target == PERSONAS[who]:
+        # Found: whatever else the route refuses (recording insertions needs a needling credential), it is not "not found".
         assert response.status_code != 404
-        assert denied == []
+        assert [e for e in denied if e.detail == NOT_IN_CLINIC] == []
         return
     assert response.status_code == 404
     [event] = denied

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "myotome.clinic.patients",
     "myotome.clinic.exams",
     "myotome.clinic.treatments",
+    "myotome.clinic.documents",
     "myotome.clinic.outcomes",
     "myotome.clinic.mfa",
 ]

@@ -63,32 +63,25 @@ def last_activities(episode: Episode, measure: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Progress:
-    """The primary measure's baseline (first valid score), latest valid score, and what is due."""
-
     measure: str
     baseline: OutcomeScore | None
     latest: OutcomeScore | None
-    due: str | None  # "intake", "discharge" or None
+    timepoints: tuple[str, ...] = ()  # of the valid scores, oldest first
 
 
 def primary_progress(episode: Episode) -> Progress:
-    """Two queries: the measure set and the primary measure's valid scores in order."""
+    """Baseline (first valid) and latest valid score of the primary measure, read in one query
+    (an episode holds a few scores of a measure, not hundreds)."""
     primary = measure_set(episode)[0]
-    scores = list(OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True).order_by("taken_on", "recorded_at", "id"))
-    return Progress(primary, scores[0] if scores else None, scores[-1] if scores else None, _due(episode, scores))
+    valid = list(OutcomeScore.objects.filter(episode=episode, measure=primary, valid=True).order_by("taken_on", "recorded_at", "id"))
+    return Progress(primary, valid[0] if valid else None, valid[-1] if valid else None, tuple(s.timepoint for s in valid))
 
 
-def due(episode: Episode) -> str | None:
-    return primary_progress(episode).due
-
-
-def _due(episode: Episode, primary_scores: list[OutcomeScore]) -> str | None:
-    """An intake score of the primary measure is due until there is one; a discharge score once discharged.
-
-    Cases without both are lost from outcome reports, so the prompt stays until they exist.
-    """
-    if not primary_scores:
+def due(episode: Episode, progress: Progress | None = None) -> str | None:
+    """What the episode is missing: an intake score of the primary measure, or a discharge score."""
+    progress = progress or primary_progress(episode)
+    if progress.baseline is None:
         return "intake"
-    if episode.status == EpisodeStatus.DISCHARGED and not any(s.timepoint == Timepoint.DISCHARGE for s in primary_scores):
+    if episode.status == EpisodeStatus.DISCHARGED and Timepoint.DISCHARGE not in progress.timepoints:
         return "discharge"
     return None

@@ -26,4 +26,11 @@ def episode_outcome_summary(episode: Any) -> dict[str, Any]:
         change = progress.latest.score - progress.baseline.score
         improvement = change if measure.better == "higher" else -change
         reached = None if measure.mcid.value is None else improvement >= measure.mcid.value
-    return {"episode": episode, "measure": measure, "progress": progress, "change": change, "reached": reached, "due": progress.due}
+    return {
+        "episode": episode,
+        "measure": measure,
+        "progress": progress,
+        "change": change,
+        "reached": reached,
+        "due": service.due(episode, progress),
+    }

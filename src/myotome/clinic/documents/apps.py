@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "myotome.clinic.documents"
+    label = "documents"
+    verbose_name = "Documents"
