@@ -136,3 +136,14 @@ def test_anonymous_users_are_sent_to_sign_in(world: World) -> None:
 
 def test_an_unknown_measure_is_a_404(world: World) -> None:
     assert world.client("alice").get(enter_url(world, "whodas")).status_code == 404
+
+
+def test_the_patient_page_lists_scores_due_per_episode(world: World) -> None:
+    patient_url = reverse("patients:detail", args=[world.patient.pk])
+    page = world.client("alice").get(patient_url).content.decode()
+    assert "Due: an intake score on Patient-Rated Tennis Elbow Evaluation for" in page
+    post(world, "prtee", part_pain="5 5 5 5 5", part_function="2 2 2 2 2 2 2 2 2 2")
+    assert "Due:" not in world.client("alice").get(patient_url).content.decode()
+    world.episode.status = EpisodeStatus.DISCHARGED
+    world.episode.save()
+    assert "Due: a discharge score on Patient-Rated Tennis Elbow Evaluation" in world.client("alice").get(patient_url).content.decode()

@@ -42,7 +42,12 @@ def _exam(w: World) -> Exam:
 PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
     ("day", "alice", lambda w: "/", 9),  # + follow-up calls due (treatments)
     ("patient list", "alice", lambda w: "/patients/", 7),
-    ("patient", "alice", lambda w: f"/patients/{w.patient.pk}/", 12),
+    (
+        "patient",
+        "alice",
+        lambda w: f"/patients/{w.patient.pk}/",
+        14,
+    ),  # + measure sets and valid scores of its episodes (outcomes: scores due)
     (
         "episode",
         "alice",

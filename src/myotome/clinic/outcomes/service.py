@@ -85,3 +85,24 @@ def due(episode: Episode, progress: Progress | None = None) -> str | None:
     if episode.status == EpisodeStatus.DISCHARGED and Timepoint.DISCHARGE not in progress.timepoints:
         return "discharge"
     return None
+
+
+def due_for(episodes: list[Episode]) -> list[tuple[Episode, str, str]]:
+    """(episode, what is due, primary measure) for each of ``episodes`` that lacks an intake or a
+    discharge score, in two queries whatever the number of episodes (the patient page lists them all)."""
+    ids = [e.pk for e in episodes if e.status != EpisodeStatus.ON_HOLD]
+    chosen = dict(EpisodeMeasures.objects.filter(episode_id__in=ids).values_list("episode_id", "measures"))
+    taken: dict[tuple[int, str], set[str]] = {}
+    for episode_id, measure, timepoint in OutcomeScore.objects.filter(episode_id__in=ids, valid=True).values_list(
+        "episode_id", "measure", "timepoint"
+    ):
+        taken.setdefault((episode_id, measure), set()).add(timepoint)
+    found = []
+    for episode in (e for e in episodes if e.pk in ids):
+        primary = (chosen.get(episode.pk) or default_measure_set(episode.condition, episode.regions))[0]
+        timepoints = taken.get((episode.pk, primary))
+        if timepoints is None:
+            found.append((episode, "intake", primary))
+        elif episode.status == EpisodeStatus.DISCHARGED and Timepoint.DISCHARGE not in timepoints:
+            found.append((episode, "discharge", primary))
+    return found

@@ -34,3 +34,10 @@ def episode_outcome_summary(episode: Any) -> dict[str, Any]:
         "reached": reached,
         "due": service.due(episode, progress),
     }
+
+
+@register.inclusion_tag("outcomes/_due.html")
+def outcomes_due(episodes: list[Any]) -> dict[str, Any]:
+    """Scores due on the patient page: each episode missing an intake or a discharge score."""
+    measures = load_measures()
+    return {"due": [(episode, what, measures[primary]) for episode, what, primary in service.due_for(list(episodes))]}
