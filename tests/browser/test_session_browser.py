@@ -151,3 +151,28 @@ def test_a_twelve_insertion_session_from_the_plan_offline_midway_and_signed(tabl
         (100, 140)
     ]
     assert page.problems == []
+
+
+def test_a_sign_in_timeout_keeps_recording_and_sends_after_signing_in_again(tablet: Any, server: Server) -> None:
+    page = tablet
+    exam_id = ready_exam(server)
+    page.goto(f"{server.url}/exams/{exam_id}/session/")
+    page.get_by_role("button", name="Start session from the plan").click()
+    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
+    session_url = page.url
+    session_id = int(session_url.rstrip("/").rsplit("/", 1)[1])
+    page.keyboard.press("g")
+    _status(page, r"^All saved\.$")
+    page.context.clear_cookies()  # the sign-in has timed out
+    page.keyboard.press("t")
+    page.keyboard.press("n")
+    _status(page, r"2 changes not saved yet, kept on this device: sign in again")
+    page.get_by_role("link", name="Sign in again").click()
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo")
+    page.click("form button[type=submit]")
+    page.wait_for_url(session_url)
+    _status(page, r"^All saved\.$")
+    rows = server.query("SELECT response FROM treatments_insertion WHERE session_id = ? ORDER BY id", session_id)
+    assert [r[0] for r in rows] == ["grasp", "twitch", "none"]
+    assert page.locator("#insertion-rows tr").count() == 3  # shown once each, none doubled
