@@ -46,6 +46,7 @@ import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookiejar import Cookie
 from pathlib import Path
 from typing import Any
 
@@ -205,8 +206,16 @@ class Clinician(FastHttpUser):
     def on_start(self) -> None:
         # One sign-in at a time, as clinicians arrive: the throttle reserves a guess per sign-in in flight,
         # and twenty at once for one account would be locked out as a password-guessing attack (429).
+        # A later phase's clinician takes over an earlier one's browser (its cookies), already signed in.
         with SIGNING_IN:
-            self.sign_in()
+            index = len(ARRIVED)
+            ARRIVED.append(self)
+            if index < len(BROWSERS):
+                for cookie in BROWSERS[index]:
+                    self.client.cookiejar.set_cookie(cookie)
+            else:
+                self.sign_in()
+                BROWSERS.append(list(self.client.cookiejar))
         if self.warm_up:
             for each in STEPS:
                 each.run(self)
@@ -241,6 +250,8 @@ class Clinician(FastHttpUser):
 
 
 READY: list[Clinician] = []
+ARRIVED: list[Clinician] = []
+BROWSERS: list[list[Cookie]] = []  # each signed-in browser's cookies, kept for the next phase
 SIGNING_IN = gevent.lock.Semaphore()
 
 
@@ -301,6 +312,7 @@ def run_phase(url: str, server_pid: int, name: str, users: int, seconds: float, 
     environment.events.user_error.add_listener(on_error)
     runner = environment.create_local_runner()
     READY.clear()
+    ARRIVED.clear()
     runner.start(users, spawn_rate=users)
     deadline = time.monotonic() + 120 + users * 5
     while len(READY) < users:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from myotome.bodychart import marks_from_assessment, normalize
+from myotome.bodychart import build_marks, marks_from_assessment, normalize
 from myotome.exam import parse_assessment
 from myotome.kb import KnowledgeBase
 from myotome.localize import rank
@@ -85,15 +85,31 @@ def test_marks_from_an_assessment_and_its_plan(kb: KnowledgeBase) -> None:
         "soleus",
     }
     regions = {(r["region_id"], tuple(r.get("skin", ())), r.get("sensory")) for r in marks["regions"]}
-    assert ("lateral_forearm", ("trophedema",), None) in regions
-    assert ("thumb", (), "reduced") in regions
-    assert ("thumb", ("pilomotor",), None) in regions
+    # One entry per zone and side, its signs gathered (build_marks, the builder the clinic uses too).
+    assert ("lateral_forearm", ("trophedema", "pilomotor"), None) in regions
+    assert ("thumb", ("pilomotor",), "reduced") in regions
     assert all(r[0] != "little_finger" for r in regions)
     assert marks["levels"] == [{"level": "C5", "side": "right", "sign": "tender"}, {"level": "C6", "side": "right", "sign": "tender"}]
     assert [p["order"] for p in marks["plan"]] == list(range(1, len(plan.steps) + 1))
     paraspinal = [p for p in marks["plan"] if p["level"]]
     assert paraspinal and all(p["muscle_id"].startswith("multifidus") for p in paraspinal)
     normalize(marks)  # what it builds is valid input
+
+
+def test_one_builder_gathers_a_zones_signs_and_leaves_out_what_is_empty() -> None:
+    marks = build_marks(
+        bands=[("supinator", "right", 2)],
+        zones=[("thumb", "right", "skin", "trophedema"), ("thumb", "right", "sensory", "reduced"), ("thumb", "left", "skin", "pilomotor")],
+    )
+    assert marks == {
+        "muscles": [{"muscle_id": "supinator", "side": "right", "severity": 2}],
+        "regions": [
+            {"region_id": "thumb", "side": "right", "skin": ["trophedema"], "sensory": "reduced"},
+            {"region_id": "thumb", "side": "left", "skin": ["pilomotor"]},
+        ],
+    }
+    assert build_marks() == {}
+    normalize(marks)
 
 
 def test_marks_from_a_format_1_1_assessment_name_the_interspace_itself(kb: KnowledgeBase) -> None:

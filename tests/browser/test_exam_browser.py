@@ -19,16 +19,14 @@ UPPER_LIMB = ("tennis_elbow", "golfers_elbow", "de_quervain", "carpal_tunnel_syn
 # A point inside the shape where the shape itself is on top, in page coordinates, so that the
 # test clicks the drawing as a clinician would (the middle of a thin, curved muscle's bounding
 # box can lie outside it, or on a neighbour).
+# Each target is a <use> of the chart's sprite: the point is found by asking the page what is on top.
 _POINT_INSIDE = """(shape) => {
   shape.scrollIntoView({block: "center"});
-  const box = shape.getBBox(), matrix = shape.getScreenCTM(), svg = shape.ownerSVGElement;
+  const box = shape.getBoundingClientRect();
   for (let n = 3; n <= 24; n += 3) {
     for (let i = 1; i < n; i++) for (let j = 1; j < n; j++) {
-      const p = svg.createSVGPoint();
-      p.x = box.x + box.width * i / n; p.y = box.y + box.height * j / n;
-      if (!shape.isPointInFill(p)) continue;
-      const q = p.matrixTransform(matrix);
-      if (document.elementFromPoint(q.x, q.y) === shape) return {x: q.x, y: q.y};
+      const x = box.left + box.width * i / n, y = box.top + box.height * j / n;
+      if (document.elementFromPoint(x, y) === shape) return {x: x, y: y};
     }
   }
   return null;
@@ -104,11 +102,12 @@ def test_exam_on_the_body_chart_is_saved_and_planned(page: Any, server: Server, 
     assert page.locator("h1").inner_text().startswith("New exam")
 
     # Tender bands by clicking the chart: ECRB twice (severity 2), infraspinatus once, biceps once.
-    ecrb = "svg.bc-back.bc-layer-muscles path[data-id='extensor_carpi_radialis_brevis'][data-side='right']"
+    page.click("button[data-zoom-to='whole']")
+    ecrb = "svg.bc-back .bc-shape[data-id='extensor_carpi_radialis_brevis'][data-side='right']"
     click_shape(page, ecrb)
     click_shape(page, ecrb)
-    click_shape(page, "svg.bc-back.bc-layer-muscles path[data-id='infraspinatus'][data-side='right']")
-    click_shape(page, "svg.bc-front.bc-layer-muscles path[data-id='biceps_brachii'][data-side='right']")
+    click_shape(page, "svg.bc-back .bc-shape[data-id='infraspinatus'][data-side='right']")
+    click_shape(page, "svg.bc-front .bc-shape[data-id='biceps_brachii'][data-side='right']")
     rows = page.locator("#band-list li")
     assert rows.count() == 3
     assert "bc-sev2" in (page.locator(ecrb).get_attribute("class") or "")
@@ -116,18 +115,16 @@ def test_exam_on_the_body_chart_is_saved_and_planned(page: Any, server: Server, 
     assert page.locator("#band-list li[data-token='extensor_carpi_radialis_brevis:right'] select").input_value() == "2"
 
     # The keyboard does the same: focus a muscle and press Enter.
-    supinator = "svg.bc-back.bc-layer-muscles path[data-id='supinator'][data-side='right']"
+    supinator = "svg.bc-back .bc-shape[data-id='supinator'][data-side='right']"
     page.locator(supinator).focus()
     page.keyboard.press("Enter")
     assert "bc-sev1" in (page.locator(supinator).get_attribute("class") or "")
 
-    # A skin sign on a dermatome zone.
-    page.click("button[data-show-layer='zones']")
-    click_shape(page, "svg.bc-back.bc-layer-dermatomes path[data-id='lateral_forearm'][data-side='right']")
-    page.check("#zone-panel input[data-zone-skin][value='trophedema']")
-    page.click("#zone-panel [data-zone-close]")
+    # A skin sign on a dermatome zone: choose the tool, tap the zone (the chart shows its zones).
+    page.click("button[data-tool='skin'][data-value='trophedema']")
+    click_shape(page, "svg.bc-back .bc-shape[data-id='lateral_forearm'][data-side='right']")
     assert "Trophedema" in page.locator("#zone-list").inner_text()
-    page.click("button[data-show-layer='muscles']")
+    page.click("button[data-tool='band'][data-value='']")
 
     # The searchable list: a typo gets the KB's suggestion, which adds the muscle.
     page.fill("#band_name", "extensor carpi ulnaris")

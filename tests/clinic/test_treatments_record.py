@@ -250,3 +250,12 @@ def test_sign_in_required(world: World, session: TreatmentSession) -> None:
         assert world.client(None).get(url).status_code == 302
     assert world.client(None).post(f"/sessions/{session.pk}/insertions/", {"key": key()}).status_code == 302
     assert not Insertion.objects.exists()
+
+
+def test_signing_waits_for_the_leaving_time(world: World, session: TreatmentSession) -> None:
+    client = world.client("alice")
+    client.post(f"/sessions/{session.pk}/field/", {"field": "needles_out", "value": "0", "base": ""})
+    response = client.post(f"/sessions/{session.pk}/sign/", follow=True)
+    assert b"Record when the patient left" in response.content
+    session.refresh_from_db()
+    assert not session.is_signed and session.left_at is None  # never filled in for the clinician

@@ -8,7 +8,19 @@ Pure Python: nothing here imports Django; the web app inlines the returned SVG, 
 """
 
 from myotome.bodychart.chart import Chart, Shape, View, load_chart
-from myotome.bodychart.marks import Marks, marks_from_assessment, normalize
+from myotome.bodychart.marks import Marks, build_marks, marks_from_assessment, normalize
 from myotome.bodychart.render import chart_ids, render_chart, stylesheet
 
-__all__ = ["Chart", "Marks", "Shape", "View", "chart_ids", "load_chart", "marks_from_assessment", "normalize", "render_chart", "stylesheet"]
+__all__ = [
+    "Chart",
+    "Marks",
+    "Shape",
+    "View",
+    "build_marks",
+    "chart_ids",
+    "load_chart",
+    "marks_from_assessment",
+    "normalize",
+    "render_chart",
+    "stylesheet",
+]

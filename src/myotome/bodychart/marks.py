@@ -121,6 +121,41 @@ def normalize(marks: Mapping[str, Any] | None) -> Marks:
     return Marks(severity, {k: v for k, v in skin.items() if v}, sensory, levels, tuple(sorted(plan, key=lambda p: p.order)))
 
 
+Band = tuple[str, str, int]  # (muscle id, side, severity 1-3)
+ZoneSign = tuple[str, str, str, str]  # (region id, side, "skin" | "sensory", sign or change)
+LevelSign = tuple[str, str, str]  # (vertebral level, side, "tender" | "thickened")
+Step = tuple[int, str, str, str | None]  # (order, muscle id, side, level of a paraspinal step)
+
+
+def build_marks(
+    bands: Iterable[Band] = (),
+    zones: Iterable[ZoneSign] = (),
+    levels: Iterable[LevelSign] = (),
+    plan: Iterable[Step] = (),
+) -> dict[str, list[dict[str, Any]]]:
+    """The one builder of a marks dictionary, from plain tuples (the exam form's, an assessment's).
+
+    build_marks(bands=[("supinator", "right", 2)], zones=[("thumb", "right", "sensory", "reduced")])
+    # {'muscles': [...], 'regions': [{'region_id': 'thumb', 'side': 'right', 'skin': [], 'sensory': 'reduced'}]}
+
+    A zone's signs on one side are gathered into one entry; empty keys are left out.
+    """
+    regions: dict[tuple[str, str], dict[str, Any]] = {}
+    for region_id, side, kind, value in zones:
+        entry = regions.setdefault((region_id, side), {"region_id": region_id, "side": side, "skin": []})
+        if kind == "skin":
+            entry["skin"].append(value)
+        else:
+            entry["sensory"] = value
+    out: dict[str, list[dict[str, Any]]] = {
+        "muscles": [{"muscle_id": m, "side": side, "severity": severity} for m, side, severity in bands],
+        "regions": list(regions.values()),
+        "levels": [{"level": level, "side": side, "sign": sign} for level, side, sign in levels],
+        "plan": [{"order": order, "muscle_id": m, "side": side, "level": level} for order, m, side, level in plan],
+    }
+    return {k: v for k, v in out.items() if v}
+
+
 def _sided(side: str) -> str:
     # A midline complaint or finding has no side to colour; show it on both.
     return side if side in ("left", "right") else "bilateral"
@@ -134,33 +169,31 @@ def marks_from_assessment(assessment: Assessment, kb: KnowledgeBase, plan: Plan 
     """
     from myotome import exam  # the exam model is only needed here, not to render
 
-    out: dict[str, list[dict[str, Any]]] = {key: [] for key in KEYS}
+    bands: list[Band] = []
+    zones: list[ZoneSign] = []
+    levels: list[LevelSign] = []
     for finding in assessment.findings:
         if isinstance(finding, exam.TenderBand):
             record = kb.find_muscle(finding.muscle)
             ids: Iterable[str] = [record.id] if record.id in kb.muscles else [m.id for m in kb.members(record)]
-            out["muscles"] += [{"muscle_id": i, "side": _sided(finding.side), "severity": finding.severity} for i in ids]
+            bands += [(i, _sided(finding.side), finding.severity) for i in ids]
         elif isinstance(finding, exam.Skin):
             if finding.region is not None:
                 regions = [kb.find_region(finding.region).id]
             else:
                 regions = [r.id for r in kb.regions.values() if r.dermatomes and r.dermatomes[0] == finding.segment]
-            out["regions"] += [{"region_id": r, "side": _sided(finding.side), "skin": [finding.sign]} for r in regions]
+            zones += [(r, _sided(finding.side), "skin", finding.sign) for r in regions]
         elif isinstance(finding, exam.Sensory) and finding.change != "normal":
-            out["regions"].append({"region_id": kb.find_region(finding.region).id, "side": _sided(finding.side), "sensory": finding.change})
+            zones.append((kb.find_region(finding.region).id, _sided(finding.side), "sensory", finding.change))
         elif isinstance(finding, exam.Paraspinal):
             # Format 1.1 names the vertebra or interspace; 1.0 named roots, drawn at the vertebrae of their names.
-            levels = (finding.level,) if assessment.format_version != "1.0" else finding.levels
-            out["levels"] += [{"level": level, "side": _sided(finding.side), "sign": finding.sign} for level in levels]
+            found = (finding.level,) if assessment.format_version != "1.0" else finding.levels
+            levels += [(level, _sided(finding.side), finding.sign) for level in found]
+    steps: list[Step] = []
     if plan is not None:
-        out["plan"] = [
-            {
-                "order": s.order,
-                "muscle_id": s.muscle.id,
-                "side": s.side,
-                # A paraspinal step's vertebral level, or (before steps named one) its segment.
-                "level": (getattr(s, "level", None) or s.segment) if s.region == "paraspinal" else None,
-            }
+        # A paraspinal step's vertebral level, or (before steps named one) its segment.
+        steps = [
+            (s.order, s.muscle.id, s.side, (getattr(s, "level", None) or s.segment) if s.region == "paraspinal" else None)
             for s in plan.steps
         ]
-    return {k: v for k, v in out.items() if v}
+    return build_marks(bands, zones, levels, steps)

@@ -49,6 +49,7 @@ LAYER_KINDS = {"muscles": "muscle", "zones": "region"}
 BODY = 'fill="#f6efe8" stroke="#5f4b3f" stroke-width="1.2"'
 DETAIL = 'fill="none" stroke="#8a7566" stroke-width=".8" stroke-linecap="round"'
 DETAIL_FILL = 'fill="#8a7566"'
+ZONE_EDGE = "#3d4650"
 DEEP = ' stroke-dasharray="2.2 1.4"'
 TEXT = 'font-family="system-ui,sans-serif" font-weight="600" text-anchor="middle"'
 
@@ -58,7 +59,7 @@ PAGE_STYLE = """
 .bc-shape:focus{outline:none}
 .bc-muscle{fill:#e3c3b4;stroke:#6b4a3c;stroke-width:.7}
 .bc-muscle.bc-deep{fill:#efdcd3;stroke-dasharray:2.2 1.4}
-.bc-region{stroke:#fff;stroke-width:.7}
+.bc-region{stroke:#3d4650;stroke-width:.5}
 .bc-muscle.bc-sev1{fill:#f4a06f}
 .bc-muscle.bc-sev2{fill:#d9482a}
 .bc-muscle.bc-sev3{fill:#8c0f18;stroke:#3d0508}
@@ -125,7 +126,8 @@ def sprite_svg() -> str:
         out.append(f'<clipPath id="{name}-clip">{outline}</clipPath>')
         art = "".join(f'<path {BODY} d="{d}"/>' for d in (v.outline, *v.insets))
         art += "".join(f'<path {DETAIL_FILL if d.cls == "detail-fill" else DETAIL} d="{d.d}"/>' for d in v.details)
-        out.append(f'<g id="{name}-art">{art}{_spine(v)}{_captions(v)}</g>')
+        out.append(f'<g id="{name}-art">{art}{_captions(v)}</g>')
+        out.append(f'<g id="{name}-spine" pointer-events="none">{_spine(v)}</g>')
         out.append(f'<g id="{name}-texts">{_zone_texts(v)}</g>')
         for s in v.shapes:
             clip = f' clip-path="url(#{name}-clip)"' if s.kind == "region" else ""
@@ -151,7 +153,7 @@ def _resting(name: str, v: View) -> str:
     )
     muscles = "".join(f'<use href="#{target_ref(name, s)}"{DEEP if s.deep else ""}/>' for s in drawing_order(v) if s.kind == "muscle")
     return (
-        f'<g id="{name}-zones" stroke="#fff" stroke-width=".7">{zones}</g>'
+        f'<g id="{name}-zones" stroke="{ZONE_EDGE}" stroke-width=".5">{zones}</g>'
         f'<g id="{name}-muscles" stroke="#6b4a3c" stroke-width=".7" stroke-linejoin="round">{muscles}</g>'
     )
 
@@ -281,9 +283,12 @@ def page_svg(
         if kind == "region":
             out.append(f'<use href="{href}#{view}-texts" aria-hidden="true" pointer-events="none"/>')
         out.append("</g>")
+    if v.levels:
+        # The spine over the muscles, as the standalone chart draws it: its levels stay readable.
+        out.append(f'<use href="{href}#{view}-spine" aria-hidden="true" pointer-events="none"/>')
     if v.levels and m.levels:
         out.append(_level_marks(v, m, chart.mirror_x))
-    if plan_at:
+    if plan_at and layer != "zones":
         out.append(_plan_markers(v, plan_at, chart.mirror_x))
     out.append("</svg>")
     return "".join(out)

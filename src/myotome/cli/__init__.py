@@ -1,7 +1,7 @@
 """The ``myotome`` command.
 
 This module stays light: ``main`` answers ``myotome --version`` and hands the plain
-forms of ``myotome assess FILE`` straight to the engine, and builds the Typer app
+forms of ``myotome assess FILE`` and ``myotome outcomes score`` straight to the core, and builds the Typer app
 (``myotome.cli.commands``) only for everything else.
 """
 
@@ -34,6 +34,14 @@ def main() -> None:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(status)
+    if args[:2] == ["outcomes", "score"]:
+        from myotome.cli.outcomes_run import parse_plain
+        from myotome.cli.outcomes_run import run as score_run
+
+        plain_score = parse_plain(args[2:])
+        if plain_score is not None:
+            sys.stdout.flush()
+            raise SystemExit(score_run(*plain_score))
     from myotome.cli.commands import app
 
     app()

@@ -8,6 +8,7 @@ import typer
 
 from myotome.cli.assess import assess, schema_app
 from myotome.cli.kb import app as kb_app
+from myotome.cli.outcomes import app as outcomes_app
 from myotome.cli.version import print_version
 from myotome.clinic.accounts.commands import reset_second_factor, unlock
 from myotome.clinic.audit.commands import audit_prune
@@ -33,6 +34,7 @@ def options(
 
 app.add_typer(kb_app, name="kb")
 app.add_typer(schema_app, name="schema")
+app.add_typer(outcomes_app, name="outcomes")
 app.command()(assess)
 # The clinic commands import Django inside their functions: `myotome kb` stays Django-free.
 app.command()(serve)

@@ -31,6 +31,7 @@ from myotome.batch import Assessor
 from myotome.clinic.accounts.models import Clinic, Membership, Role
 from myotome.clinic.exams import demo as exam_demo
 from myotome.clinic.patients.models import Consent, ConsentMethod, Episode, EpisodeStatus, Patient, Precaution, Sex, Side
+from myotome.clinic.treatments import demo as treatment_demo
 from myotome.kb import KnowledgeBase, load_kb
 
 DEMO_USERNAME = "demo"
@@ -160,6 +161,8 @@ class DemoPractice:
     episodes_of: list[list[Episode]] = field(default_factory=list)
     precautions_of: list[list[str]] = field(default_factory=list)
     consented: set[int] = field(default_factory=set)  # patient numbers with consent to needling on file
+    exams_of: dict[int, list[Any]] = field(default_factory=dict)  # by patient number: the exams step's rows, for sessions
+    draft_sessions: set[int] = field(default_factory=set)  # session ids the sessions step leaves unsigned
     _next_id: dict[type[models.Model], int] = field(default_factory=dict)
 
     def new_id(self, model: type[models.Model]) -> int:
@@ -326,11 +329,14 @@ def consent_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
 
 #: The load, in order. Later steps may rely on what earlier ones kept on the practice.
 STEPS: list[Step] = [
-    Step("patients", patient_rows, weight=0.3),
-    Step("episodes", episode_rows, weight=0.4),
-    Step("precautions", precaution_rows, weight=0.1),
+    # Weights from a 2,000-patient load: 0.7 s of patients, 0.4 of episodes, 0.2 of consents, 8 of exams.
+    Step("patients", patient_rows, weight=0.35),
+    Step("episodes", episode_rows, weight=0.2),
+    Step("precautions", precaution_rows, weight=0.05),
     Step("consents", consent_rows, weight=0.1),
-    Step("exams", exam_demo.exam_rows, weight=8.0, prepare=exam_demo.start_exams),
+    Step("exams", treatment_demo.kept_exam_rows, weight=4.0, prepare=exam_demo.start_exams),
+    Step("sessions", treatment_demo.session_rows, weight=0.5),
+    Step("signing", treatment_demo.sign_rows, weight=0.01),
 ]
 
 

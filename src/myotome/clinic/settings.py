@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "myotome.clinic.exams",
     "myotome.clinic.treatments",
     "myotome.clinic.documents",
+    "myotome.clinic.outcomes",
     "myotome.clinic.mfa",
 ]
 

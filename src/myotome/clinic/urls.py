@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("myotome.clinic.exams.urls")),
     path("", include("myotome.clinic.treatments.urls")),
     path("", include("myotome.clinic.documents.urls")),
+    path("", include("myotome.clinic.outcomes.urls")),
     # The admin's own login would skip the throttle's audit trail and the second factor.
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from myotome.bodychart.marks import build_marks
 from myotome.clinic.exams import catalogue, formats
 from myotome.clinic.patients.models import Episode, Patient
 from myotome.exam import Assessment, parse_assessment
@@ -279,31 +280,19 @@ def input_from_document(document: dict[str, Any], kb: KnowledgeBase) -> ExamInpu
 
 
 def chart_marks(data: ExamInput, plan: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Marks for myotome.bodychart.render_chart: bands, zone signs, paraspinal levels and plan steps."""
-    regions: dict[tuple[str, str], dict[str, Any]] = {}
-    for zone in data.zones:
-        entry = regions.setdefault((zone.region_id, zone.side), {"region_id": zone.region_id, "side": zone.side, "skin": []})
-        if zone.kind == "skin":
-            entry["skin"].append(zone.value)
-        else:
-            entry["sensory"] = zone.value
-    marks: dict[str, list[dict[str, Any]]] = {
-        "muscles": [{"muscle_id": b.muscle_id, "side": b.side, "severity": b.severity} for b in data.bands],
-        "regions": list(regions.values()),
-        "levels": [{"level": level, "side": side, "sign": sign} for (level, side), sign in data.levels.items()],
-    }
-    if plan:
-        marks["plan"] = [
-            {
-                "order": step["order"],
-                "muscle_id": step["muscle"]["id"],
-                "side": step["side"],
-                "level": _step_level(step) if step.get("region") == "paraspinal" else None,
-            }
-            for step in plan.get("steps", [])
-            if step.get("side") in ("left", "right", "bilateral")
-        ]
-    return {k: v for k, v in marks.items() if v}
+    """Marks for the body chart (myotome.bodychart.build_marks, the core's one builder): the
+    form's bands, zone signs and paraspinal levels, and a stored result's plan steps."""
+    steps = [
+        (step["order"], step["muscle"]["id"], step["side"], _step_level(step) if step.get("region") == "paraspinal" else None)
+        for step in (plan or {}).get("steps", [])
+        if step.get("side") in ("left", "right", "bilateral")
+    ]
+    return build_marks(
+        bands=[(b.muscle_id, b.side, b.severity) for b in data.bands],
+        zones=[(z.region_id, z.side, z.kind, z.value) for z in data.zones],
+        levels=[(level, side, sign) for (level, side), sign in data.levels.items()],
+        plan=steps,
+    )
 
 
 def _step_level(step: dict[str, Any]) -> str | None:

@@ -192,8 +192,8 @@ def sign_problems(session: TreatmentSession) -> list[str]:
         problems.append(f"Needles in ({needles_in}) and out ({session.needles_out}) differ: find every needle before signing.")
     if session.insertions.filter(thoracic=True).exists() and not session.aftercare.strip():
         problems.append("A thoracic-zone muscle was needled: record the aftercare advice given.")
-    if session.adverse_events.filter(kind="pneumothorax").exists() and session.left_at is None:
-        problems.append("A suspected pneumothorax is recorded: record when the patient left (and where to).")
+    if session.left_at is None:
+        problems.append("Record when the patient left (Patient left now).")
     return problems
 
 
@@ -203,8 +203,6 @@ def sign(session: TreatmentSession, user: Any) -> None:
     session.status = SessionStatus.SIGNED
     session.signed_at = now
     session.signed_by = user
-    if session.left_at is None:
-        session.left_at = now
     session.save()
 
 

@@ -72,7 +72,7 @@
     all("[data-zoom-to]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-zoom-to") === zoom)); });
     var flip = root.querySelector("[data-zoom-flip]");
     if (flip) flip.textContent = (side === "left" ? "Left" : "Right") + " ⇄";
-    if (current && !visible(current)) setCurrent(targets()[0] || null, false);
+    if (current && !visible(current)) setCurrent(firstTarget(), false);
   }
 
   // -- tools and layers -----------------------------------------------------------------------------------
@@ -83,7 +83,7 @@
       svg.classList.remove("bc-layer-muscles", "bc-layer-zones");
       svg.classList.add("bc-layer-" + layer);
     });
-    if (!current || !visible(current)) setCurrent(targets()[0] || null, false);
+    if (!current || !visible(current)) setCurrent(firstTarget(), false);
   }
   function chooseTool(button) {
     var kind = button.getAttribute("data-tool"), value = button.getAttribute("data-value");
@@ -101,6 +101,8 @@
     return r.width > 0 && r.right > s.left && r.left < s.right && r.bottom > s.top && r.top < s.bottom;
   }
   function targets() { return all(".bc-shape").filter(visible); }
+  // Before the sprite has loaded nothing has a size: the layer's first target holds the tab stop until then.
+  function firstTarget() { return targets()[0] || all(".bc-shape").filter(inLayer)[0] || null; }
   function centre(t) { var r = t.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; }
   function show(t) { if (readout) readout.textContent = t ? t.getAttribute("aria-label") : idleText; }
   function setCurrent(t, focus) {
@@ -207,4 +209,7 @@
   setLayer("muscles");
   setZoom(zoom, side);
   show(null);
+  window.addEventListener("load", function () {
+    if (current && !visible(current) && document.activeElement !== current) setCurrent(firstTarget(), false);
+  });
 })();
