@@ -143,7 +143,7 @@ def handout(facts: HandoutFacts) -> Document:
     return Document(
         kind="handout",
         title="Your IMS treatment",
-        subtitle="What we did, why, and what to do next",
+        subtitle="What we did, why, and what to do next" if facts.needled else "What we plan, why, and what to do after each visit",
         sections=(_why(facts), _muscles(facts), GRASP, AFTER, HOME, _help(facts)),
         footer="Keep this sheet. Bring it to your next visit.",
     )
