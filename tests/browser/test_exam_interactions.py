@@ -2,7 +2,8 @@
 
 The exam: 8 tender bands, C5-C6 paraspinal (one interspace), 2 skin signs, reduced sensation
 over the thumb, 2 weaknesses, 2 reflexes and 3 ranges of motion (19 findings; the issue calls
-it 20), then Save, with taps on a 1024 x 768 landscape tablet: at most 24 interactions. The interactions are counted by a listener in the page (interactions.py), the test fills
+it 20), then Save: with taps on a 1024 x 768 landscape tablet in at most 24 interactions, and
+with the keyboard alone (no pointer event at all; Tab is counted like any key). The interactions are counted by a listener in the page (interactions.py), the test fills
 nothing through script evaluation, and the saved document is read back from the database to
 show that every finding holds exactly what was entered: no default stored as if recorded.
 The counts are printed (run with -s) and written beside the screenshots.
@@ -127,4 +128,84 @@ def test_a_c6_exam_is_charted_and_saved_in_at_most_24_interactions_on_a_tablet(t
     assert count <= BUDGET, log
     assert_the_exam_is_exactly_what_was_entered(saved_findings(server))
     page.screenshot(path=str(screenshots / "exam-c6-plan-1024.png"))
+    assert page.problems == [], page.problems
+
+
+# -- the same exam with the keyboard alone -------------------------------------------------------------
+
+# Type-ahead in the chart: a KB abbreviation or the start of a name, without spaces (Space marks).
+BAND_KEYS = {
+    "brachialis": "bra",
+    "brachioradialis": "br",
+    "flexor_carpi_radialis": "fcr",
+    "pronator_teres": "pronator",
+    "extensor_carpi_radialis_longus": "ecrl",
+    "extensor_carpi_radialis_brevis": "ecrb",
+    "supinator": "sup",
+    "extensor_digitorum": "edc",
+}
+# The zone adder's sign list answers to a first letter: T(rophedema), R(educed sensation).
+ZONES_BY_NAME = [("lateral forearm", "t"), ("lateral elbow", "t"), ("thumb", "r")]
+
+
+def focused(page: Any) -> list[str] | None:
+    return page.evaluate(
+        "() => { const a = document.activeElement; return a && a.classList && a.classList.contains('bc-shape') ? [a.dataset.id, a.dataset.side] : null; }"
+    )
+
+
+def tab_to(page: Any, selector: str, limit: int = 400) -> None:
+    """Tab (or Shift+Tab, when the control lies before the focus) until ``selector`` has the focus."""
+    backwards = page.evaluate(
+        """(sel) => { const t = document.querySelector(sel), a = document.activeElement;
+        return !!(a && a !== document.body && t && (t.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING)); }""",
+        selector,
+    )
+    for _ in range(limit):
+        if page.evaluate("(sel) => document.activeElement && document.activeElement.matches(sel)", selector):
+            return
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    raise AssertionError(f"{selector} never took the focus in {limit} presses")
+
+
+def test_the_same_exam_is_charted_and_saved_with_the_keyboard_alone(tablet: Any, server: Server, screenshots: Path) -> None:
+    page = tablet
+    # Into the chart (one tab stop), then each band by its abbreviation and its severity key.
+    tab_to(page, ".bc-shape[tabindex='0']")
+    for muscle, keys in BAND_KEYS.items():
+        page.keyboard.type(keys)
+        assert focused(page) == [muscle, "right"], (keys, focused(page))
+        page.keyboard.press("1")
+    # Skin signs and the thumb's sensation by area name, in the list beside the chart.
+    for area, sign_key in ZONES_BY_NAME:
+        tab_to(page, "#zone_name")
+        page.keyboard.type(area)
+        tab_to(page, "select[name=zone_sign]")
+        page.keyboard.type(sign_key)
+        tab_to(page, "button[data-add='zone']")
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#zone-list li[data-token='thumb:right:sensory:reduced']", state="attached")
+    # The ladder's rung for C5-C6 on the right: T marks it tender.
+    tab_to(page, "button[data-rung='para_C5-C6_right']")
+    page.keyboard.press("t")
+    for row, (movement, grade) in enumerate(WEAKNESS):
+        tab_to(page, f"#weak_name_{row + 1}")
+        page.keyboard.type(movement)
+        page.keyboard.press("Escape")  # close the name suggestions
+        tab_to(page, f"select[aria-label='Weakness row {row + 1}: MRC grade']")
+        page.keyboard.type(grade)
+    for reflex in REFLEXES:
+        tab_to(page, f"#reflex_{reflex}_right")
+        page.keyboard.type("r")  # reduced
+    for movement, value in ROM.items():
+        tab_to(page, f"#rom_{movement}_right")
+        page.keyboard.type(value)
+    tab_to(page, "button[data-save]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/exams/\d+/$"))
+
+    count, log = interactions(page), interaction_log(page)
+    report(screenshots, "exam-c6-keyboard", count, log)
+    assert not [entry for entry in log if entry.startswith("tap")], "the mouse was used"
+    assert_the_exam_is_exactly_what_was_entered(saved_findings(server))
     assert page.problems == [], page.problems
