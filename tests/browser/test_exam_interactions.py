@@ -3,9 +3,10 @@
 The exam: 8 tender bands, C5-C6 paraspinal (one interspace), 2 skin signs, reduced sensation
 over the thumb, 2 weaknesses, 2 reflexes and 3 ranges of motion (19 findings; the issue calls
 it 20), then Save: with taps on a 1024 x 768 landscape tablet in at most 24 interactions, and
-with the keyboard alone (no pointer event at all; Tab is counted like any key). The interactions are counted by a listener in the page (interactions.py), the test fills
-nothing through script evaluation, and the saved document is read back from the database to
-show that every finding holds exactly what was entered: no default stored as if recorded.
+with the keyboard alone (no pointer event at all; Tab is counted like any key). The
+interactions are counted by a listener in the page (interactions.py), the test fills nothing
+through script evaluation, and the saved document is read back from the database to show that
+every finding holds exactly what was entered: no default stored as if recorded.
 The counts are printed (run with -s) and written beside the screenshots.
 """
 
