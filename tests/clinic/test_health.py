@@ -89,7 +89,8 @@ def test_a_full_database_answers_503_writes_nothing_half_and_recovers(world: Wor
     assert saved.count() == len(statuses) - 1
     assert AuditEvent.objects.filter(action="create", record_type="patient").count() == saved.count()
     assert client.post(reverse("patients:new"), VALID).status_code == 302  # the cause gone, saving works again
-    assert client.get(reverse("patients:detail", args=[world.patient.pk])).status_code == 200
+    detail = client.get(reverse("patients:detail", args=[world.patient.pk]))
+    assert detail.status_code == 200, detail.content.decode()[-600:]
 
 
 def test_other_server_errors_keep_the_plain_500_page(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
