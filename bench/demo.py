@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve_load import _scratch_database  # a sibling script, not a package
+from load import _scratch_database  # a sibling script, not a package
 
 TABLES = (
     "accounts_clinic",

@@ -29,6 +29,7 @@ from django.db import connection, models, transaction
 
 from myotome.batch import Assessor
 from myotome.clinic.accounts.models import Clinic, Membership, Role
+from myotome.clinic.analytics import demo as outcome_demo
 from myotome.clinic.exams import demo as exam_demo
 from myotome.clinic.patients.models import Consent, ConsentMethod, Episode, EpisodeStatus, Patient, Precaution, Sex, Side
 from myotome.clinic.treatments import demo as treatment_demo
@@ -254,7 +255,7 @@ def episode_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
         condition = practice.conditions[len(practice.episodes) % len(practice.conditions)]
         regions = _regions_for(practice, condition)
         onset = practice.today - timedelta(weeks=rng.randint(2, 100))
-        discharged = order == 0 and rng.random() < 0.2 and (practice.today - onset).days > 120
+        discharged = order == 0 and rng.random() < 0.4 and (practice.today - onset).days > 120
         # Most of the first clinic's caseload belongs to the demo clinician, so their day is full.
         clinician = (
             practice.users[DEMO_USERNAME]
@@ -336,6 +337,7 @@ STEPS: list[Step] = [
     Step("consents", consent_rows, weight=0.1),
     Step("exams", treatment_demo.kept_exam_rows, weight=4.0, prepare=exam_demo.start_exams),
     Step("sessions", treatment_demo.session_rows, weight=0.5),
+    Step("measures", outcome_demo.score_rows, weight=0.3),
     Step("signing", treatment_demo.sign_rows, weight=0.01),
 ]
 

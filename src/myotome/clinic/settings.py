@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "myotome.clinic.treatments",
     "myotome.clinic.documents",
     "myotome.clinic.outcomes",
+    "myotome.clinic.analytics",
     "myotome.clinic.mfa",
 ]
 

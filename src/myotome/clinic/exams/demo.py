@@ -148,6 +148,10 @@ def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precaut
         for side in sides:
             zone = rng.choice(zones)
             data.zones.append(ZoneSign(zone.id, side, "skin", rng.choice(("trophedema", "trophedema", "pilomotor", "vasomotor"))))
+        # Sweating in the dermatome, on the painful side, drawn apart from the other skin signs: the
+        # demo's measure histories plant their one prognostic effect on it (analytics/demo.py).
+        if rng.random() < 0.3:
+            data.zones.append(ZoneSign(rng.choice(zones).id, sides[0], "skin", "sudomotor"))
         # A sensory change on the painful side only: in both legs it would be a cauda equina red flag.
         if rng.random() < 0.35:
             data.zones.append(ZoneSign(rng.choice(zones).id, sides[0], "sensory", rng.choice(("reduced", "reduced", "altered"))))
