@@ -366,7 +366,7 @@ def load_demo(
         )
     chosen = list(STEPS if steps is None else steps)
     practice = DemoPractice(rng=random.Random(seed), kb=load_kb(), patient_count=patients, assessor=Assessor(workers))
-    total = sum(step.weight for step in chosen) * patients
+    total = sum(step.weight * patients for step in chosen)  # summed as _run adds it up, so the last report is the total exactly
     done = 0.0
     try:
         with transaction.atomic():

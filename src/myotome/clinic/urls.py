@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("myotome.clinic.accounts.urls")),
     path("accounts/second-factor/", include("myotome.clinic.mfa.urls")),
     path("audit/", include("myotome.clinic.audit.urls")),
+    path("analytics/", include("myotome.clinic.analytics.urls")),
     path("", include("myotome.clinic.patients.urls")),
     path("", include("myotome.clinic.exams.urls")),
     path("", include("myotome.clinic.treatments.urls")),

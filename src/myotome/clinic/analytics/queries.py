@@ -1,0 +1,258 @@
+"""One row of figures per episode, worked out by the database: what both reports start from.
+
+    facts = episode_facts(clinic, since=date(2026, 1, 1), condition="tennis_elbow")
+
+Two queries. The first gives each episode its start, sessions, adverse events by grade and
+the top-ranked segment of its first saved exam. The second gives, per episode and measure,
+the baseline (first valid) score, the final valid score, whether a discharge score exists,
+the first date a score had improved on the baseline by the MCID and the sessions up to that
+date; the episode's primary measure (its chosen set's first measure, else the default for
+its condition and regions, as ``outcomes.service.measure_set`` has it) picks its row.
+Every figure is a correlated subquery over an index: the database reads a few rows per
+episode and sends one or two rows per episode; no score, session or exam is loaded into
+Python. Medians and shares are made from these rows by :mod:`myotome.clinic.analytics.tables`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from myotome.clinic.accounts.models import Clinic
+from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.json_paths import JSONValue
+from myotome.clinic.outcomes.models import OutcomeScore, Timepoint
+from myotome.clinic.patients.models import Episode, EpisodeStatus
+from myotome.clinic.treatments.models import AdverseEvent, Grade, Insertion, SessionStep, TreatmentSession
+from myotome.outcomes import load_measures
+from myotome.outcomes.sets import default_measure_set
+
+# Scores are stored to two decimals; a change equal to the MCID reaches it.
+TOLERANCE = 1e-6
+
+
+def _count(rows: QuerySet[Any], outer: str) -> Any:
+    """COUNT(*) of ``rows`` (filtered on an OuterRef) as a subquery; 0 when there are none."""
+    counted = rows.order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def episode_rows(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """``episodes`` with what does not depend on the primary measure: start, sessions, adverse events, first exam."""
+    sessions = TreatmentSession.objects.filter(episode=OuterRef("pk"))
+    first_exam = Exam.objects.filter(episode=OuterRef("pk"), status=ExamStatus.SAVED).order_by("created_at", "id")
+    events = AdverseEvent.objects.filter(session__episode=OuterRef("pk"))
+    first_score = OutcomeScore.objects.filter(episode=OuterRef("pk"), valid=True).order_by("taken_on")
+    first_session = sessions.order_by("started_at").annotate(on=TruncDate("started_at")).values("on")[:1]
+    return episodes.annotate(
+        start=Coalesce(
+            Subquery(first_score.values("taken_on")[:1], output_field=DateField()),
+            Subquery(first_session, output_field=DateField()),
+            TruncDate("created_at"),
+        ),
+        sessions=_count(sessions, "episode"),
+        ae_mild=_count(events.filter(grade=Grade.MILD), "session__episode"),
+        ae_significant=_count(events.filter(grade=Grade.SIGNIFICANT), "session__episode"),
+        ae_serious=_count(events.filter(grade=Grade.SERIOUS), "session__episode"),
+        segment=Subquery(first_exam.annotate(top=JSONValue("result", "segments", 0, "segment")).values("top")[:1]),
+        first_exam_id=Subquery(first_exam.values("pk")[:1]),
+    )
+
+
+def treatment_features(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """Adds what the prognostic report reads of the sessions: paraspinal steps done, a grasp obtained."""
+    return episodes.annotate(
+        paraspinal_done=Exists(SessionStep.objects.filter(session__episode=OuterRef("pk"), skipped="").exclude(level="")),
+        grasp=Exists(Insertion.objects.filter(session__episode=OuterRef("pk"), response="grasp")),
+    )
+
+
+def measure_rows(episodes: QuerySet[Episode], measures: set[str]) -> QuerySet[OutcomeScore]:
+    """The baseline (first valid) score of each of ``measures`` per episode, with that measure's course.
+
+    Each row is a baseline score, so the baseline is a column the subqueries compare with:
+    the final valid score, whether a valid discharge score exists, the first date a score had
+    improved by the MCID, and the sessions up to that date.
+    """
+    definitions = load_measures()
+    lower = [m for m in measures if definitions[m].better == "lower"]
+    higher = [m for m in measures if definitions[m].better == "higher"]
+    mcid = Case(
+        *[When(measure=m, then=Value(definitions[m].mcid.value)) for m in measures if definitions[m].mcid.value is not None],
+        default=Value(None),
+        output_field=FloatField(),
+    )
+    same = OutcomeScore.objects.filter(episode=OuterRef("episode"), measure=OuterRef("measure"), valid=True)
+    first = same.order_by("taken_on", "recorded_at", "id").values("pk")[:1]
+    last = same.order_by("-taken_on", "-recorded_at", "-id")
+    crossed = same.filter(
+        Q(measure__in=lower, score__lte=OuterRef("score") - OuterRef("mcid") + TOLERANCE)
+        | Q(measure__in=higher, score__gte=OuterRef("score") + OuterRef("mcid") - TOLERANCE)
+    ).order_by("taken_on")
+    sessions = TreatmentSession.objects.filter(episode=OuterRef("episode"))
+    return (
+        OutcomeScore.objects.filter(episode__in=episodes.values("pk"), measure__in=sorted(measures), valid=True)
+        .filter(pk=Subquery(first))
+        .annotate(
+            mcid=mcid,
+            final=Subquery(last.values("score")[:1], output_field=FloatField()),
+            discharge_scored=Exists(same.filter(timepoint=Timepoint.DISCHARGE)),
+        )
+        .annotate(mcid_on=Subquery(crossed.values("taken_on")[:1], output_field=DateField()))
+        .annotate(sessions_to_mcid=_count(sessions.filter(started_at__date__lte=OuterRef("mcid_on")), "episode"))
+    )
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    """One episode's figures, as the database worked them out."""
+
+    pk: int
+    condition: str
+    clinician_id: int | None
+    clinician: str
+    status: str
+    primary: str
+    mcid: float | None
+    baseline: float | None
+    final: float | None
+    discharge_scored: bool
+    mcid_on: date | None
+    sessions: int
+    sessions_to_mcid: int
+    ae_mild: int
+    ae_significant: int
+    ae_serious: int
+    segment: str | None
+    first_exam_id: int | None
+    start: date | None
+    paraspinal_done: bool = False
+    grasp: bool = False
+
+    @property
+    def discharged(self) -> bool:
+        return self.status == EpisodeStatus.DISCHARGED
+
+    @property
+    def completed(self) -> bool:
+        """Discharged with a baseline and a discharge score of the primary measure."""
+        return self.discharged and self.discharge_scored and self.baseline is not None and self.final is not None
+
+    @property
+    def dropped_out(self) -> bool:
+        """Discharged without a discharge score of the primary measure."""
+        return self.discharged and not self.discharge_scored
+
+    @property
+    def improvement(self) -> float | None:
+        """Final minus baseline, signed so that improvement is positive, in the measure's points."""
+        if self.baseline is None or self.final is None:
+            return None
+        change = self.final - self.baseline
+        return -change if load_measures()[self.primary].better == "lower" else change
+
+    @property
+    def improvement_share(self) -> float | None:
+        """The improvement as a share of the measure's range (measures differ in scale)."""
+        improvement = self.improvement
+        if improvement is None:
+            return None
+        low, high = load_measures()[self.primary].range
+        return improvement / (high - low)
+
+    @property
+    def reached(self) -> bool | None:
+        """Whether a completed episode's discharge score improved on its baseline by the MCID; None when the
+        episode is not completed or its measure has no established MCID."""
+        if not self.completed or self.mcid is None:
+            return None
+        improvement = self.improvement
+        return improvement is not None and improvement >= self.mcid - TOLERANCE
+
+
+EPISODE_FIELDS = ("pk", "condition", "regions", "clinician_id", "status", "sessions", "ae_mild", "ae_significant", "ae_serious")
+EPISODE_FIELDS += ("segment", "first_exam_id", "start", "measure_set__measures")
+NAMES = ("clinician__first_name", "clinician__last_name", "clinician__username")
+MEASURE_FIELDS = ("episode_id", "measure", "score", "mcid", "final", "discharge_scored", "mcid_on", "sessions_to_mcid")
+
+
+def episode_facts(
+    clinic: Clinic,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    condition: str = "",
+    completed_only: bool = False,
+    with_treatment: bool = False,
+) -> list[EpisodeFacts]:
+    """The clinic's episodes (started in the range, of the condition) with their figures, in two queries.
+
+    An episode starts on its first valid score's date, else its first session's, else the day it was opened.
+    The primary measure is worked out here, by the rule ``outcomes.service.measure_set`` follows.
+    """
+    episodes = episode_rows(Episode.objects.filter(patient__clinic=clinic))
+    if condition:
+        episodes = episodes.filter(condition=condition)
+    if completed_only:
+        episodes = episodes.filter(status=EpisodeStatus.DISCHARGED)
+    if since is not None:
+        episodes = episodes.filter(start__gte=since)
+    if until is not None:
+        episodes = episodes.filter(start__lte=until)
+    if with_treatment:
+        episodes = treatment_features(episodes)
+    extra = ("paraspinal_done", "grasp") if with_treatment else ()
+    rows = list(episodes.order_by("pk").values(*EPISODE_FIELDS, *NAMES, *extra))
+    primary = {row["pk"]: (row["measure_set__measures"] or default_measure_set(row["condition"], row["regions"]))[0] for row in rows}
+    courses = {
+        (row["episode_id"], row["measure"]): row
+        for row in measure_rows(episodes, set(primary.values())).values(*MEASURE_FIELDS)
+        if primary.get(row["episode_id"]) == row["measure"]
+    }
+    facts = []
+    for row in rows:
+        first, last, username = (row[n] for n in NAMES)
+        course = courses.get((row["pk"], primary[row["pk"]]), {})
+        facts.append(
+            EpisodeFacts(
+                pk=row["pk"],
+                condition=row["condition"],
+                clinician_id=row["clinician_id"],
+                clinician=f"{first} {last}".strip() or username or "No clinician",
+                status=row["status"],
+                primary=primary[row["pk"]],
+                mcid=load_measures()[primary[row["pk"]]].mcid.value,
+                baseline=course.get("score"),
+                final=course.get("final"),
+                discharge_scored=bool(course.get("discharge_scored")),
+                mcid_on=course.get("mcid_on"),
+                sessions=row["sessions"],
+                sessions_to_mcid=course.get("sessions_to_mcid") or 0,
+                ae_mild=row["ae_mild"],
+                ae_significant=row["ae_significant"],
+                ae_serious=row["ae_serious"],
+                segment=row["segment"],
+                first_exam_id=row["first_exam_id"],
+                start=row["start"],
+                paraspinal_done=bool(row.get("paraspinal_done")),
+                grasp=bool(row.get("grasp")),
+            )
+        )
+    return [f for f in facts if f.completed] if completed_only else facts
