@@ -117,6 +117,7 @@ def measure_rows(episodes: QuerySet[Episode], measures: set[str]) -> QuerySet[Ou
         )
         .annotate(mcid_on=Subquery(crossed.values("taken_on")[:1], output_field=DateField()))
         .annotate(sessions_to_mcid=_count(sessions.filter(started_at__date__lte=OuterRef("mcid_on")), "episode"))
+        .order_by()  # read into a dict: no sort needed
     )
 
 
