@@ -38,6 +38,8 @@ TABLES = (
     "patients_precaution",
     "patients_consent",
     "exams_exam",
+    "treatments_session",
+    "outcomes_outcomescore",
 )
 
 

@@ -16,6 +16,7 @@ from myotome.clinic.accounts.models import Clinic, Membership, Role
 from myotome.clinic.audit.models import AuditEvent
 from myotome.clinic.demo import STEPS, DemoError, DemoPractice, Step, load_demo
 from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.outcomes.models import OutcomeScore
 from myotome.clinic.patients.models import Consent, Episode, Patient, Precaution
 from myotome.kb import load_kb
 
@@ -60,11 +61,14 @@ def test_the_same_seed_gives_the_same_practice(transactional_db: None) -> None:
     load_demo(patients=8, seed=7)
     first = list(Patient.objects.order_by("pk").values_list("family_name", "given_name", "date_of_birth"))
     first_exams = [e.document["findings"] for e in Exam.objects.order_by("pk")]
+    first_scores = list(OutcomeScore.objects.order_by("pk").values_list("episode_id", "measure", "taken_on", "score", "responses"))
     # empty the practice: signed sessions can go only under audit maintenance, which flush opens
     call_command("flush", interactive=False, verbosity=0)
     load_demo(patients=8, seed=7)
     assert list(Patient.objects.order_by("pk").values_list("family_name", "given_name", "date_of_birth")) == first
     assert [e.document["findings"] for e in Exam.objects.order_by("pk")] == first_exams
+    assert list(OutcomeScore.objects.order_by("pk").values_list("episode_id", "measure", "taken_on", "score", "responses")) == first_scores
+    assert first_scores  # the measure histories are part of the practice
 
 
 def test_it_refuses_a_database_that_has_users(practice: DemoPractice) -> None:

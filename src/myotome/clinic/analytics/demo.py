@@ -1,6 +1,6 @@
 """Demo measure histories: a step of :data:`myotome.clinic.demo.STEPS`, after the sessions.
 
-Every episode with a saved exam gets its measure set (the default for its condition and
+Every episode with a treated visit (a saved exam the sessions step needled from) gets its measure set (the default for its condition and
 regions: the primary measure, then NPRS and PSFS) at intake, the day of its first exam; again
 at each later exam; and, for a discharged episode, at discharge two or three weeks after the
 last visit. About three in five episodes improve past the MCID, the rest by less or not at
@@ -67,7 +67,8 @@ def score_rows(practice: DemoPractice, number: int) -> Iterator[Model]:
     measures = load_measures()
     by_episode: dict[int, list[Any]] = {}
     for exam in practice.exams_of.get(number, []):
-        if exam.saved_at is not None:
+        # The visits the sessions step needled at (a saved, cleared exam with a plan): forms are filled in at those.
+        if exam.saved_at is not None and exam.result and exam.result.get("cleared") and (exam.result.get("plan") or {}).get("steps"):
             by_episode.setdefault(exam.episode.pk, []).append(exam)
     for exams in by_episode.values():
         yield from _history(practice, rng, measures, exams)
