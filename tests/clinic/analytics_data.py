@@ -19,7 +19,12 @@ from myotome.clinic.patients.models import Episode, EpisodeStatus, Patient
 from myotome.clinic.treatments.models import AdverseEvent, Insertion, SessionStep, TreatmentSession
 
 DAY0 = date(2026, 3, 2)
-REGIONS = {"low_back_pain": ["low_back"], "stiff_neck": ["posterior_neck"], "knee_osteoarthritis": ["knee"], "tennis_elbow": ["lateral_elbow"]}
+REGIONS = {
+    "low_back_pain": ["low_back"],
+    "stiff_neck": ["posterior_neck"],
+    "knee_osteoarthritis": ["knee"],
+    "tennis_elbow": ["lateral_elbow"],
+}
 
 
 def on(day: int) -> date:
@@ -63,7 +68,11 @@ def course(
             instrument_version="test", scoring_rule_version="test", missing_rule="test", recorded_by=clinician,
         )  # fmt: skip
     for n, segment in enumerate(segments):
-        document = {"format": "1.1", "complaint": {"regions": episode.regions, "side": "left"}, "findings": list(findings) if n == 0 else []}
+        document = {
+            "format": "1.1",
+            "complaint": {"regions": episode.regions, "side": "left"},
+            "findings": list(findings) if n == 0 else [],
+        }
         Exam.objects.create(
             episode=episode, status=ExamStatus.SAVED, document=document, kb_version="test", created_at=at(n) - timedelta(hours=2),
             created_by=clinician, saved_at=at(n) - timedelta(hours=1), saved_by=clinician,

@@ -63,9 +63,7 @@ def _at_level(document: dict[str, Any], level: str, segment: str, at_rank: set[s
 def features_of(facts: Sequence[EpisodeFacts], kb: KnowledgeBase) -> tuple[list[Feature], list[Episode]]:
     """Every feature tested, and each episode as the core's :class:`Episode` (MCID reached, features)."""
     usable = [f for f in facts if f.reached is not None]
-    documents = dict(
-        Exam.objects.filter(pk__in=[f.first_exam_id for f in usable if f.first_exam_id]).values_list("pk", "document")
-    )
+    documents = dict(Exam.objects.filter(pk__in=[f.first_exam_id for f in usable if f.first_exam_id]).values_list("pk", "document"))
     median_sessions = statistics.median(f.sessions for f in usable) if usable else 0
     many = f"sessions:{median_sessions:g}+"
     episodes, seen = [], set()
@@ -80,7 +78,10 @@ def features_of(facts: Sequence[EpisodeFacts], kb: KnowledgeBase) -> tuple[list[
         seen |= found
         episodes.append(Episode(bool(f.reached), frozenset(found)))
     features = [Feature(f"skin:{sign}", f"Skin: {sign.replace('_', ' ')}", "exam") for sign in SKIN_SIGNS]
-    features += [Feature(PARASPINAL, "Paraspinal tenderness at the top-ranked level", "exam"), Feature(BAND_3, "A taut band of severity 3", "exam")]
+    features += [
+        Feature(PARASPINAL, "Paraspinal tenderness at the top-ranked level", "exam"),
+        Feature(BAND_3, "A taut band of severity 3", "exam"),
+    ]
     for key in sorted(k for k in seen if k.startswith("reflex:")):
         _, reflex, change = key.split(":")
         name = kb.reflexes[reflex].name if reflex in kb.reflexes else reflex

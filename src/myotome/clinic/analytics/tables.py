@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from myotome.clinic.analytics.queries import EpisodeFacts
+from myotome.exam import SPINAL_ORDER
 from myotome.kb import KnowledgeBase
 
 SMALLEST = 5
@@ -117,14 +118,27 @@ class Table:
     rows: list[Row] = field(default_factory=list)
 
 
+def _by_name(label: str) -> tuple[int, str]:
+    return 0, label.casefold()
+
+
+def _spinal(label: str) -> tuple[int, str]:
+    """Segments head to tail (C1 ... S5), then anything else."""
+    return (SPINAL_ORDER.index(label), "") if label in SPINAL_ORDER else (len(SPINAL_ORDER), label.casefold())
+
+
 def _grouped(
-    facts: Iterable[EpisodeFacts], key: Callable[[EpisodeFacts], str], condition_name: Callable[[str], str], mix: bool = False
+    facts: Iterable[EpisodeFacts],
+    key: Callable[[EpisodeFacts], str],
+    condition_name: Callable[[str], str],
+    mix: bool = False,
+    order: Callable[[str], tuple[int, str]] = _by_name,
 ) -> list[Row]:
     groups: dict[str, list[EpisodeFacts]] = {}
     for f in facts:
         groups.setdefault(key(f), []).append(f)
     rows = []
-    for label in sorted(groups, key=str.casefold):  # by name: never ranked by results
+    for label in sorted(groups, key=order):  # by name or segment: never ranked by results
         members = groups[label]
         counts = Counter(condition_name(f.condition) for f in members).most_common() if mix else []
         rows.append(Row(label, figures(members), tuple(counts)))
@@ -143,5 +157,5 @@ def practice_tables(facts: Sequence[EpisodeFacts], kb: KnowledgeBase) -> tuple[R
     return Row("All episodes", figures(facts)), [
         Table("condition", "By condition", _grouped(facts, lambda f: condition_name(f.condition), condition_name)),
         Table("practitioner", "By practitioner", _grouped(facts, lambda f: f.clinician, condition_name, mix=True)),
-        Table("segment", "By segment treated", _grouped(facts, lambda f: f.segment or NO_EXAM, condition_name)),
+        Table("segment", "By segment treated", _grouped(facts, lambda f: f.segment or NO_EXAM, condition_name, order=_spinal)),
     ]
