@@ -3,14 +3,16 @@
     facts = episode_facts(clinic, since=date(2026, 1, 1), condition="tennis_elbow")
 
 Three queries. The first gives each episode its start, sessions and the top-ranked segment
-of its first saved exam. The second gives, per episode and measure, the baseline (first
-valid) score, the final valid score, whether a discharge score exists, the first date a
-score had improved on the baseline by the MCID and the sessions up to that date; the
-episode's primary measure (its chosen set's first measure, else the default for its
-condition and regions, as ``outcomes.service.measure_set`` has it) picks its row. The
-third counts adverse events by episode and grade. Figures are correlated subqueries over an
-index or one grouped join: the database reads a few rows per episode and sends one or two
-rows per episode; no score, session or exam is loaded into Python. Medians and shares are made from these rows by :mod:`myotome.clinic.analytics.tables`.
+of its first saved exam, with its condition, regions and chosen measure set, from which
+its primary measure is worked out here (the chosen set's first measure, else the default
+for its condition and regions, as ``outcomes.service.measure_set`` has it). The second
+gives, per episode, the baseline (first valid) score of that measure, the final valid
+score, whether a discharge score exists, the first date a score had improved on the
+baseline by the MCID and the sessions up to that date. The third counts adverse events by
+episode and grade. Figures are correlated subqueries over an index or one grouped join:
+the database reads a few rows per episode and sends one row per episode; no score,
+session or exam is loaded into Python. Medians and shares are made from these rows by
+:mod:`myotome.clinic.analytics.tables`.
 """
 
 from __future__ import annotations
@@ -96,14 +98,18 @@ def adverse_counts(episodes: QuerySet[Episode]) -> dict[tuple[int, str], int]:
     return {(episode, grade): n for episode, grade, n in counted}
 
 
-def measure_rows(episodes: QuerySet[Episode], measures: set[str]) -> QuerySet[OutcomeScore]:
-    """The baseline (first valid) score of each of ``measures`` per episode, with that measure's course.
+def measure_rows(primary: dict[int, str]) -> QuerySet[OutcomeScore]:
+    """The baseline (first valid) score of each episode's primary measure (``primary``: episode id -> measure), with its course.
 
     Each row is a baseline score, so the baseline is a column the subqueries compare with:
     the final valid score, whether a valid discharge score exists, the first date a score had
     improved by the MCID, and the sessions up to that date.
     """
     definitions = load_measures()
+    by_measure: dict[str, list[int]] = {}
+    for episode_id, measure in primary.items():
+        by_measure.setdefault(measure, []).append(episode_id)
+    measures = set(by_measure)
     lower = [m for m in measures if definitions[m].better == "lower"]
     higher = [m for m in measures if definitions[m].better == "higher"]
     mcid = Case(
@@ -120,7 +126,10 @@ def measure_rows(episodes: QuerySet[Episode], measures: set[str]) -> QuerySet[Ou
     ).order_by("taken_on")
     sessions = TreatmentSession.objects.filter(episode=OuterRef("episode"))
     return (
-        OutcomeScore.objects.filter(episode__in=episodes.values("pk"), measure__in=sorted(measures), valid=True)
+        # Only each episode's primary measure: its ids by measure, a few short lists (the other measures' rows would cost as much again).
+        OutcomeScore.objects.filter(
+            Q(*[Q(measure=m, episode__in=ids) for m, ids in sorted(by_measure.items())], _connector=Q.OR), valid=True
+        )
         .filter(pk=Subquery(first))
         .annotate(
             mcid=mcid,
@@ -234,11 +243,7 @@ def episode_facts(
     extra = ("paraspinal_done", "grasp") if with_treatment else ()
     rows = list(episodes.order_by("pk").values(*EPISODE_FIELDS, *NAMES, *extra))
     primary = {row["pk"]: (row["measure_set__measures"] or default_measure_set(row["condition"], row["regions"]))[0] for row in rows}
-    courses = {
-        (row["episode_id"], row["measure"]): row
-        for row in measure_rows(episodes, set(primary.values())).values(*MEASURE_FIELDS)
-        if primary.get(row["episode_id"]) == row["measure"]
-    }
+    courses = {(row["episode_id"], row["measure"]): row for row in (measure_rows(primary).values(*MEASURE_FIELDS) if primary else ())}
     events = adverse_counts(episodes)
     facts = []
     for row in rows:
