@@ -10,6 +10,8 @@ MCID and 2 of the other 12 do; without it, 6 of each 12.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from myotome.clinic.analytics.prognostic import BAND_3, PARASPINAL, exam_features, prognostic_rows
 from myotome.clinic.analytics.queries import episode_facts
@@ -84,3 +86,14 @@ def test_exam_features_read_from_a_document(finding: dict[str, object], segment:
 def test_a_format_1_0_paraspinal_level_names_the_roots() -> None:
     document = {"findings": [{"type": "paraspinal", "level": "C5-C6", "side": "left"}]}
     assert exam_features(document, "C6", load_kb()) == {PARASPINAL}
+
+
+def test_the_report_makes_a_fixed_number_of_queries(world: World) -> None:
+    _practice(world, reached_with=11, reached_without=2)
+    client = world.client("erin")
+    assert client.get("/analytics/prognosis/").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/analytics/prognosis/").status_code == 200
+    # the session, the user, the membership, the second factor; the episodes, their primary measures' courses, their adverse
+    # events, the episodes with a paraspinal step done and with a grasp, the first exams' documents; the audit row
+    assert len(captured) == 11, "\n".join(q["sql"] for q in captured.captured_queries)

@@ -74,11 +74,15 @@ def episode_rows(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
     )
 
 
-def treatment_features(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
-    """Adds what the prognostic report reads of the sessions: paraspinal steps done, a grasp obtained."""
-    return episodes.annotate(
-        paraspinal_done=Exists(SessionStep.objects.filter(session__episode=OuterRef("pk"), skipped="").exclude(level="")),
-        grasp=Exists(Insertion.objects.filter(session__episode=OuterRef("pk"), response="grasp")),
+def treatment_features(episodes: QuerySet[Episode]) -> tuple[set[int], set[int]]:
+    """What the prognostic report reads of the sessions: the episodes with a paraspinal step done, and
+    those with a grasp obtained; each one grouped join (see ``adverse_counts`` for why not a subquery each)."""
+    ids = episodes.values("pk")
+    steps = SessionStep.objects.filter(session__episode__in=ids, skipped="").exclude(level="")
+    grasped = Insertion.objects.filter(session__episode__in=ids, response="grasp")
+    return (
+        set(steps.order_by().values_list("session__episode_id", flat=True).distinct()),
+        set(grasped.order_by().values_list("session__episode_id", flat=True).distinct()),
     )
 
 
@@ -224,7 +228,7 @@ def episode_facts(
     completed_only: bool = False,
     with_treatment: bool = False,
 ) -> list[EpisodeFacts]:
-    """The clinic's episodes (started in the range, of the condition) with their figures, in three queries.
+    """The clinic's episodes (started in the range, of the condition) with their figures: three queries, five with the treatment features.
 
     An episode starts on its first valid score's date, else its first session's, else the day it was opened.
     The primary measure is worked out here, by the rule ``outcomes.service.measure_set`` follows.
@@ -238,10 +242,8 @@ def episode_facts(
         episodes = episodes.filter(start__gte=since)
     if until is not None:
         episodes = episodes.filter(start__lte=until)
-    if with_treatment:
-        episodes = treatment_features(episodes)
-    extra = ("paraspinal_done", "grasp") if with_treatment else ()
-    rows = list(episodes.order_by("pk").values(*EPISODE_FIELDS, *NAMES, *extra))
+    paraspinal, grasp = treatment_features(episodes) if with_treatment else (set(), set())
+    rows = list(episodes.order_by("pk").values(*EPISODE_FIELDS, *NAMES))
     primary = {row["pk"]: (row["measure_set__measures"] or default_measure_set(row["condition"], row["regions"]))[0] for row in rows}
     courses = {(row["episode_id"], row["measure"]): row for row in (measure_rows(primary).values(*MEASURE_FIELDS) if primary else ())}
     events = adverse_counts(episodes)
@@ -270,8 +272,8 @@ def episode_facts(
                 segment=row["segment"],
                 first_exam_id=row["first_exam_id"],
                 start=row["start"],
-                paraspinal_done=bool(row.get("paraspinal_done")),
-                grasp=bool(row.get("grasp")),
+                paraspinal_done=row["pk"] in paraspinal,
+                grasp=row["pk"] in grasp,
             )
         )
     return [f for f in facts if f.completed] if completed_only else facts
