@@ -20,6 +20,7 @@ show, reversed, on the others.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -131,11 +132,13 @@ def _score(
     )
 
 
-def _numeric(values: tuple[Any, ...]) -> list[int]:
-    return sorted(v for v in values if v != NOT_APPLICABLE)
+@functools.cache
+def _numeric(values: tuple[Any, ...]) -> tuple[int, ...]:
+    """An item's allowed values as numbers, lowest first (asked once per item and visit: cached)."""
+    return tuple(sorted(v for v in values if v != NOT_APPLICABLE))
 
 
-def _pick(rng: random.Random, allowed: list[int], level: float, better: str) -> int:
+def _pick(rng: random.Random, allowed: tuple[int, ...], level: float, better: str) -> int:
     """An item value for a disability ``level`` (0 none, 1 worst), with a patient's scatter."""
     quantile = level if better == "lower" else 1 - level
     index = round(quantile * (len(allowed) - 1) + rng.gauss(0, 0.12 * len(allowed)))
