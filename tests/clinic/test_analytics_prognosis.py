@@ -75,6 +75,9 @@ def test_the_page_shows_shares_intervals_flags_and_says_it_is_descriptive(world:
         ({"type": "reflex", "reflex": "achilles_reflex", "side": "left", "grade": "absent"}, "S1", "reflex:achilles_reflex:reduced"),
         ({"type": "reflex", "reflex": "patellar_reflex", "side": "left", "grade": "brisk"}, "L4", "reflex:patellar_reflex:increased"),
         ({"type": "reflex", "reflex": "patellar_reflex", "side": "left", "grade": "normal"}, "L4", None),
+        # Pathological signs are positive or negative: a "reduced" clonus is no change at all.
+        ({"type": "reflex", "reflex": "hoffmann_sign", "side": "left", "grade": "positive"}, "C8", "reflex:hoffmann_sign:positive"),
+        ({"type": "reflex", "reflex": "ankle_clonus", "side": "left", "grade": "reduced"}, "S1", None),
         ({"type": "skin", "sign": "hair_loss", "segment": "L5", "side": "left"}, "L5", "skin:hair_loss"),
     ],
 )

@@ -48,9 +48,19 @@ def exam_features(document: dict[str, Any], segment: str | None, kb: KnowledgeBa
             found.add(PARASPINAL)
         elif kind == "tender_band" and finding.get("severity") == 3:
             found.add(BAND_3)
-        elif kind == "reflex" and finding.get("grade") in REDUCED + INCREASED:
-            found.add(f"reflex:{finding.get('reflex')}:{'reduced' if finding.get('grade') in REDUCED else 'increased'}")
+        elif kind == "reflex":
+            change = _reflex_change(kb, str(finding.get("reflex")), str(finding.get("grade")))
+            if change:
+                found.add(f"reflex:{finding.get('reflex')}:{change}")
     return found
+
+
+def _reflex_change(kb: KnowledgeBase, reflex_id: str, grade: str) -> str | None:
+    """A tendon reflex is reduced (reduced or absent) or increased (brisk); a pathological sign counts only when positive."""
+    reflex = kb.reflexes.get(reflex_id)
+    if reflex is not None and reflex.pathological:
+        return "positive" if grade == "positive" else None
+    return "reduced" if grade in REDUCED else "increased" if grade in INCREASED else None
 
 
 def _at_level(document: dict[str, Any], level: str, segment: str, at_rank: set[str]) -> bool:

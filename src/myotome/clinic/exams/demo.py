@@ -157,7 +157,8 @@ def _first_exam(rng: random.Random, kb: KnowledgeBase, episode: Episode, precaut
             data.zones.append(ZoneSign(rng.choice(zones).id, sides[0], "sensory", rng.choice(("reduced", "reduced", "altered"))))
     # Root signs: the reflex of that root reduced on the painful side, the others normal.
     for reflex in catalogue.reflexes(kb):
-        if focus in reflex.roots.main and rng.random() < 0.5:
+        # Pathological signs (Hoffmann, plantar response, clonus) are positive or negative, never "reduced": not root signs.
+        if focus in reflex.roots.main and not reflex.pathological and rng.random() < 0.5:
             data.reflexes[(reflex.id, sides[0])] = "reduced"
             data.reflexes[(reflex.id, "left" if sides[0] == "right" else "right")] = "normal"
         elif (reflex.id in ("biceps_reflex", "triceps_reflex") and limb == "upper") or (
