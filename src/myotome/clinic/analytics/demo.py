@@ -1,19 +1,19 @@
 """Demo measure histories: a step of :data:`myotome.clinic.demo.STEPS`, after the sessions.
 
-Every episode with a treated visit (a saved exam the sessions step needled from) gets its measure set (the default for its condition and
-regions: the primary measure, then NPRS and PSFS) at intake, the day of its first exam; again
-at each later exam; and, for a discharged episode, at discharge two or three weeks after the
-last visit. Most improve past the MCID (55% are drawn to improve by 30 to 50% of the scale,
-85% with the planted sign below; a patient's scatter carries a few more over it), the rest by
-less or not at all; 12% of discharged episodes have no discharge score (drop-outs, as real
+Every episode with a treated visit (a saved exam the sessions step needled from) gets its
+measure set (the default for its condition and regions: the primary measure, then NPRS and
+PSFS) at intake, the day of its first exam; again at each later exam; and, for a discharged
+episode, at discharge two or three weeks after the last visit. Most improve past the MCID
+(half are drawn to improve by 30 to 50% of the scale, 90% of those with the planted sign
+below; a patient's scatter carries a few more over it), the rest by less or not at all; 12% of discharged episodes have no discharge score (drop-outs, as real
 practices lose them); 2% of forms have too many missing items to score.
 
 Item responses are made for a target level of disability and scored by the core
 (``myotome.outcomes.score``), so every stored score is what its stored responses give.
 
 One effect is planted for the prognostic report to find, and only one: episodes whose first
-exam found a sudomotor skin sign (sweating in the dermatome) reach the MCID more often (about
-85% against 55%). Nothing else in the demo (practitioner, condition, other signs, sessions)
+exam found a sudomotor skin sign (sweating in the dermatome) reach the MCID more often (90%
+against 50% drawn to improve). Nothing else in the demo (practitioner, condition, other signs, sessions)
 changes the chance of improving. The exam demo draws that sign apart from every other: the
 other skin signs replace one another on a side, so an effect planted on one of them would
 show, reversed, on the others.
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 #: The one planted effect: this skin sign on the first exam.
 PLANTED_SIGN = "sudomotor"
-IMPROVE_WITH, IMPROVE_WITHOUT = 0.85, 0.55
+IMPROVE_WITH, IMPROVE_WITHOUT = 0.9, 0.5
 DROP_OUT = 0.12  # discharged episodes without a discharge score
 UNSCORABLE = 0.02  # forms with too many items missing
 ACTIVITIES = (
