@@ -18,7 +18,7 @@ from myotome.outcomes import score
 
 @pytest.fixture
 def practice(db: None) -> DemoPractice:
-    return load_demo(patients=60, seed=3)
+    return load_demo(patients=100, seed=3)
 
 
 def test_every_stored_score_is_what_its_responses_score(practice: DemoPractice) -> None:
