@@ -65,7 +65,7 @@ def test_saving_builds_the_document_runs_the_engine_and_stores_the_kb_version(wo
     assert steps[0]["region"] == "paraspinal" and steps[0]["segment"] == "C6"
     assert any("Anticoagulant" in w for w in exam.plan["warnings"])
     event = AuditEvent.objects.get(action=Action.CREATE, record_type="exam")
-    assert event.record_id == str(exam.pk) and event.detail == f"saved: 8 findings, {len(steps)} plan steps"
+    assert event.record_id == str(exam.pk) and event.detail == f"saved and signed: 8 findings, {len(steps)} plan steps"
 
 
 def test_the_saved_exam_shows_segments_evidence_plan_markers_and_warnings(world: World) -> None:

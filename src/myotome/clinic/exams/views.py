@@ -1,4 +1,5 @@
-"""Exam pages: a new exam on the body chart, copy forward, drafts, the saved exam and its plan.
+"""Exam pages: a new exam on the body chart, copy forward, drafts, the saved exam and its plan,
+and addenda to a saved exam (saving signs an exam: from then on corrections are addenda).
 
 Every view is behind ``member_required``; records come from the active clinic only
 (404 otherwise); front desk is refused with the foundation's message; the exam and
@@ -30,10 +31,11 @@ from myotome.clinic.exams.chart import chart_context, chart_svg
 from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document, shown_name
 from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
-from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.exams.models import Exam, ExamAddendum, ExamStatus
 from myotome.clinic.patients import submissions, vocabulary
 from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
+from myotome.clinic.signing import AddendumForm
 from myotome.exam import InvalidAssessment, parse_assessment
 from myotome.kb import KnowledgeBase, load_kb
 from myotome.kb import search as kb_names
@@ -86,7 +88,7 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST":
             record_event(request, Action.DENIED, record=exam, detail="saved exam is final")
             return render(request, "exams/final.html", {"exam": exam, "episode": episode, "patient": episode.patient}, status=409)
-        messages.info(request, "This exam is saved and final. Copy it forward to record a new exam.")
+        messages.info(request, "This exam is saved, signed and final. Add an addendum to correct it, or copy it forward into a new exam.")
         return redirect("exams:detail", pk=exam.pk)
     if (blocked := _consent_gate(request, episode)) is not None:
         return blocked
@@ -123,7 +125,7 @@ def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     require_clinical(request, exam)
     if not exam.is_draft:
         record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
-        return JsonResponse({"ok": False, "error": "This exam is saved and final; copy it forward to record a new exam."}, status=409)
+        return JsonResponse({"ok": False, "error": "This exam is saved and final (signed); add an addendum to correct it, or copy it forward into a new exam."}, status=409)
     if exam.episode.patient.active_consent() is None:
         record_event(request, Action.DENIED, record=exam, detail="autosave blocked: no consent to needling on file")
         return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
@@ -198,7 +200,7 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
                         messages.info(request, submissions.ALREADY_SAVED)
                     else:
                         messages.success(
-                            request, "Exam saved and assessed." if final else "Draft saved. It is not assessed until you save the exam."
+                            request, "Exam saved, assessed and signed. Corrections from now on are addenda." if final else "Draft saved. It is not assessed until you save the exam."
                         )
                     return redirect("exams:detail", pk=saved.record_id)
                 form.errors["findings"] = saved.conflict
@@ -224,7 +226,7 @@ def _store(
         if final:
             service.finalise([exam], kb, by=request.user, at=timezone.now())
         exam.save()
-        detail = f"{'saved' if final else 'draft'}: {len(document['findings'])} findings"
+        detail = f"{'saved and signed' if final else 'draft'}: {len(document['findings'])} findings"
         if final and exam.plan is not None:
             detail += f", {len(exam.plan['steps'])} plan steps"
         record_event(request, Action.CREATE if created else Action.UPDATE, record=exam, detail=detail)
@@ -328,11 +330,15 @@ def _consent_gate(request: HttpRequest, episode: Episode) -> HttpResponse | None
 def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exam = get_exam_for(request, pk)
     require_clinical(request, exam)
+    record_event(request, Action.VIEW, record=exam, detail="saved exam and plan" if not exam.is_draft else "draft")
+    return render(request, "exams/exam_detail.html", _detail_context(exam, AddendumForm()))
+
+
+def _detail_context(exam: Exam, addendum_form: AddendumForm) -> dict[str, Any]:
     episode = exam.episode
     patient = episode.patient
     kb = load_kb()
     consent = patient.active_consent()
-    record_event(request, Action.VIEW, record=exam, detail="saved exam and plan" if not exam.is_draft else "draft")
     document = exam.document
     result = exam.result or {}
     plan = result.get("plan") if consent is not None else None
@@ -379,8 +385,31 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kb_changed": exam.kb_version != kb.version,
         "current_kb_version": kb.version,
         "previous": previous_exam(episode, exam),
+        "addenda": exam.addenda.select_related("written_by"),
+        "addendum_form": addendum_form,
     }
-    return render(request, "exams/exam_detail.html", context)
+    return context
+
+
+@require_POST
+@member_required
+def exam_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    """A dated correction by the signed-in user, under the saved exam (which stays as signed)."""
+    exam = get_exam_for(request, pk)
+    require_clinical(request, exam)
+    if exam.is_draft:
+        record_event(request, Action.DENIED, record=exam, detail="addendum refused: the exam is a draft")
+        messages.error(request, "Addenda are for saved exams: a draft is still edited directly.")
+        return redirect("exams:edit", pk=exam.pk)
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        record_event(request, Action.DENIED, record=exam, detail="addendum refused: invalid")
+        return render(request, "exams/exam_detail.html", _detail_context(exam, form), status=400)
+    with transaction.atomic():
+        note = ExamAddendum.objects.create(exam=exam, text=form.cleaned_data["text"], written_by=request.user)
+        record_event(request, Action.CREATE, record=note, detail=f"addendum to exam {exam.pk}")
+    messages.success(request, "Addendum added.")
+    return redirect("exams:detail", pk=exam.pk)
 
 
 def _result_notes(document: dict[str, Any], result: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from myotome.clinic import input_limits as limits
+from myotome.clinic.signing import AddendumForm
 from myotome.clinic.treatments.models import (
     AdverseKind,
     Grade,
@@ -18,6 +19,8 @@ from myotome.clinic.treatments.models import (
     Technique,
     TreatmentSettings,
 )
+
+__all__ = ["AddendumForm"]  # shared with exams, in ``signing``
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 SIDES = [("left", "Left"), ("right", "Right"), ("midline", "Midline")]
@@ -96,10 +99,6 @@ class AdverseEventForm(limits.LimitedForm, forms.Form):
     grade = forms.ChoiceField(choices=Grade.choices)
     action_taken = forms.CharField(max_length=limits.REASON, help_text="What was done: pressure applied, lay flat, sent to emergency.")
     note = forms.CharField(required=False, max_length=limits.SHORT_NOTE)
-
-
-class AddendumForm(limits.LimitedForm, forms.Form):
-    text = forms.CharField(label="Addendum", max_length=limits.NOTES, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CredentialForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg]
