@@ -103,7 +103,11 @@ def test_the_queryset_refuses_update_and_delete(world: World, saved: Exam) -> No
 def test_the_database_refuses_raw_sql(world: World, saved: Exam, sql: str) -> None:
     ExamAddendum.objects.create(exam=saved, text="Reflex re-tested: reduced.", written_by=world.bob)
     before = _snapshot(saved)
-    with pytest.raises(DatabaseError, match=r"saved exam is signed|addenda cannot change"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match=r"saved exam is signed|addenda cannot change"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql, [saved.pk])
     assert _snapshot(saved) == before
 

@@ -123,8 +123,7 @@ def lock_triggers(table: str, locked: str, message: str) -> Triggers:
     return Triggers(
         up={
             "sqlite": [
-                f"CREATE TRIGGER {table}_locked_no_update BEFORE UPDATE ON {table} "
-                f"WHEN {old} BEGIN SELECT RAISE(ABORT, {text}); END",
+                f"CREATE TRIGGER {table}_locked_no_update BEFORE UPDATE ON {table} WHEN {old} BEGIN SELECT RAISE(ABORT, {text}); END",
                 f"CREATE TRIGGER {table}_locked_no_delete BEFORE DELETE ON {table} "
                 f"WHEN {old} AND {MAINTENANCE_SQLITE} BEGIN SELECT RAISE(ABORT, {text}); END",
             ],

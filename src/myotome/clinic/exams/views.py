@@ -125,7 +125,13 @@ def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     require_clinical(request, exam)
     if not exam.is_draft:
         record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
-        return JsonResponse({"ok": False, "error": "This exam is saved and final (signed); add an addendum to correct it, or copy it forward into a new exam."}, status=409)
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": "This exam is saved and final (signed); add an addendum to correct it, or copy it forward into a new exam.",
+            },
+            status=409,
+        )
     if exam.episode.patient.active_consent() is None:
         record_event(request, Action.DENIED, record=exam, detail="autosave blocked: no consent to needling on file")
         return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
@@ -200,7 +206,10 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
                         messages.info(request, submissions.ALREADY_SAVED)
                     else:
                         messages.success(
-                            request, "Exam saved, assessed and signed. Corrections from now on are addenda." if final else "Draft saved. It is not assessed until you save the exam."
+                            request,
+                            "Exam saved, assessed and signed. Corrections from now on are addenda."
+                            if final
+                            else "Draft saved. It is not assessed until you save the exam.",
                         )
                     return redirect("exams:detail", pk=saved.record_id)
                 form.errors["findings"] = saved.conflict
