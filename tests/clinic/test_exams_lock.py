@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from myotome.clinic.audit.maintenance import audit_maintenance
 from myotome.clinic.audit.models import AuditEvent
@@ -194,3 +196,28 @@ def test_an_empty_or_too_long_addendum_is_refused(world: World, saved: Exam, tex
     assert response.status_code == status
     assert not ExamAddendum.objects.exists()
     assert AuditEvent.objects.filter(action="denied", record_id=str(saved.pk), detail="addendum refused: invalid").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_signs_each_saved_exam_by_its_author(world: World) -> None:
+    """Migration 0004 for real: back to 0003, store exams as then, forward, check."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("exams", "0003_exam_notes")])
+    old_exam = executor.loader.project_state([("exams", "0003_exam_notes")]).apps.get_model("exams", "Exam")
+    try:
+        fields = {"episode_id": world.episode.pk, "document": {}, "kb_version": "2026.11.1", "created_by_id": world.bob.pk}
+        unsigned = old_exam.objects.create(**fields, status="saved", result={}, saved_at=timezone.now())
+        named = old_exam.objects.create(**fields, status="saved", result={}, saved_at=timezone.now(), saved_by_id=world.alice.pk)
+        draft = old_exam.objects.create(**fields)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    signers = dict(Exam.objects.values_list("pk", "saved_by"))
+    # signed by its author (Bob created it); one that named its saver keeps it; a draft stays unsigned
+    assert signers == {unsigned.pk: world.bob.pk, named.pk: world.alice.pk, draft.pk: None}
+    events = AuditEvent.objects.filter(path="migrate exams.0004_exam_sign_and_lock")
+    assert [(e.record_id, e.username) for e in events] == [(str(unsigned.pk), "migration")]
+    with pytest.raises(SignedRecordError):
+        Exam.objects.filter(pk=unsigned.pk).update(exam_note="rewritten")
+    with pytest.raises(DatabaseError, match="saved exam is signed"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE exams_exam SET exam_note = 'rewritten' WHERE id = %s", [unsigned.pk])

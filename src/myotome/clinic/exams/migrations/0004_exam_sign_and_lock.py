@@ -50,6 +50,12 @@ def sign_saved_exams(apps: Any, schema_editor: Any) -> None:
     # A queryset update: the exam's updated_at stays the clinician's last edit.
     unsigned.update(saved_by=models.F("created_by"))
     event_model.objects.bulk_create(events)
+    if schema_editor.connection.vendor == "postgresql":
+        # PostgreSQL will not ALTER a table with deferred foreign-key checks pending (the update
+        # above): check them now, then defer again as Django's constraints are declared.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
