@@ -54,7 +54,7 @@ PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
         lambda w: f"/episodes/{w.episode.pk}/",
         13,
     ),  # + the episode's sessions (treatments), its measure set and primary scores (outcomes)
-    ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 8),
+    ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 9),  # + its addenda, with their writers
     ("new exam", "alice", lambda w: f"/episodes/{w.episode.pk}/exams/new/", 12),
     ("audit log", "erin", lambda w: "/audit/", 8),
 ]
