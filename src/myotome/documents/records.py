@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from myotome.documents.model import Block, Bullets, Chart, Document, Notice, Paragraph, Point, Section, Table
+from myotome.needling import RESISTANCE_SCALE
 
 NOT_RECORDED = "—"
 
@@ -91,6 +92,8 @@ def session_sections(r: SessionRecord, *, full: bool = True) -> tuple[Section, .
             Section("Plan", (_bullets_or(r.plan, "No plan."),)),
         ]
     needled: list[Block] = [_insertions(r.insertions)]
+    if r.insertions:
+        needled.append(Paragraph(f"Resistance, before → after: {RESISTANCE_SCALE}."))
     if r.skipped:
         needled.append(Paragraph("Skipped: " + "; ".join(r.skipped) + "."))
     if r.billing:
