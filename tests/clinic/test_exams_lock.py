@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from myotome.clinic.audit.maintenance import audit_maintenance
 from myotome.clinic.audit.models import AuditEvent
+from myotome.clinic.exams import views as exam_views
 from myotome.clinic.exams.models import Exam, ExamAddendum, ExamStatus
 from myotome.clinic.signing import SignedRecordError
 from tests.clinic.conftest import World, enrol_second_factor, force_login
@@ -64,6 +65,20 @@ def test_views_refuse_to_change_a_saved_exam(world: World, saved: Exam, path: st
     assert world.client("alice").post(f"/exams/{saved.pk}/{path}", data).status_code == status
     assert _snapshot(saved) == before
     assert AuditEvent.objects.filter(action="denied", record_id=str(saved.pk), detail__contains="final").exists()
+
+
+@pytest.mark.parametrize(("path", "status"), [("edit/", 409), ("autosave/", 409)])
+def test_a_second_tab_cannot_save_over_an_exam_saved_meanwhile(world: World, monkeypatch: Any, path: str, status: int) -> None:
+    draft = make_exam(world.episode, world.alice, saved=False)
+    stale = Exam.objects.get(pk=draft.pk)  # what the second tab's request read, before the first tab saved
+    client = world.client("alice")
+    assert client.post(f"/exams/{draft.pk}/edit/", C6_POST).status_code == 302  # the first tab saves (signs) it
+    before = _snapshot(draft)
+    monkeypatch.setattr(exam_views, "get_exam_for", lambda request, pk: stale)
+    response = client.post(f"/exams/{draft.pk}/{path}", {**C6_POST, "exam_note": "from the second tab"})
+    assert response.status_code == status
+    assert _snapshot(draft) == before
+    assert AuditEvent.objects.filter(action="denied", record_id=str(draft.pk), detail__contains="final").exists()
 
 
 def test_the_model_refuses_save_and_delete(saved: Exam) -> None:

@@ -31,14 +31,16 @@ from myotome.clinic.exams.chart import chart_context, chart_svg
 from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document, shown_name
 from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
-from myotome.clinic.exams.models import Exam, ExamAddendum, ExamStatus
+from myotome.clinic.exams.models import SIGNED, Exam, ExamAddendum, ExamStatus
 from myotome.clinic.patients import submissions, vocabulary
 from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
-from myotome.clinic.signing import AddendumForm
+from myotome.clinic.signing import AddendumForm, SignedRecordError
 from myotome.exam import InvalidAssessment, parse_assessment
 from myotome.kb import KnowledgeBase, load_kb
 from myotome.kb import search as kb_names
+
+FINAL = "This exam is saved and final (signed); add an addendum to correct it, or copy it forward into a new exam."
 
 # -- the exam form ------------------------------------------------------------------------------
 
@@ -125,13 +127,7 @@ def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     require_clinical(request, exam)
     if not exam.is_draft:
         record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
-        return JsonResponse(
-            {
-                "ok": False,
-                "error": "This exam is saved and final (signed); add an addendum to correct it, or copy it forward into a new exam.",
-            },
-            status=409,
-        )
+        return JsonResponse({"ok": False, "error": FINAL}, status=409)
     if exam.episode.patient.active_consent() is None:
         record_event(request, Action.DENIED, record=exam, detail="autosave blocked: no consent to needling on file")
         return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
@@ -164,6 +160,9 @@ def _autosave(request: HttpRequest, episode: Episode, exam: Exam | None, copied_
             exam = _store(request, episode, exam, copied_from, data, kb, final=False)
     except InvalidAssessment as exc:
         return JsonResponse({"ok": False, "errors": list(exc.problems)}, status=422)
+    except SignedRecordError:  # saved (and so signed) in another tab since this page loaded
+        record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
+        return JsonResponse({"ok": False, "error": FINAL}, status=409)
     saved_at = timezone.localtime(exam.updated_at)
     return JsonResponse(
         {
@@ -200,6 +199,10 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
                     saved = submissions.Saved(_store(request, episode, draft, copied_from, data, kb, final=final).pk)
             except InvalidAssessment as exc:  # the form checks every value first; this is a last line of defence
                 form.errors["findings"] = "The exam could not be turned into an assessment: " + "; ".join(exc.problems)
+            except SignedRecordError:  # saved (and so signed) in another tab since this form was opened
+                assert exam is not None
+                record_event(request, Action.DENIED, record=exam, detail="saved exam is final")
+                return render(request, "exams/final.html", {"exam": exam, "episode": episode, "patient": episode.patient}, status=409)
             else:
                 if not saved.conflict:
                     if saved.repeated:
@@ -226,6 +229,9 @@ def _store(
     parse_assessment(document)  # raises InvalidAssessment before anything is written
     with transaction.atomic():
         created = exam is None
+        # Two tabs on one draft: the row lock makes the second wait, then find it saved (and signed).
+        if exam is not None and not Exam.objects.select_for_update().filter(pk=exam.pk, status=ExamStatus.DRAFT).exists():
+            raise SignedRecordError(SIGNED)
         if exam is None:
             exam = Exam(episode=episode, created_by=request.user, copied_from=copied_from, document=document, kb_version=kb.version)
             exam.save()
