@@ -1,5 +1,6 @@
-"""The forms a session posts: one insertion, an added step, an adverse event, an addendum, a
-credential. Errors name the field, the value given and what would be right."""
+"""The forms a session posts: one insertion, an added step, an adverse event, a credential (the
+addendum form is shared with exams, in ``myotome.clinic.signing``). Errors name the field, the
+value given and what would be right."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from django import forms
 
 from myotome.clinic import input_limits as limits
-from myotome.clinic.signing import AddendumForm
 from myotome.clinic.treatments.models import (
     AdverseKind,
     Grade,
@@ -19,8 +19,6 @@ from myotome.clinic.treatments.models import (
     Technique,
     TreatmentSettings,
 )
-
-__all__ = ["AddendumForm"]  # shared with exams, in ``signing``
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 SIDES = [("left", "Left"), ("right", "Right"), ("midline", "Midline")]

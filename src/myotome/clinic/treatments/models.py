@@ -25,8 +25,6 @@ from myotome.clinic.patients.models import Episode, Patient
 from myotome.clinic.signing import Addendum as SignedAddendum
 from myotome.clinic.signing import LockedQuerySet, SignedRecordError, refuse, refuse_if_locked
 
-__all__ = ["SignedRecordError"]  # raised by every refusal below; defined with the lock in ``signing``
-
 ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
 
 

@@ -16,9 +16,10 @@ from myotome.clinic.accounts.access import member_required, membership, require_
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
 from myotome.clinic.exams.access import get_exam_for
+from myotome.clinic.signing import AddendumForm
 from myotome.clinic.treatments import service
 from myotome.clinic.treatments.access import clinic_settings, get_session_for, may_needle
-from myotome.clinic.treatments.forms import AddendumForm, AddStepForm, AdverseEventForm
+from myotome.clinic.treatments.forms import AddStepForm, AdverseEventForm
 from myotome.clinic.treatments.models import Addendum, AdverseKind, Grade, Response, SkipReason, Technique, TreatmentSession
 from myotome.kb import load_kb
 from myotome.needling import RESISTANCE_SCALE
