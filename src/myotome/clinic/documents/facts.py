@@ -146,9 +146,15 @@ def session_record(session: TreatmentSession, *, patient_line: bool = True) -> S
         ),
         aftercare=session.aftercare,
         note=session.note,
-        addenda=tuple(f"{_when(a.written_at)}, {_person(a.written_by)}: {a.text}" for a in session.addenda.select_related("written_by")),
+        addenda=_addenda(session.addenda.all()),
+        exam_addenda=_addenda(session.exam.addenda.all()) if session.exam else (),
         meta=_meta(session.episode) if patient_line else (),
     )
+
+
+def _addenda(addenda: Any) -> tuple[str, ...]:
+    """Dated, named corrections of a signed record, oldest first: "3 Nov 2026, 10:40, Ann Lee: ..."."""
+    return tuple(f"{_when(a.written_at)}, {_person(a.written_by)}: {a.text}" for a in addenda.select_related("written_by"))
 
 
 def _meta(episode: Episode) -> tuple[tuple[str, str], ...]:
@@ -182,6 +188,7 @@ def episode_record(episode: Episode) -> EpisodeRecord:
         plan=plan,
         sessions=tuple(session_record(s, patient_line=False) for s in sessions),
         pain_course=tuple(pain),
+        exam_addenda=_addenda(exam.addenda.all()) if exam else (),
         meta=_meta(episode),
     )
 
