@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -46,7 +46,10 @@ def refuse(message: str) -> NoReturn:
 # -- the models -------------------------------------------------------------------------------------
 
 
-class LockedQuerySet(models.QuerySet[Any]):
+M = TypeVar("M", bound=models.Model)
+
+
+class LockedQuerySet(models.QuerySet[M]):
     """A queryset that refuses to update a locked row and to delete any row.
 
     Subclasses name the lock: ``locked`` (a ``Q`` over their rows) and ``message``.
@@ -65,7 +68,7 @@ class LockedQuerySet(models.QuerySet[Any]):
         return super().update(**kwargs)
 
 
-def refuse_if_locked(queryset: LockedQuerySet, pk: Any) -> None:
+def refuse_if_locked(queryset: LockedQuerySet[Any], pk: Any) -> None:
     """Refuse when the stored row ``pk`` is locked (a stale instance must not unlock a record)."""
     if pk is not None and queryset.filter(queryset.locked, pk=pk).exists():
         refuse(queryset.message)

@@ -35,7 +35,7 @@ LISTED_SEGMENTS = 3  # the likely segments an exam list shows
 SIGNED = "a saved exam is signed and cannot change: add an addendum, or copy it forward into a new exam"
 
 
-class ExamQuerySet(LockedQuerySet):
+class ExamQuerySet(LockedQuerySet["Exam"]):
     locked = models.Q(status=ExamStatus.SAVED)
     message = SIGNED
 

@@ -94,7 +94,7 @@ class SessionStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
-class SessionQuerySet(LockedQuerySet):
+class SessionQuerySet(LockedQuerySet["TreatmentSession"]):
     locked = models.Q(status=SessionStatus.SIGNED)
     message = SIGNED
 
@@ -155,7 +155,7 @@ def refuse_if_signed(session_id: int | None) -> None:
     refuse_if_locked(TreatmentSession.objects.all(), session_id)
 
 
-class SessionRowQuerySet(LockedQuerySet):
+class SessionRowQuerySet(LockedQuerySet[Any]):
     locked = models.Q(session__status=SessionStatus.SIGNED)
     message = SIGNED
 
