@@ -181,16 +181,17 @@ def test_the_stored_document_is_the_engines_assessment_in_kb_ids(world: World) -
 
 def test_an_exam_stored_with_display_names_still_reads_shows_and_copies_forward(world: World) -> None:
     # Stored before the form wrote KB ids: the KB resolves display names as well.
-    old = make_exam(world.episode, world.alice)
-    old.document = {
-        **old.document,
-        "complaint": {"regions": ["Lateral elbow"], "side": "right", "condition": "Tennis elbow (lateral epicondylalgia)"},
-        "findings": [
-            {"type": "tender_band", "muscle": "Extensor carpi radialis brevis", "side": "right", "severity": 3},
-            {"type": "reflex", "reflex": "Brachioradialis reflex", "grade": "reduced", "side": "right"},
-        ],
-    }
-    old.save()
+    def with_display_names(exam: Exam) -> None:
+        exam.document = {
+            **exam.document,
+            "complaint": {"regions": ["Lateral elbow"], "side": "right", "condition": "Tennis elbow (lateral epicondylalgia)"},
+            "findings": [
+                {"type": "tender_band", "muscle": "Extensor carpi radialis brevis", "side": "right", "severity": 3},
+                {"type": "reflex", "reflex": "Brachioradialis reflex", "grade": "reduced", "side": "right"},
+            ],
+        }
+
+    old = make_exam(world.episode, world.alice, stored=with_display_names)
     client = world.client("alice")
     page = client.get(reverse("exams:detail", args=[old.pk])).content.decode()
     assert "Tender band: Extensor carpi radialis brevis, right, severity 3" in page
