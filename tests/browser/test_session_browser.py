@@ -279,3 +279,29 @@ def test_a_muscle_added_by_its_abbreviation_a_step_skipped_and_one_moved(tablet:
     expected[1] = (*expected[1][:3], "not_tolerated")
     assert after == expected, f"{second_name} skipped, ECRB (left) added then moved above the last planned step"
     assert page.problems == []
+
+
+def test_single_letter_keys_can_be_turned_off_and_alt_shift_still_works(tablet: Any, server: Server) -> None:
+    # WCAG 2.1.4: a single-character shortcut can be turned off; the chord works anywhere, a field included.
+    page = tablet
+    exam_id = ready_exam(server)
+    page.goto(f"{server.url}/exams/{exam_id}/session/")
+    page.get_by_role("button", name="Start session from the plan").click()
+    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
+    session_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    expect(page.locator("[data-quick=grasp][data-released=yes]")).to_have_attribute("aria-keyshortcuts", "G Alt+Shift+G")
+    page.get_by_label("Single-letter keys").uncheck()
+    page.keyboard.press("g")
+    page.keyboard.press("Alt+Shift+KeyT")
+    page.locator("#f-pain_before").focus()
+    page.keyboard.press("Alt+Shift+KeyN")  # from inside a field
+    _status(page, r"^All saved\.$")
+    rows = server.query("SELECT response FROM treatments_insertion WHERE session_id = ? ORDER BY id", session_id)
+    assert [r[0] for r in rows] == ["twitch", "none"]
+    page.reload()  # the choice is kept on this device
+    expect(page.get_by_label("Single-letter keys")).not_to_be_checked()
+    page.get_by_label("Single-letter keys").check()
+    page.keyboard.press("g")
+    _status(page, r"^All saved\.$")
+    expect(page.locator("#needles-in")).to_have_text("3")
+    assert page.problems == []

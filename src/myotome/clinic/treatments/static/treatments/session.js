@@ -140,14 +140,7 @@
     });
   }
 
-  const KEYS = { g: ["grasp", "yes"], h: ["grasp", "no"], t: ["twitch", ""], n: ["none", ""] };
-  document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || !quick) return;
-    const target = e.target;
-    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;  // Escape leaves it (shortcuts.js)
-    const k = KEYS[e.key.toLowerCase()];
-    if (k) { e.preventDefault(); record({ response: k[0], released: k[1] }); }
-  });
+  // G, H, T and N press the quick buttons (data-shortcut, myotome/shortcuts.js).
 
   // -- fields -------------------------------------------------------------------------------------
   function saveField(name, value, base) {
