@@ -20,12 +20,13 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from myotome.batch import Assessor
 from myotome.clinic.accounts.models import Clinic, Membership, Role
@@ -270,11 +271,18 @@ def episode_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
             onset_date=onset,
             pain=rng.randint(2, 8),
             status=EpisodeStatus.DISCHARGED if discharged else EpisodeStatus.ACTIVE,
+            created_at=_first_visit(practice, onset),
             created_by=clinician,
         )
         practice.episodes.append(episode)
         practice.episodes_of[number].append(episode)
         yield episode
+
+
+def _first_visit(practice: DemoPractice, onset: date) -> datetime:
+    """The morning an episode began: its first visit, days to weeks after the onset (its first exam is that day)."""
+    day = min(practice.today, onset + timedelta(days=practice.rng.randint(3, 21)))
+    return timezone.make_aware(datetime.combine(day, time(7, 45)))
 
 
 # Where patients with a condition the KB gives no regions for (postural problems) usually point.
@@ -303,28 +311,33 @@ def precaution_rows(practice: DemoPractice, number: int) -> Iterable[models.Mode
         if kind == "pregnancy" and (patient.sex != Sex.FEMALE or not 18 <= patient.age(practice.today) <= 44):
             continue
         practice.precautions_of[number].append(kind)
-        yield Precaution(patient=patient, kind=kind, note=rng.choice(PRECAUTION_NOTES[kind]))
+        # Known from the first visit, so that it is no re-consent trigger for the consent taken that day.
+        recorded = min(e.created_at for e in practice.episodes_of[number])
+        yield Precaution(patient=patient, kind=kind, note=rng.choice(PRECAUTION_NOTES[kind]), recorded_at=recorded)
 
 
 def consent_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
-    """Consent for most patients; some have none yet, so the consent gate can be seen."""
+    """Consent for most patients, taken on the first visit after the first assessment (consent at intake, before
+    it, would not count); reaffirmed for most later episodes (a new region). Some have none yet, and some later
+    episodes wait for re-consent, so that the gate and its triggers can be seen."""
     rng = practice.rng
     if rng.random() < 0.15:
         return
-    episodes = [e for e in practice.episodes_of[number] if e.clinician is not None]
+    episodes = sorted((e for e in practice.episodes_of[number] if e.clinician is not None), key=lambda e: e.created_at)
     if not episodes:
         return
-    first = min(episodes, key=lambda e: e.onset_date or practice.today)
-    given = min(practice.today, (first.onset_date or practice.today) + timedelta(days=rng.randint(3, 20)))
     practice.consented.add(number)
-    yield Consent(
-        patient=practice.patients[number],
-        given_on=given,
-        taken_by=first.clinician,
-        method=rng.choice([ConsentMethod.WRITTEN, ConsentMethod.WRITTEN, ConsentMethod.VERBAL]),
-        risks_explained=True,
-        recorded_by=first.clinician,
-    )
+    for order, episode in enumerate(episodes):
+        if order and rng.random() < 0.15:
+            continue
+        yield Consent(
+            patient=practice.patients[number],
+            given_on=timezone.localtime(episode.created_at).date(),
+            taken_by=episode.clinician,
+            method=rng.choice([ConsentMethod.WRITTEN, ConsentMethod.WRITTEN, ConsentMethod.VERBAL]),
+            risks_explained=True,
+            recorded_by=episode.clinician,
+        )
 
 
 #: The load, in order. Later steps may rely on what earlier ones kept on the practice.
