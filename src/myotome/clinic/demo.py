@@ -16,9 +16,9 @@ login. The demo is made by a command, not by a user of the clinic, so it writes 
 
 from __future__ import annotations
 
+import enum
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -424,27 +424,40 @@ def _insert(rows: list[models.Model], finish: Callable[[], None] | None) -> None
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, batch in by_model.items():
-        with _json_bound(model, batch):
-            model._default_manager.bulk_create(batch)
+        _insert_rows(model, batch)
 
 
-@contextmanager
-def _json_bound(model: type[models.Model], rows: list[models.Model]) -> Iterator[None]:
-    """On PostgreSQL, insert JSON values as parameters of their own, then put them back.
+# Fields whose Python value is already what the database driver takes: no per-value preparation.
+PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.FloatField, models.ForeignKey)
 
-    Django 5.2 inserts a batch there through UNNEST(jsonb[]), and psycopg writes each document
-    into the array literal escaping it a character at a time: 40% of a demo load. A value that
-    is an expression makes Django insert the plain way.
+
+def _insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
+    """One INSERT for the model, run for every row (executemany): every row has its id already.
+
+    Django's bulk_create compiles each value of each row through the SQL compiler, which was
+    most of a demo load's time; the rows here are made by the demo itself, so values go to the
+    driver as they are, prepared by their field only where the database needs it (dates and
+    times, JSON). pre_save still fills auto_now fields, as bulk_create would.
     """
-    fields = [f for f in model._meta.concrete_fields if isinstance(f, models.JSONField)] if connection.vendor == "postgresql" else []
-    kept = [(row, f.attname, getattr(row, f.attname)) for row in rows for f in fields]
-    for row, name, value in kept:
-        setattr(row, name, models.Value(value, output_field=model._meta.get_field(name)))
-    try:
-        yield
-    finally:
-        for row, name, value in kept:
-            setattr(row, name, value)
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    plain = [isinstance(f, PLAIN_FIELDS) and not getattr(f, "auto_now", False) for f in fields]
+    values = [
+        [
+            _plain(getattr(row, f.attname)) if simple else f.get_db_prep_save(f.pre_save(row, True), connection)
+            for f, simple in zip(fields, plain)
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, values)
+
+
+def _plain(value: object) -> object:
+    """A choice's value (drivers would write an enum member's name, or refuse it)."""
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _reset_sequences(practice: DemoPractice) -> None:
