@@ -58,9 +58,13 @@ def test_the_sprite_name_follows_its_content() -> None:
 def test_the_page_svg_is_light_and_points_into_the_sprite() -> None:
     svg = page_svg("back", None, sprite=SPRITE, interactive=True)
     root = ET.fromstring(svg)
-    uses = root.findall(f".//{SVG}use[@data-kind]")
+    uses = [u for u in root.iter(f"{SVG}use") if "bc-shape" in u.get("class", "")]
     assert len(uses) == len(load_chart().views["back"].shapes)
     assert all(u.get("href", "").startswith(SPRITE + "#") and u.get("aria-label") for u in uses)
+    # Kind, side and id are read from the href by the page's script, not repeated on each target.
+    assert not any(u.get("data-kind") or u.get("data-id") or u.get("data-side") for u in uses)
+    shapes = {target_ref("back", s) for s in load_chart().views["back"].shapes}
+    assert {u.get("href", "").split("#")[1] for u in uses} == shapes
     assert " d=" not in svg  # no geometry inline: it is in the sprite
     assert len(svg) < 45_000
 
@@ -74,7 +78,7 @@ def test_a_group_shape_says_which_muscles_it_covers() -> None:
 
 def test_abbreviations_from_the_kb_are_offered_for_type_ahead() -> None:
     svg = page_svg("back", None, sprite=SPRITE, interactive=True)
-    assert re.search(r'data-id="extensor_carpi_radialis_brevis" data-side="right" data-abbr="[^"]*\bECRB\b', svg)
+    assert re.search(r'#bmr-extensor_carpi_radialis_brevis" class="[^"]*" data-abbr="[^"]*\bECRB\b', svg)
 
 
 def test_a_read_only_chart_draws_only_its_marked_targets_over_the_resting_drawing() -> None:

@@ -530,10 +530,10 @@ def test_the_exam_page_has_the_chart_and_no_inline_script_or_style(world: World)
     for view in ("front", "back"):
         assert page.count(f'class="bc-chart bc-{view} bc-layer-muscles"') == 1
     assert (
-        'data-kind="muscle" data-id="extensor_carpi_radialis_brevis" data-side="right" data-abbr="ECRB" aria-label="Right extensor carpi radialis brevis"'
+        '#bmr-extensor_carpi_radialis_brevis" class="bc-shape bc-muscle" data-abbr="ECRB" aria-label="Right extensor carpi radialis brevis"'
         in page
-    )
-    assert 'data-kind="region" data-id="lateral_forearm" data-side="right"' in page
+    )  # kind, side and KB id are in the href: chart.js reads them from there
+    assert '#brr-lateral_forearm" class="bc-shape bc-region' in page
     assert 'src="/static/exams/chart.js"' in page
     # The CSP allows scripts and styles from files only.
     assert "<style" not in page and not re.search(r"\sstyle=", page)

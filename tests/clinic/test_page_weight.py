@@ -97,3 +97,30 @@ def test_a_listed_exam_shows_what_its_result_says(world: World) -> None:
     assert summary["steps"] == len(saved.plan["steps"]) > 0  # type: ignore[index]
     assert [s["segment"] for s in summary["segments"]] == [s["segment"] for s in saved.top_segments]
     assert Exam.objects.listed().get(pk=draft.pk).summary == {"segments": [], "steps": None, "warnings": 0}
+
+
+# Issue 9, "Weight": an exam page is under 150 KB of raw, uncompressed HTML. Measured on
+# 2026-11-28 with `pytest -q -s tests/clinic/test_page_weight.py -k raw_html` (bytes of HTML):
+#   new exam (tennis elbow episode)   186,663 before, see the test's output after
+#   saved C6 exam                      29,190 before
+EXAM_PAGE_BUDGET = 150_000
+
+
+def _exam_pages(world: World) -> dict[str, bytes]:
+    client = world.client("alice")
+    saved, draft = make_exam(world.episode, world.alice), make_exam(world.episode, world.alice, saved=False)
+    pages = {
+        "new exam": client.get(f"/episodes/{world.episode.pk}/exams/new/"),
+        "draft C6 exam (the form, filled in)": client.get(f"/exams/{draft.pk}/edit/"),
+        "saved C6 exam": client.get(f"/exams/{saved.pk}/"),
+    }
+    assert all(r.status_code == 200 and "Content-Encoding" not in r for r in pages.values())
+    return {name: r.content for name, r in pages.items()}
+
+
+def test_exam_pages_are_under_150_kb_of_raw_html(world: World) -> None:
+    pages = _exam_pages(world)
+    for name, html in pages.items():
+        print(f"{name}: {len(html):,} bytes")
+    assert b'data-rung="para_C6_right" class="rung-thickened"' in pages["draft C6 exam (the form, filled in)"]  # the C6 exam, shown
+    assert {name: len(html) for name, html in pages.items() if len(html) >= EXAM_PAGE_BUDGET} == {}

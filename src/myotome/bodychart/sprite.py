@@ -3,7 +3,8 @@
 ``sprite_svg()`` is a static SVG file holding every view's silhouette, details, captions and
 spine, and one element per muscle and skin zone (per side) with its geometry and no paint of
 its own. ``page_svg()`` draws one view for a page as a ``<use>`` per target pointing into that
-file: the ``<use>`` carries the target's KB id, side, spoken label and mark classes, and its
+file: the ``<use>`` carries the target's spoken label and mark classes (a read-only chart's also
+its KB id and side; an interactive one's are in its href, ``target_ref``), and its
 fill and stroke (set by the page's stylesheet, ``page_stylesheet()``) inherit into the shape::
 
     href = "/static/exams/" + sprite_name()
@@ -82,7 +83,10 @@ PAGE_STYLE = """
 
 
 def target_ref(view: str, shape: Shape) -> str:
-    """The sprite id of one target: view, kind and side initials and the KB id (``bmr-supinator``)."""
+    """The sprite id of one target: view, kind and side initials and the KB id (``bmr-supinator``).
+
+    The exam form's script reads an interactive target's kind, side and id back from it (chart.js).
+    """
     return f"{view[0]}{shape.kind[0]}{shape.side[0]}-{shape.id}"
 
 
@@ -313,7 +317,9 @@ def _use(
         classes.append(_fill_class(DERMATOME_FILL.get(derm, FALLBACK_FILL)))
     cls = " ".join(["bc-shape", f"bc-{s.kind}", *(["bc-deep"] if s.deep else []), *classes])
     label = escape(", ".join([f"{s.side.capitalize()} {name}", *words]))
-    data = f'data-kind="{s.kind}" data-id="{escape(s.id)}" data-side="{s.side}"'
+    # An interactive target's kind, side and id are in its href (``target_ref``): the page's script
+    # reads them from there, which keeps 350 targets' repeats out of the exam form (issue 9, weight).
+    data = "" if interactive else f' data-kind="{s.kind}" data-id="{escape(s.id)}" data-side="{s.side}"'
     if s.covers != (s.id,):
         data += f' data-covers="{escape(" ".join(s.covers))}"'
     abbr = _abbreviations().get(s.id) if s.kind == "muscle" else None
@@ -325,7 +331,7 @@ def _use(
         aria = f'role="img" aria-label="{label}"'
     else:
         aria = 'aria-hidden="true"'
-    return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}" {data} {aria}/>'
+    return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}"{data} {aria}/>'
 
 
 def _level_marks(v: View, m: Marks, axis: float) -> str:

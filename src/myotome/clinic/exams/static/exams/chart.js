@@ -35,7 +35,14 @@
     return /^tender band severity \d$/.test(part) || /^(reduced|increased|altered) sensation$/.test(part) ||
       /^plan steps? /.test(part) || SKIN_WORDS.indexOf(part) !== -1;
   }
+  // A target's href names it: "<sprite>#bmr-supinator" is the back view's right supinator (muscle,
+  // m; region, r). The server leaves kind, side and id to be read from there (page weight).
+  var KINDS = { m: "muscle", r: "region" }, SIDES = { l: "left", r: "right" };
   all(".bc-shape").forEach(function (t) {
+    var ref = /#[fb]([mr])([lr])-(.+)$/.exec(t.getAttribute("href") || "");
+    if (ref && !t.hasAttribute("data-kind")) {
+      t.setAttribute("data-kind", KINDS[ref[1]]); t.setAttribute("data-side", SIDES[ref[2]]); t.setAttribute("data-id", ref[3]);
+    }
     t.setAttribute("role", "button");
     t.setAttribute("tabindex", "-1");
     var parts = (t.getAttribute("aria-label") || "").split(", ");
