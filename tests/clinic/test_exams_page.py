@@ -99,8 +99,10 @@ def test_the_ladder_works_without_javascript_each_tap_posting_the_form(world: Wo
     assert 'id="para_C5-C6_right" name="para_C5-C6_right" value="thickened"' in page
     page = _post(world, {**post, "para_C5-C6_right": "thickened", "cycle_level": "C5-C6:right"}).content.decode()
     assert 'id="para_C5-C6_right" name="para_C5-C6_right" value=""' in page
-    # Each rung posts back to the form's own address, at the ladder.
-    assert f'formaction="{reverse("exams:new", args=[world.episode.pk])}#para-heading"' in page
+    # Each rung posts the form to its own address, and the page comes back focused on that rung
+    # (autofocus: scrolled to it, without JavaScript); no other rung takes the focus.
+    assert 'data-rung="para_C5-C6_right" autofocus aria-label="C5-C6 right: clear">' in page and page.count(" autofocus") == 1
+    assert "formaction" not in page
 
 
 def test_a_tap_on_a_level_the_form_does_not_have_changes_nothing(world: World) -> None:

@@ -426,8 +426,14 @@
   // -- range of motion: restriction as it is typed -----------------------------------------------------------
 
   function restriction(input) {
-    var output = document.getElementById(input.id + "-restriction");
-    if (!output) return;
+    // The server draws a box's restriction only once it has a value: the first typed value adds it.
+    var id = input.id + "-restriction", output = document.getElementById(id);
+    if (!output) {
+      output = document.createElement("output");
+      output.id = id; output.className = "restriction";
+      input.insertAdjacentElement("afterend", output);
+      input.setAttribute("aria-describedby", (id + " " + (input.getAttribute("aria-describedby") || "")).trim());
+    }
     var normal = parseFloat(input.getAttribute("data-normal"));
     var text = input.value.replace(",", ".").replace(/(°|deg|mm)$/i, "").trim();
     var value = text === "" ? NaN : Number(text);
