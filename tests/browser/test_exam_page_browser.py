@@ -66,6 +66,29 @@ def test_the_spine_ladder_is_worked_by_keys(tablet: Any, server: Server) -> None
     values = [page.locator(f"#para_{name}").input_value() for name in ("C5-C6_right", "C6_right", "C6-C7_right", "C5-C6_left")]
     assert values == ["tender", "thickened", "", ""]
     assert page.locator("button[data-rung='para_C6_right']").get_attribute("aria-label") == "C6 right: thickened"
+    # The chart's spine follows the ladder: a mark beside each marked level, in its sign's paint, and none for a cleared one.
+    marks = page.locator("svg.bc-back g.bc-levels path.bc-level-mark")
+    expect(marks).to_have_count(2)
+    assert {(m.get_attribute("data-level"), m.get_attribute("data-side"), m.get_attribute("class")) for m in marks.all()} == {
+        ("C5-C6", "right", "bc-level-mark bc-level-tender"),
+        ("C6", "right", "bc-level-mark bc-level-thickened"),
+    }
+    c6 = page.locator("svg.bc-back path.bc-level-mark[data-level='C6']").bounding_box()
+    assert c6 and c6["width"] > c6["height"]  # drawn: a short stroke across, beside the spine
+
+
+def test_a_tap_on_a_rung_repaints_the_chart_spine(tablet: Any, server: Server) -> None:
+    page = tablet
+    episode_id, _, _ = consented_episode(server)
+    page.goto(f"{server.url}/episodes/{episode_id}/exams/new/")
+    mark = page.locator("svg.bc-back path.bc-level-mark[data-level='C5-C6'][data-side='right']")
+    expect(mark).to_have_count(0)
+    page.click("button[data-rung='para_C5-C6_right']")  # tender
+    expect(mark).to_have_class("bc-level-mark bc-level-tender")
+    page.click("button[data-rung='para_C5-C6_right']")  # thickened
+    expect(mark).to_have_class("bc-level-mark bc-level-thickened")
+    page.click("button[data-rung='para_C5-C6_right']")  # clear
+    expect(mark).to_have_count(0)
 
 
 def _status(page: Any, pattern: str) -> None:

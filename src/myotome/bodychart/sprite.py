@@ -290,8 +290,8 @@ def page_svg(
     if v.levels:
         # The spine over the muscles, as the standalone chart draws it: its levels stay readable.
         out.append(f'<use href="{href}#{view}-spine" aria-hidden="true" pointer-events="none"/>')
-    if v.levels and m.levels:
-        out.append(_level_marks(v, m, chart.mirror_x))
+    if v.levels and (m.levels or interactive):
+        out.append(_level_marks(v, m, chart.mirror_x, interactive))
     if plan_at and layer != "zones":
         out.append(_plan_markers(v, plan_at, chart.mirror_x))
     out.append("</svg>")
@@ -334,13 +334,30 @@ def _use(
     return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}"{data} {aria}/>'
 
 
-def _level_marks(v: View, m: Marks, axis: float) -> str:
-    out = ['<g class="bc-levels" aria-hidden="true">']
+# A paraspinal level's mark: a stroke this far (chart units) either side of the spine's axis.
+LEVEL_MARK_SPAN = (2.5, 11.0)
+
+
+def _level_x(axis: float, side: str) -> tuple[float, float]:
+    near, far = LEVEL_MARK_SPAN
+    return (axis + near, axis + far) if side == "right" else (axis - far, axis - near)
+
+
+def _level_marks(v: View, m: Marks, axis: float, interactive: bool = False) -> str:
+    """The paraspinal marks beside the spine. An interactive chart's group also says where each
+    level and side is drawn (``data-ladder``), so that chart.js repaints a mark when the exam's
+    spine ladder changes one (the ``exam:level`` event)."""
+    where = ""
+    if interactive:
+        ladder = {"x": {side: [round(x, 1) for x in _level_x(axis, side)] for side in ("left", "right")}, "y": dict(v.levels)}
+        where = f" data-ladder='{json.dumps(ladder, separators=(',', ':'))}'"
+    out = [f'<g class="bc-levels" aria-hidden="true"{where}>']
     for (level, side), sign in m.levels.items():
         if level in v.levels:
             y = v.levels[level]
-            x0, x1 = (axis + 2.5, axis + 11) if side == "right" else (axis - 11, axis - 2.5)
-            out.append(f'<path class="bc-level-mark bc-level-{sign}" d="M{_f(x0)} {_f(y)}H{_f(x1)}"/>')
+            x0, x1 = _level_x(axis, side)
+            data = f' data-level="{escape(level)}" data-side="{side}"' if interactive else ""
+            out.append(f'<path class="bc-level-mark bc-level-{sign}"{data} d="M{_f(x0)} {_f(y)}H{_f(x1)}"/>')
     out.append("</g>")
     return "".join(out)
 

@@ -66,6 +66,28 @@
   }
   window.MyotomeChart = { paint: paint, paintShape: paintShape };
 
+  // The spine ladder (exam.js) says when a paraspinal level changes: the back view's mark beside
+  // the spine follows, drawn where the server says that level and side are (data-ladder).
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  function paintLevel(level, sideOf, sign) {
+    all("g.bc-levels[data-ladder]").forEach(function (group) {
+      var ladder = JSON.parse(group.getAttribute("data-ladder")), y = ladder.y[level], x = ladder.x[sideOf];
+      all("path.bc-level-mark", group).forEach(function (mark) {
+        if (mark.getAttribute("data-level") === level && mark.getAttribute("data-side") === sideOf) mark.remove();
+      });
+      if (!sign || y === undefined || !x) return;
+      var mark = document.createElementNS(SVG_NS, "path");
+      mark.setAttribute("class", "bc-level-mark bc-level-" + sign);
+      mark.setAttribute("data-level", level); mark.setAttribute("data-side", sideOf);
+      mark.setAttribute("d", "M" + x[0] + " " + y + "H" + x[1]);
+      group.appendChild(mark);
+    });
+  }
+  document.addEventListener("exam:level", function (event) {
+    var d = event.detail || {};
+    paintLevel(d.level, d.side, d.sign);
+  });
+
   // -- zoom ---------------------------------------------------------------------------------------------
 
   function setZoom(to, toSide) {
