@@ -21,7 +21,7 @@ from django.http import QueryDict
 from myotome.clinic import input_limits
 from myotome.clinic.exams import catalogue, focus
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, muscle_record
-from myotome.clinic.exams.names import resolve
+from myotome.kb.search import resolve
 from myotome.kb import KnowledgeBase
 
 SAVE_ACTIONS = ("save", "draft")

@@ -42,10 +42,6 @@
       return s.getAttribute("data-id") === id || (kind === "muscle" && (s.getAttribute("data-covers") || "").split(" ").indexOf(id) !== -1);
     });
   }
-  function flash(shape) {
-    shape.classList.add("bc-flash");
-    window.setTimeout(function () { shape.classList.remove("bc-flash"); }, 400);
-  }
 
   // -- tender bands ------------------------------------------------------------------------------
 
@@ -105,7 +101,6 @@
     var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side"), now = bandSeverity(id, side);
     var next = severity === null || severity === undefined ? (now + 1) % 4 : (severity === now ? 0 : severity);
     setBand(id, side, next, nameOfShape(shape));
-    flash(shape);
     announce(baseLabel(shape).split(", ")[0] + ": " + (next ? "tender band severity " + next : "tender band cleared"));
   }
 
@@ -164,7 +159,6 @@
     var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side"), parts = zoneParts(shape);
     var has = zoneRows(id, side).some(function (r) { return r.getAttribute("data-kind") === kind && r.getAttribute("data-value") === value; });
     setZoneSign(id, side, kind, value, !has, parts[0], parts[1]);
-    flash(shape);
     announce(shape.getAttribute("aria-label") || parts[0]);
   }
 
