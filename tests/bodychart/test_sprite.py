@@ -8,16 +8,17 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from myotome.bodychart import load_chart
+from myotome.bodychart.paint import contrast_ratio as contrast
 from myotome.bodychart.render import DERMATOME_FILL
 from myotome.bodychart.sprite import (
     BODY,
-    PAGE_STYLE,
     TARGET_PX,
     VIEW_PX,
     ZONE_EDGE,
     _hit_area,
     _zoom_of,
     drawing_order,
+    page_stylesheet,
     page_svg,
     sprite_name,
     sprite_svg,
@@ -115,19 +116,8 @@ def test_a_hit_area_makes_every_target_24_px_at_its_zoom() -> None:
             assert min(w, h) * scale >= TARGET_PX, (view.name, s.key, zoom)
 
 
-def _luminance(colour: str) -> float:
-    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    low, high = sorted((_luminance(a), _luminance(b)))
-    return (high + 0.05) / (low + 0.05)
-
-
 def _rule(selector: str, prop: str) -> str:
-    match = re.search(re.escape(selector) + r"\{[^}]*\b" + prop + r":(#[0-9a-f]{6})", PAGE_STYLE)
+    match = re.search(re.escape(selector) + r"\{[^}]*\b" + prop + r":(#[0-9a-f]{6})", page_stylesheet())
     assert match, (selector, prop)
     return match.group(1)
 
@@ -147,7 +137,7 @@ def test_skin_and_sensory_marks_stand_apart_from_the_dermatome_fills() -> None:
     sensory = _rule(".bc-region.bc-sensory", "stroke")
     assert all(contrast(skin, c) >= 3 for c in DERMATOME_FILL.values())
     assert all(contrast(sensory, c) >= 3 for c in DERMATOME_FILL.values())
-    assert "stroke-dasharray" in PAGE_STYLE.split(".bc-region.bc-sensory{")[1].split("}")[0]  # an outline style, not a colour
+    assert "stroke-dasharray" in page_stylesheet().split(".bc-region.bc-sensory{")[1].split("}")[0]  # an outline style, not a colour
 
 
 # -- zooms ---------------------------------------------------------------------------------------

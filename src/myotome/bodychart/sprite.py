@@ -22,8 +22,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from html import escape
+from string import Template
 from typing import Any
 
+from myotome.bodychart import paint
 from myotome.bodychart.chart import VIEWS, Shape, View, load_chart
 from myotome.bodychart.marks import Marks, normalize
 from myotome.bodychart.render import (
@@ -47,39 +49,53 @@ TARGET_PX = 24.0
 LAYER_KINDS = {"muscles": "muscle", "zones": "region"}
 
 # Paint of the artwork inside the sprite (a page's CSS does not reach into an external <use>).
-BODY = 'fill="#f6efe8" stroke="#5f4b3f" stroke-width="1.2"'
+BODY = f'fill="{paint.BODY_FILL}" stroke="#5f4b3f" stroke-width="1.2"'
 DETAIL = 'fill="none" stroke="#8a7566" stroke-width=".8" stroke-linecap="round"'
 DETAIL_FILL = 'fill="#8a7566"'
 ZONE_EDGE = "#3d4650"
 DEEP = ' stroke-dasharray="2.2 1.4"'
 TEXT = 'font-family="system-ui,sans-serif" font-weight="600" text-anchor="middle"'
 
-PAGE_STYLE = """
+# The page's rules; the marks' colours ($names) come from myotome.bodychart.paint.
+PAGE_STYLE = Template("""
 .bc-chart{display:block;width:100%;height:auto;touch-action:manipulation}
 .bc-shape{cursor:pointer;stroke-linejoin:round}
 .bc-shape:focus{outline:none}
-.bc-muscle{fill:#e3c3b4;stroke:#6b4a3c;stroke-width:.7}
-.bc-muscle.bc-deep{fill:#efdcd3;stroke-dasharray:2.2 1.4}
+.bc-muscle{fill:$muscle;stroke:$muscle_stroke;stroke-width:.7}
+.bc-muscle.bc-deep{fill:$deep;stroke-dasharray:2.2 1.4}
 .bc-region{stroke:#3d4650;stroke-width:.5}
-.bc-muscle.bc-sev1{fill:#f4a06f}
-.bc-muscle.bc-sev2{fill:#d9482a}
-.bc-muscle.bc-sev3{fill:#8c0f18;stroke:#3d0508}
-.bc-region.bc-skin{fill:#6d3fb0}
-.bc-region.bc-sensory{stroke:#06306b;stroke-width:2.4;stroke-dasharray:3.2 1.6}
+.bc-muscle.bc-sev1{fill:$sev1}
+.bc-muscle.bc-sev2{fill:$sev2}
+.bc-muscle.bc-sev3{fill:$sev3}
+.bc-region.bc-skin{fill:$skin}
+.bc-region.bc-sensory{stroke:$sensory;stroke-width:2.4;stroke-dasharray:3.2 1.6}
 .bc-region.bc-sensory-increased{stroke-dasharray:none}
 .bc-region.bc-sensory-altered{stroke-dasharray:.8 1.4;stroke-linecap:round}
 .bc-shape:hover{stroke:#0b3f8a;stroke-width:1.4}
 .bc-shape:focus-visible,.bc-shape:focus,.bc-shape.bc-current{stroke:#0b57d0;stroke-width:2.6;stroke-dasharray:none}
 .bc-level-mark{stroke-width:2.6;stroke-linecap:round}
-.bc-level-tender{stroke:#d9482a}
-.bc-level-thickened{stroke:#6d3fb0}
+.bc-level-tender{stroke:$tender}
+.bc-level-thickened{stroke:$thickened}
 .bc-plan circle{fill:#17365d;stroke:#fff;stroke-width:1.2}
 .bc-plan-leader{stroke:#17365d;stroke-width:1}
 .bc-plan text{font:700 7.5px system-ui,sans-serif;fill:#fff;text-anchor:middle;dominant-baseline:central}
 .bc-layer-muscles .bc-regions,.bc-layer-zones .bc-muscles{display:none}
-.bc-resting-muscles{fill:#e3c3b4}
+.bc-resting-muscles{fill:$muscle}
 .bc-outlines{fill:none;pointer-events:none}
-"""
+""")
+
+
+def mark_colours() -> dict[str, str]:
+    """The marks' colours by the names the stylesheets use ($sev1, $skin, ...)."""
+    return {
+        "muscle": paint.MUSCLE_FILL,
+        "muscle_stroke": paint.MUSCLE_STROKE,
+        "deep": paint.DEEP_MUSCLE_FILL,
+        **{f"sev{level}": colour for level, colour in paint.SEVERITY_FILL.items()},
+        "skin": paint.SKIN_FILL,
+        "sensory": paint.SENSORY_STROKE,
+        **paint.LEVEL_STROKE,
+    }
 
 
 def target_ref(view: str, shape: Shape) -> str:
@@ -364,6 +380,6 @@ def _level_marks(v: View, m: Marks, axis: float, interactive: bool = False) -> s
 
 def page_stylesheet() -> str:
     """The page's rules for ``page_svg`` charts: paint of targets and marks, one rule a line."""
-    rules = PAGE_STYLE.strip().splitlines()
+    rules = PAGE_STYLE.substitute(mark_colours()).strip().splitlines()
     rules += [f".{_fill_class(c)}{{fill:{c}}}" for c in _fill_colours()]
     return "\n".join(rules) + "\n"

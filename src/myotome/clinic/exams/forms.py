@@ -21,8 +21,8 @@ from django.http import QueryDict
 from myotome.clinic import input_limits
 from myotome.clinic.exams import catalogue, focus
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, muscle_record
-from myotome.kb.search import resolve
 from myotome.kb import KnowledgeBase
+from myotome.kb.search import resolve
 
 SAVE_ACTIONS = ("save", "draft")
 EDIT_ACTIONS = ("add_band", "add_zone", "more_weakness", "refresh")
