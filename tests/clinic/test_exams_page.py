@@ -232,3 +232,13 @@ def test_a_draft_says_when_it_was_last_saved(world: World) -> None:
     page = world.client("alice").get(reverse("exams:edit", args=[draft.pk])).content.decode()
     saved_at = timezone.localtime(draft.updated_at)
     assert f'id="draft-status" role="status" aria-live="polite">Saved {saved_at:%H:%M}</span>' in page
+
+
+def test_section_shortcuts_are_marked_in_the_page_and_their_list_waits_for_javascript(world: World) -> None:
+    page = world.client("alice").get(reverse("exams:new", args=[world.episode.pk])).content.decode()
+    keys = re.findall(r'data-key="([A-Z])"', page)
+    assert keys == ["C", "P", "B", "Z", "M", "W", "R", "H", "N", "D", "S"]  # one letter a section, in page order
+    assert len(set(keys)) == len(keys)
+    # Without JavaScript there are no shortcuts, so no list of them (shortcuts.js shows it).
+    assert re.search(r'<details class="part key-list" id="key-list" data-key-list hidden>', page)
+    assert 'src="/static/exams/shortcuts.js"' in page

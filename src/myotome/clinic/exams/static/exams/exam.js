@@ -399,6 +399,20 @@
       next.focus();
     }
   }
+  // A vertebra's number (typed within a second: 1 then 2 is T12 in the thoracic group) moves to
+  // its rung on the same side, in the group the focus is in.
+  var typedLevel = "", typedLevelAt = 0;
+  function toVertebra(rung, digit) {
+    var now = Date.now();
+    typedLevel = (now - typedLevelAt > 1000 ? "" : typedLevel) + digit;
+    typedLevelAt = now;
+    var side = rung.value.split(":")[1];
+    var match = $all("button[data-rung]", rung.closest("table")).filter(function (b) {
+      var parts = b.value.split(":");
+      return parts[1] === side && /^[A-Z]\d+$/.test(parts[0]) && parts[0].slice(1) === typedLevel;
+    })[0];
+    if (match) match.focus();
+  }
   form.addEventListener("click", function (event) {
     var rung = event.target.closest("button[data-rung]");
     if (!rung) return;
@@ -415,6 +429,7 @@
     else if (key === "t" || key === "T") { event.preventDefault(); setRung(rung, "tender"); }
     else if (key === "k" || key === "K") { event.preventDefault(); setRung(rung, "thickened"); }
     else if (key === "Delete" || key === "Backspace") { event.preventDefault(); setRung(rung, ""); }
+    else if (/^[0-9]$/.test(key)) { event.preventDefault(); toVertebra(rung, key); }
   });
 
   // -- range of motion: restriction as it is typed -----------------------------------------------------------
@@ -439,5 +454,25 @@
   }
   $all("input.rom-input").forEach(function (input) {
     input.addEventListener("input", function () { restriction(input); });
+  });
+
+  // Up and down arrows move a column of the range table, as in a spreadsheet: to the same side
+  // in the movement above or below (a midline box stands for both sides), over folded groups.
+  var chart = document.querySelector("[data-chart]");
+  var romSide = (chart && chart.getAttribute("data-zoom-side")) || "right";
+  function sideOf(input) { var m = /_(left|right)$/.exec(input.id); return m ? m[1] : ""; }
+  form.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if ((event.key !== "ArrowDown" && event.key !== "ArrowUp") || !input.classList || !input.classList.contains("rom-input")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (sideOf(input)) romSide = sideOf(input);
+    var rows = $all(".rom-row").filter(function (row) { var d = row.closest("details"); return !d || d.open; });
+    var at = rows.indexOf(input.closest(".rom-row"));
+    var next = rows[at + (event.key === "ArrowDown" ? 1 : -1)];
+    if (at === -1 || !next) return;
+    var boxes = $all("input.rom-input", next);
+    var box = boxes.filter(function (b) { return sideOf(b) === romSide; })[0] || boxes[0];
+    event.preventDefault();
+    box.focus();
   });
 })();
