@@ -101,9 +101,12 @@ def test_section_shortcuts_are_shown_listed_and_named_to_assistive_technology(ta
     assert items.all_inner_texts() == [f"Alt+Shift+{key} {name}" for key, name in SECTION_KEYS.items()]
     for key, name in SECTION_KEYS.items():
         where = page.locator(f"[data-key='{key}']")
-        labelled = where.locator("h2") if key != "S" else where
+        labelled = where.locator("h2") if key != "S" else where.locator("button[data-save]")
         assert labelled.get_attribute("aria-keyshortcuts") == f"Alt+Shift+{key}", name
-        expect(where.locator("kbd.key-hint")).to_be_visible()  # the chord beside the heading
+        hint = where.locator("kbd.key-hint")
+        expect(hint).to_have_text(f"Alt+Shift+{key}")
+        if key != "S":  # the save bar keeps to one line on a tablet: its chord is in the list
+            expect(hint).to_be_visible()  # the chord beside the heading
     page.locator("#key-list").screenshot(path=str(screenshots / "exam-form-shortcuts.png"))
     # Each lands on the section's first field: the chart's one tab stop, a rung, a reflex, a note.
     page.keyboard.press("Alt+Shift+KeyC")

@@ -48,9 +48,10 @@
     hint.className = "key-hint";
     hint.setAttribute("aria-hidden", "true");  // spoken once, from aria-keyshortcuts
     hint.textContent = chord;
-    var heading = section.querySelector("h2");
-    (heading || section).appendChild(hint);
-    (heading || section).setAttribute("aria-keyshortcuts", chord);
+    // Beside the section's heading; a section without one (the save bar) shows it on the control it lands on.
+    var holder = section.querySelector("h2") || landing(section) || section;
+    holder.appendChild(hint);
+    holder.setAttribute("aria-keyshortcuts", chord);
     if (items) {
       var li = document.createElement("li"), k = document.createElement("kbd");
       k.textContent = chord;
