@@ -23,6 +23,7 @@ from myotome.bodychart.sprite import (
     sprite_name,
     sprite_svg,
     target_ref,
+    target_table,
 )
 from myotome.bodychart.zoom import WHOLE, load_zooms, view_box, zoom_for
 from myotome.kb import load_kb
@@ -61,9 +62,10 @@ def test_the_page_svg_is_light_and_points_into_the_sprite() -> None:
     root = ET.fromstring(svg)
     uses = [u for u in root.iter(f"{SVG}use") if "bc-shape" in u.get("class", "")]
     assert len(uses) == len(load_chart().views["back"].shapes)
-    assert all(u.get("href", "").startswith(SPRITE + "#") and u.get("aria-label") for u in uses)
-    # Kind, side and id are read from the href by the page's script, not repeated on each target.
-    assert not any(u.get("data-kind") or u.get("data-id") or u.get("data-side") for u in uses)
+    assert all(u.get("href", "").startswith(SPRITE + "#") for u in uses)
+    # Kind, side and id are read from the href by the page's script, and an unmarked target's name
+    # from the targets table: nothing of them is repeated on each target.
+    assert not any(u.get("data-kind") or u.get("data-id") or u.get("data-side") or u.get("aria-label") for u in uses)
     shapes = {target_ref("back", s) for s in load_chart().views["back"].shapes}
     assert {u.get("href", "").split("#")[1] for u in uses} == shapes
     assert " d=" not in svg  # no geometry inline: it is in the sprite
@@ -73,13 +75,25 @@ def test_the_page_svg_is_light_and_points_into_the_sprite() -> None:
 def test_a_group_shape_says_which_muscles_it_covers() -> None:
     chart = load_chart()
     group = next(s for v in chart.views.values() for s in v.shapes if s.kind == "muscle" and s.covers != (s.id,))
-    svg = page_svg(next(n for n, v in chart.views.items() if group in v.shapes), None, sprite=SPRITE, interactive=True)
-    assert f'data-covers="{" ".join(group.covers)}"' in svg
+    view = next(n for n, v in chart.views.items() if group in v.shapes)
+    assert target_table()[target_ref(view, group)]["covers"] == " ".join(group.covers)
+    marks = {"muscles": [{"muscle_id": group.covers[0], "side": group.side, "severity": 2}]}
+    assert f'data-covers="{" ".join(group.covers)}"' in page_svg(view, marks, sprite=SPRITE)  # the saved exam's chart
 
 
 def test_abbreviations_from_the_kb_are_offered_for_type_ahead() -> None:
-    svg = page_svg("back", None, sprite=SPRITE, interactive=True)
-    assert re.search(r'#bmr-extensor_carpi_radialis_brevis" class="[^"]*" data-abbr="[^"]*\bECRB\b', svg)
+    assert "ECRB" in target_table()["bmr-extensor_carpi_radialis_brevis"]["abbr"].split()
+
+
+def test_the_targets_table_names_every_target_as_a_marked_one_is_spoken() -> None:
+    table = target_table()
+    assert len(table) == sum(len(v.shapes) for v in load_chart().views.values())
+    assert table["bmr-extensor_carpi_radialis_brevis"]["label"] == "Right extensor carpi radialis brevis"
+    assert table["frl-thumb"]["label"] == "Left thumb, dermatome C6"
+    marks = {"muscles": [{"muscle_id": "supinator", "side": "right", "severity": 2}]}
+    marked = ET.fromstring(page_svg("back", marks, sprite=SPRITE, interactive=True)).find(f".//{SVG}use[@aria-label]")
+    assert marked is not None and marked.get("href") == SPRITE + "#bmr-supinator"
+    assert marked.get("aria-label") == table["bmr-supinator"]["label"] + ", tender band severity 2"
 
 
 def test_a_read_only_chart_draws_only_its_marked_targets_over_the_resting_drawing() -> None:

@@ -327,27 +327,52 @@ def _use(
     plan_orders: Sequence[int],
     interactive: bool,
 ) -> str:
-    name, _, derm = names[(s.kind, s.id)]
+    derm = names[(s.kind, s.id)][2]
     classes, words = _state(s, m, plan_orders)
     if s.kind == "region":
         classes.append(_fill_class(DERMATOME_FILL.get(derm, FALLBACK_FILL)))
     cls = " ".join(["bc-shape", f"bc-{s.kind}", *(["bc-deep"] if s.deep else []), *classes])
-    label = escape(", ".join([f"{s.side.capitalize()} {name}", *words]))
-    # An interactive target's kind, side and id are in its href (``target_ref``): the page's script
-    # reads them from there, which keeps 350 targets' repeats out of the exam form (issue 9, weight).
-    data = "" if interactive else f' data-kind="{s.kind}" data-id="{escape(s.id)}" data-side="{s.side}"'
+    label = escape(", ".join([_label(s, names), *words]))
+    if interactive:
+        # A target of the exam form: its kind, side and id are in its href, its name, abbreviations
+        # and covered muscles in the static table the page's script reads (``target_table``); only
+        # a marked one says its marks here. 350 targets' repeats stay out of the page (issue 9, weight).
+        # chart.js makes each a button (role, tabindex): without script the chart is a picture.
+        aria = f' aria-label="{label}"' if words else ""
+        return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}"{aria}/>'
+    data = f'data-kind="{s.kind}" data-id="{escape(s.id)}" data-side="{s.side}"'
     if s.covers != (s.id,):
         data += f' data-covers="{escape(" ".join(s.covers))}"'
-    abbr = _abbreviations().get(s.id) if s.kind == "muscle" else None
-    if abbr and interactive:
-        data += f' data-abbr="{escape(abbr)}"'
-    if interactive:
-        aria = f'aria-label="{label}"'  # chart.js makes it a button (role, tabindex): without script it is a picture
-    elif words:
-        aria = f'role="img" aria-label="{label}"'
-    else:
-        aria = 'aria-hidden="true"'
-    return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}"{data} {aria}/>'
+    aria = f'role="img" aria-label="{label}"' if words else 'aria-hidden="true"'
+    return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}" {data} {aria}/>'
+
+
+def _label(s: Shape, names: Mapping[tuple[str, str], tuple[str, str, str]]) -> str:
+    """A target's spoken name without its marks: "Right supinator", "Left thumb, dermatome C6"."""
+    return f"{s.side.capitalize()} {names[(s.kind, s.id)][0]}"
+
+
+def target_table() -> dict[str, dict[str, str]]:
+    """Every target of both views by its sprite id: its spoken name, and a muscle's abbreviations
+    (for type-ahead) and the muscles a group's shape covers, where it has them::
+
+        target_table()["bmr-extensor_carpi_radialis_brevis"]  # {"label": "Right extensor ...", "abbr": "ECRB"}
+
+    The exam form's chart reads it from a static file (myotome.clinic.exams.chart) instead of
+    carrying it on every target of the page.
+    """
+    names = _names(id(_kb()))
+    table: dict[str, dict[str, str]] = {}
+    for view in VIEWS:
+        for s in load_chart().views[view].shapes:
+            entry = {"label": _label(s, names)}
+            abbr = _abbreviations().get(s.id) if s.kind == "muscle" else None
+            if abbr:
+                entry["abbr"] = abbr
+            if s.covers != (s.id,):
+                entry["covers"] = " ".join(s.covers)
+            table[target_ref(view, s)] = entry
+    return table
 
 
 # A paraspinal level's mark: a stroke this far (chart units) either side of the spine's axis.

@@ -36,12 +36,19 @@
       /^plan steps? /.test(part) || SKIN_WORDS.indexOf(part) !== -1;
   }
   // A target's href names it: "<sprite>#bmr-supinator" is the back view's right supinator (muscle,
-  // m; region, r). The server leaves kind, side and id to be read from there (page weight).
+  // m; region, r). Its spoken name, abbreviations and the muscles a group's shape covers are in
+  // chart-targets.<hash>.js (window.MyotomeChartTargets, loaded before this file); the page says
+  // only a marked target's label, with its marks. Both keep 350 targets' repeats out of the page.
   var KINDS = { m: "muscle", r: "region" }, SIDES = { l: "left", r: "right" };
+  var TABLE = window.MyotomeChartTargets || {};
   all(".bc-shape").forEach(function (t) {
-    var ref = /#[fb]([mr])([lr])-(.+)$/.exec(t.getAttribute("href") || "");
+    var ref = /#([fb]([mr])([lr])-(.+))$/.exec(t.getAttribute("href") || "");
     if (ref && !t.hasAttribute("data-kind")) {
-      t.setAttribute("data-kind", KINDS[ref[1]]); t.setAttribute("data-side", SIDES[ref[2]]); t.setAttribute("data-id", ref[3]);
+      t.setAttribute("data-kind", KINDS[ref[2]]); t.setAttribute("data-side", SIDES[ref[3]]); t.setAttribute("data-id", ref[4]);
+      var entry = TABLE[ref[1]] || {};
+      if (entry.abbr) t.setAttribute("data-abbr", entry.abbr);
+      if (entry.covers) t.setAttribute("data-covers", entry.covers);
+      if (!t.hasAttribute("aria-label") && entry.label) t.setAttribute("aria-label", entry.label);
     }
     t.setAttribute("role", "button");
     t.setAttribute("tabindex", "-1");
