@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"day page", "find patient (search)", "search results", "patient page", "episode page", "new exam form", "save exam", "plan"}
+PAGES = {
+    *("day page", "find patient (search)", "search results", "patient page", "episode page", "new exam form", "save exam", "plan"),
+    *("session start panel", "start session", "session page", "record insertion", "outcome form", "save outcome", "progress"),
+}
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="bench/load.py reads the server's CPU time from Linux's /proc")
 

@@ -91,10 +91,7 @@ def start_exams(practice: DemoPractice, rows: list[Model]) -> Callable[[], None]
 
 
 def _dates(rng: random.Random, episode: Episode, today: object, count: int) -> list[datetime]:
-    start = episode.onset_date or today
-    span = max(1, (today - start).days)  # type: ignore[operator]
-    first = start + timedelta(days=min(span, rng.randint(3, 21)))  # type: ignore[operator]
-    days = [first]
+    days = [timezone.localtime(episode.created_at).date()]  # the first exam on the episode's first visit
     for _ in range(count - 1):
         days.append(min(today, days[-1] + timedelta(days=rng.randint(7, 21))))  # type: ignore[type-var]
     hour = rng.choice((8, 9, 10, 11, 13, 14, 15, 16))
