@@ -447,7 +447,7 @@ def _insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
     values = [
         [
             _plain(getattr(row, f.attname)) if simple else f.get_db_prep_save(f.pre_save(row, True), connection)
-            for f, simple in zip(fields, plain)
+            for f, simple in zip(fields, plain, strict=True)
         ]
         for row in rows
     ]
