@@ -36,7 +36,7 @@ def load_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, A
     )
     environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     command = [sys.executable, str(ROOT / "bench" / "load.py"), *database, "--patients", "20", "--modes", "capacity,think", "--users", "3"]
-    command += ["--seconds", "3", "--seconds-think", "3", "--think", "0.05-0.2", "--page-seconds", "1", "--serve-args", "--workers 2"]
+    command += ["--seconds", "3", "--seconds-think", "6", "--think", "0.01-0.05", "--page-seconds", "1", "--serve-args", "--workers 2"]
     ran = subprocess.run(
         [*command, "--json", str(out)],
         capture_output=True,
