@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from myotome.clinic.audit.maintenance import audit_maintenance
@@ -20,6 +19,7 @@ from myotome.clinic.exams.models import Exam, ExamAddendum, ExamStatus
 from myotome.clinic.signing import SignedRecordError
 from tests.clinic.conftest import World, enrol_second_factor, force_login
 from tests.clinic.exam_data import C6_POST, make_exam
+from tests.clinic.migrating import latest, migrate
 
 
 @pytest.fixture
@@ -216,17 +216,15 @@ def test_an_empty_or_too_long_addendum_is_refused(world: World, saved: Exam, tex
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_signs_each_saved_exam_by_its_author(world: World) -> None:
     """Migration 0004 for real: back to 0003, store exams as then, forward, check."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("exams", "0003_exam_notes")])
-    old_exam = executor.loader.project_state([("exams", "0003_exam_notes")]).apps.get_model("exams", "Exam")
+    before = [("exams", "0003_exam_notes")]
+    old_exam = migrate(before).loader.project_state(before).apps.get_model("exams", "Exam")
     try:
         fields = {"episode_id": world.episode.pk, "document": {}, "kb_version": "2026.11.1", "created_by_id": world.bob.pk}
         unsigned = old_exam.objects.create(**fields, status="saved", result={}, saved_at=timezone.now())
         named = old_exam.objects.create(**fields, status="saved", result={}, saved_at=timezone.now(), saved_by_id=world.alice.pk)
         draft = old_exam.objects.create(**fields)
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate(latest())
     signers = dict(Exam.objects.values_list("pk", "saved_by"))
     # signed by its author (Bob created it); one that named its saver keeps it; a draft stays unsigned
     assert signers == {unsigned.pk: world.bob.pk, named.pk: world.alice.pk, draft.pk: None}
