@@ -10,5 +10,6 @@ app_name = "outcomes"
 urlpatterns = [
     path("episodes/<int:pk>/outcomes/", views.episode_outcomes, name="episode"),
     path("episodes/<int:pk>/outcomes/set/", views.measure_set, name="set"),
+    path("episodes/<int:pk>/progress/", views.progress, name="progress"),
     path("episodes/<int:pk>/outcomes/<slug:measure>/", views.enter, name="enter"),
 ]

@@ -14,6 +14,7 @@ from myotome.clinic.audit.record import record_event
 from myotome.clinic.outcomes import service
 from myotome.clinic.outcomes.forms import EntryForm, MeasureSetForm
 from myotome.clinic.outcomes.models import OutcomeScore
+from myotome.clinic.outcomes.progress import episode_progress
 from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
 from myotome.outcomes import Measure, load_measures
@@ -32,6 +33,17 @@ def episode_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     require_clinical(request, episode)
     record_event(request, Action.VIEW, record=episode, detail="outcome measures")
     return render(request, "outcomes/episode_outcomes.html", _context(episode, MeasureSetForm(initial=_set_initial(episode))))
+
+
+@require_http_methods(["GET"])
+@member_required
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The episode's progress as charts: each measure against baseline and MCID, range against normal, insertions."""
+    episode = get_episode_for(request, pk)
+    require_clinical(request, episode)
+    record_event(request, Action.VIEW, record=episode, detail="progress charts")
+    context = {"episode": episode, "patient": episode.patient, "progress": episode_progress(episode)}
+    return render(request, "outcomes/progress.html", context)
 
 
 @require_http_methods(["GET", "POST"])
