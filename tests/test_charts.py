@@ -25,13 +25,13 @@ def _chart(points: tuple[tuple[date, float], ...], **kwargs: object) -> LineChar
     return LineChart("NDI over time", "NDI scores", (0, 50), "score", (Series("NDI", points),), **kwargs)  # type: ignore[arg-type]
 
 
-# (points, expected (x, y) of each): x runs from the first date (40) to the last (388);
+# (points, expected (x, y) of each): x runs from the first date (52) to the last (376), 12 inside the plot;
 # y from 50 at the top (26) to 0 at the foot (190), 3.28 units a point.
 COORDINATES = [
     (((date(2026, 11, 3), 24),), [(214, 111.3)]),  # one date: the middle of the plot
-    (((date(2026, 11, 3), 50), (date(2026, 11, 24), 0)), [(40, 26), (388, 190)]),
-    (((date(2026, 11, 3), 24), (date(2026, 11, 10), 18), (date(2026, 11, 24), 12)), [(40, 111.3), (156, 131), (388, 150.6)]),
-    (((date(2026, 11, 24), 12), (date(2026, 11, 3), 24)), [(40, 111.3), (388, 150.6)]),  # drawn in date order
+    (((date(2026, 11, 3), 50), (date(2026, 11, 24), 0)), [(52, 26), (376, 190)]),
+    (((date(2026, 11, 3), 24), (date(2026, 11, 10), 18), (date(2026, 11, 24), 12)), [(52, 111.3), (160, 131), (376, 150.6)]),
+    (((date(2026, 11, 24), 12), (date(2026, 11, 3), 24)), [(52, 111.3), (376, 150.6)]),  # drawn in date order
     (((date(2026, 11, 3), 60),), [(214, 26)]),  # off the scale: drawn at its edge
 ]
 

@@ -30,6 +30,7 @@ class Layout:
     top: float = 26
     bottom: float = 30
     font: float = 11
+    inset: float = 12  # the first and last dates sit this far inside the plot, so their labels fit
 
     @property
     def plot_width(self) -> float:
@@ -197,7 +198,7 @@ def render_bar_chart(chart: BarChart, id_prefix: str = "bars") -> str:
 
 
 def x_scale(dates: Sequence[date], lay: Layout) -> _DateScale:
-    """Dates to x: the first at the plot's left edge, the last at its right; one date in the middle."""
+    """Dates to x: the first near the plot's left edge, the last near its right; one date in the middle."""
     return _DateScale(min(dates, default=date.min), max(dates, default=date.min), lay)
 
 
@@ -211,7 +212,8 @@ class _DateScale:
         span = (self.last - self.first).days
         if span == 0:
             return self.lay.left + self.lay.plot_width / 2
-        return self.lay.left + self.lay.plot_width * (day - self.first).days / span
+        inner = self.lay.plot_width - 2 * self.lay.inset
+        return self.lay.left + self.lay.inset + inner * (day - self.first).days / span
 
 
 def y_scale(y_range: tuple[float, float], lay: Layout) -> _ValueScale:
