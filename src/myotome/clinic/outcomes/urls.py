@@ -1,10 +1,10 @@
-"""Outcome URLs: ids in the path, never patient data in a query string."""
+"""Outcome URLs: ids in the path, never patient data in a query string; a kiosk link holds only its token."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from myotome.clinic.outcomes import views
+from myotome.clinic.outcomes import kiosk_views, lock, views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("episodes/<int:pk>/outcomes/set/", views.measure_set, name="set"),
     path("episodes/<int:pk>/progress/", views.progress, name="progress"),
     path("episodes/<int:pk>/outcomes/<slug:measure>/", views.enter, name="enter"),
+    path("episodes/<int:pk>/outcomes/<slug:measure>/kiosk/", kiosk_views.make, name="make_kiosk"),
+    # The kiosk: the token alone in the path (lock.KIOSK_PREFIX); no sign-in.
+    path("kiosk/unlock/", lock.unlock, name="unlock"),
+    path("kiosk/<str:token>/", kiosk_views.fill, name="kiosk"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from myotome.clinic.outcomes import service
 from myotome.clinic.outcomes.forms import EntryForm, MeasureSetForm
 from myotome.clinic.outcomes.models import OutcomeScore
 from myotome.clinic.outcomes.progress import episode_progress
+from myotome.clinic.outcomes.wording import patient_measures
 from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
 from myotome.outcomes import Measure, load_measures
@@ -114,4 +116,6 @@ def _context(episode: Episode, set_form: MeasureSetForm) -> dict[str, object]:
         "scores": [(s, measures.get(s.measure)) for s in scores],
         "set_form": set_form,
         "due": service.due(episode),
+        "kiosk": patient_measures(chosen),
+        "kiosk_minutes": settings.KIOSK_LINK_MINUTES,
     }
