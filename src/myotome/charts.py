@@ -263,7 +263,9 @@ def _y_axis(y_range: tuple[float, float], unit: str, lay: Layout, y_of: _ValueSc
 
 def _x_axis(dates: Sequence[date], lay: Layout, x_of: _DateScale) -> list[str]:
     base = lay.top + lay.plot_height
-    out = [f'<line class="axis" x1="{lay.left:g}" x2="{_n(lay.left + lay.plot_width)}" y1="{_n(base)}" y2="{_n(base)}" stroke="{INK}" stroke-width="0.8"/>']
+    out = [
+        f'<line class="axis" x1="{lay.left:g}" x2="{_n(lay.left + lay.plot_width)}" y1="{_n(base)}" y2="{_n(base)}" stroke="{INK}" stroke-width="0.8"/>'
+    ]
     shown = dates if len(dates) <= 5 else [dates[round(i * (len(dates) - 1) / 4)] for i in range(5)]
     for day in dict.fromkeys(shown):
         out.append(

@@ -103,12 +103,20 @@ def post_nprs(client: Client, url: str, value: str = "3", **extra: str) -> Any:
 
 def test_a_patient_answers_and_exactly_that_score_is_written(world: World) -> None:
     url = link_url(world)
-    other = Episode.objects.create(patient=world.patient, clinician=world.alice, regions=["low_back"], side="left", condition="low_back_pain")
+    other = Episode.objects.create(
+        patient=world.patient, clinician=world.alice, regions=["low_back"], side="left", condition="low_back_pain"
+    )
     # Fields of other forms are ignored: the link alone decides episode, measure and timepoint.
     response = post_nprs(Client(), url, "3", measure="ndi", episode=str(other.pk), timepoint="discharge", part_items="9")
     assert response.status_code == 200 and "Thank you" in response.content.decode()
     saved = OutcomeScore.objects.get()
-    assert (saved.episode, saved.measure, saved.score, saved.timepoint, saved.recorded_by) == (world.episode, "nprs", 3.0, "intake", world.alice)
+    assert (saved.episode, saved.measure, saved.score, saved.timepoint, saved.recorded_by) == (
+        world.episode,
+        "nprs",
+        3.0,
+        "intake",
+        world.alice,
+    )
     link = KioskLink.objects.get()
     assert link.used_at is not None and link.score == saved
     event = AuditEvent.objects.get(action=Action.CREATE, record_type="outcomescore")

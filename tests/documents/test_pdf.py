@@ -74,7 +74,16 @@ def test_a_discharge_report_pdf_draws_the_progress_charts_with_their_words() -> 
     graph = Graph(render_line_chart(chart), chart.desc)
     bare = EpisodeRecord("Tennis elbow", "1 Nov 2026", "Open", "Right elbow", (), (), (), (RECORD,))
     charted = EpisodeRecord(
-        "Tennis elbow", "1 Nov 2026", "Open", "Right elbow", (), (), (), (RECORD,), outcomes=("NPRS: baseline 7, latest 4.",), progress=(graph,)
+        "Tennis elbow",
+        "1 Nov 2026",
+        "Open",
+        "Right elbow",
+        (),
+        (),
+        (),
+        (RECORD,),
+        outcomes=("NPRS: baseline 7, latest 4.",),
+        progress=(graph,),
     )
     plain, drawn = to_pdf(discharge_report(bare)), to_pdf(discharge_report(charted))
     text = pdf_text(drawn)

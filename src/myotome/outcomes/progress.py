@@ -122,7 +122,9 @@ def range_chart(readings: RangeReadings) -> LineChart:
     where = f"{readings.movement}, {readings.side}"
     parts = [f"Range of {where} over time in {readings.unit}."]
     if readings.normal is not None:
-        parts.append(f"Normal is {readings.normal:g} {readings.unit}" + (f" ({readings.normal_source})." if readings.normal_source else "."))
+        parts.append(
+            f"Normal is {readings.normal:g} {readings.unit}" + (f" ({readings.normal_source})." if readings.normal_source else ".")
+        )
     parts.append("Measured: " + ("; ".join(f"{_day(d)} {v:g}" for d, v in sorted(readings.measured)) or "none") + ".")
     if readings.after:
         parts.append("After needling: " + "; ".join(f"{_day(d)} {v:g}" for d, v in sorted(readings.after)) + ".")

@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from myotome.clinic import input_limits
-from myotome.clinic.outcomes.models import Timepoint
+from myotome.clinic.outcomes.models import OutcomeSettings, Timepoint
 from myotome.outcomes import Measure, OutcomeInputError, Score, Wording, load_measures, score
 
 MAX_ACTIVITY_NAME = 80
@@ -182,3 +182,11 @@ class KioskForm(input_limits.LimitedForm, forms.Form):
                 continue
             parts[part.id] = [None if v is None else int(v) if v.lstrip("-").isdigit() else v for v in values]
         return parts
+
+
+class OutcomeSettingsForm(input_limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = OutcomeSettings
+        fields = ["every_sessions"]
+        labels = {"every_sessions": "Prompt for the primary measure again after this many sessions"}
+        widgets = {"every_sessions": forms.NumberInput(attrs={"min": 1, "max": 50})}

@@ -90,7 +90,9 @@ def _over_limit(request: HttpRequest) -> bool:
 def _audit(request: HttpRequest, link: KioskLink, action: str, detail: str, record: Model | None = None) -> None:
     """Kiosk events are the patient's, not the signed-in staff member's: recorded as anonymous (and bounded)."""
     if record is None:
-        record_event(request, action, record_type="kiosklink", record_id=link.pk, user=None, username="kiosk", clinic=link.clinic, detail=detail)
+        record_event(
+            request, action, record_type="kiosklink", record_id=link.pk, user=None, username="kiosk", clinic=link.clinic, detail=detail
+        )
     else:
         record_event(request, action, record=record, user=None, username="kiosk", clinic=link.clinic, detail=detail)
 

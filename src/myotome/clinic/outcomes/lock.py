@@ -61,7 +61,9 @@ def _open_when_locked(path: str) -> bool:
 
 
 class UnlockForm(input_limits.LimitedForm, forms.Form):
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
+    password = forms.CharField(
+        label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True})
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,7 +91,9 @@ def unlock(request: HttpRequest) -> HttpResponse:
             return _sign_out(request, "Too many wrong passwords: you were signed out.")
         form.add_error("password", "That is not the password of the signed-in account.")
     status = 422 if request.method == "POST" else 200
-    return render(request, "outcomes/unlock.html", {"form": form, "who": request.user.get_full_name() or request.user.get_username()}, status=status)
+    return render(
+        request, "outcomes/unlock.html", {"form": form, "who": request.user.get_full_name() or request.user.get_username()}, status=status
+    )
 
 
 def _sign_out(request: HttpRequest, why: str) -> HttpResponse:

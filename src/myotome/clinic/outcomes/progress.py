@@ -79,7 +79,9 @@ def _ranges(episode: Episode, prefix: str) -> tuple[Drawn, ...]:
             if finding.get("type") == "rom" and saved_at is not None:
                 key = (finding["movement"], finding["side"], finding.get("unit", "deg"))
                 measured[key].append((timezone.localdate(saved_at), float(finding["value"])))
-    rows = RangeMeasure.objects.filter(session__episode=episode).values_list("session__started_at", "movement", "side", "unit", "before", "after")
+    rows = RangeMeasure.objects.filter(session__episode=episode).values_list(
+        "session__started_at", "movement", "side", "unit", "before", "after"
+    )
     for started_at, movement, side, unit, before, after_value in rows:
         day = timezone.localdate(started_at)
         if before is not None:
@@ -102,8 +104,18 @@ def _ranges(episode: Episode, prefix: str) -> tuple[Drawn, ...]:
             normal.source.upper() if normal else "",
         )
         chart = range_chart(readings)
-        table = [(_day(d), f"{v:g}", "measured") for d, v in readings.measured] + [(_day(d), f"{v:g}", "after needling") for d, v in readings.after]
-        drawn.append(Drawn(f"{movement_id}-{side}", chart, render_line_chart(chart, id_prefix=f"{prefix}r{n}"), tuple(sorted(table)), ("Date", unit, "When")))
+        table = [(_day(d), f"{v:g}", "measured") for d, v in readings.measured] + [
+            (_day(d), f"{v:g}", "after needling") for d, v in readings.after
+        ]
+        drawn.append(
+            Drawn(
+                f"{movement_id}-{side}",
+                chart,
+                render_line_chart(chart, id_prefix=f"{prefix}r{n}"),
+                tuple(sorted(table)),
+                ("Date", unit, "When"),
+            )
+        )
     return tuple(drawn)
 
 

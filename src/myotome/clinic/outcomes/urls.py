@@ -11,6 +11,7 @@ urlpatterns = [
     path("episodes/<int:pk>/outcomes/", views.episode_outcomes, name="episode"),
     path("episodes/<int:pk>/outcomes/set/", views.measure_set, name="set"),
     path("episodes/<int:pk>/progress/", views.progress, name="progress"),
+    path("outcomes/settings/", views.clinic_settings, name="settings"),
     path("episodes/<int:pk>/outcomes/<slug:measure>/", views.enter, name="enter"),
     path("episodes/<int:pk>/outcomes/<slug:measure>/kiosk/", kiosk_views.make, name="make_kiosk"),
     # The kiosk: the token alone in the path (lock.KIOSK_PREFIX); no sign-in.

@@ -9,12 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from myotome.clinic.accounts.access import member_required, require_clinical
+from myotome.clinic.accounts.access import member_required, membership, require_clinic_admin, require_clinical
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
 from myotome.clinic.outcomes import service
-from myotome.clinic.outcomes.forms import EntryForm, MeasureSetForm
-from myotome.clinic.outcomes.models import OutcomeScore
+from myotome.clinic.outcomes.forms import EntryForm, MeasureSetForm, OutcomeSettingsForm
+from myotome.clinic.outcomes.models import OutcomeScore, OutcomeSettings
 from myotome.clinic.outcomes.progress import episode_progress
 from myotome.clinic.outcomes.wording import patient_measures
 from myotome.clinic.patients.access import get_episode_for
@@ -91,6 +91,24 @@ def measure_set(request: HttpRequest, pk: int) -> HttpResponse:
         record_event(request, Action.UPDATE, record=episode, detail="measure set: " + ", ".join(form.measures()))
     messages.success(request, "Measure set saved.")
     return redirect("outcomes:episode", pk=episode.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    """Clinic admins: after how many sessions the primary measure is due again."""
+    require_clinic_admin(request, "outcome_settings")
+    clinic = membership(request).clinic
+    instance = OutcomeSettings.objects.filter(clinic=clinic).first() or OutcomeSettings(clinic=clinic)
+    form = OutcomeSettingsForm(request.POST if request.method == "POST" else None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            record_event(request, Action.UPDATE, record=saved, detail=f"outcome score due every {saved.every_sessions} sessions")
+        messages.success(request, f"Outcome scores are now due every {saved.every_sessions} sessions.")
+        return redirect("day")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "outcomes/settings.html", {"form": form}, status=status)
 
 
 def _measure_or_404(measure_id: str) -> Measure:

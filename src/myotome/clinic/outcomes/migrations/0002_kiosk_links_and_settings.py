@@ -6,40 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_sign_in_counters'),
-        ('outcomes', '0001_initial'),
-        ('patients', '0004_episode_clinician_day'),
+        ("accounts", "0002_sign_in_counters"),
+        ("outcomes", "0001_initial"),
+        ("patients", "0004_episode_clinician_day"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KioskLink',
+            name="KioskLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(help_text='SHA-256 of the token, hex.', max_length=64, unique=True)),
-                ('measure', models.CharField(max_length=20)),
-                ('timepoint', models.CharField(choices=[('intake', 'Intake'), ('progress', 'Progress'), ('discharge', 'Discharge')], max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.clinic')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kiosk_links', to='patients.episode')),
-                ('score', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='kiosk_link', to='outcomes.outcomescore')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(help_text="SHA-256 of the token, hex.", max_length=64, unique=True)),
+                ("measure", models.CharField(max_length=20)),
+                (
+                    "timepoint",
+                    models.CharField(choices=[("intake", "Intake"), ("progress", "Progress"), ("discharge", "Discharge")], max_length=10),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("clinic", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.clinic")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="kiosk_links", to="patients.episode"),
+                ),
+                (
+                    "score",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kiosk_link",
+                        to="outcomes.outcomescore",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OutcomeSettings',
+            name="OutcomeSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('every_sessions', models.PositiveSmallIntegerField(default=4, help_text='Prompt for the primary measure again after this many signed sessions since its last score.')),
-                ('clinic', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='outcome_settings', to='accounts.clinic')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "every_sessions",
+                    models.PositiveSmallIntegerField(
+                        default=4, help_text="Prompt for the primary measure again after this many signed sessions since its last score."
+                    ),
+                ),
+                (
+                    "clinic",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="outcome_settings", to="accounts.clinic"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('every_sessions__gte', 1), ('every_sessions__lte', 50)), name='outcome_every_1_50')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("every_sessions__gte", 1), ("every_sessions__lte", 50)), name="outcome_every_1_50"
+                    )
+                ],
             },
         ),
     ]
