@@ -75,7 +75,7 @@ def measure_chart(measure: Measure, points: Sequence[Point]) -> LineChart:
         rules.append(Rule("baseline", comparison.baseline[1], f"Baseline {comparison.baseline[1]:g}"))
         threshold = mcid_threshold(measure, comparison.baseline[1])
         if threshold is not None:
-            rules.append(Rule("mcid", threshold, f"MCID {threshold:g}"))
+            rules.append(Rule("mcid", threshold, f"MCID threshold {threshold:g}"))
             desc.append(f"The MCID ({measure.mcid.value:g} points) is reached at {threshold:g}.")
         elif measure.mcid.value is None:
             desc.append("No MCID is established for this measure.")
