@@ -27,7 +27,8 @@ from .conftest import PASSWORD, World
 
 
 def make(world: World, measure: str = "nprs", who: str = "alice", client: Client | None = None) -> Any:
-    return (client or world.client(who)).post(reverse("outcomes:make_kiosk", args=[world.episode.pk, measure]))
+    """Make a link and follow the redirect to the page that shows it once."""
+    return (client or world.client(who)).post(reverse("outcomes:make_kiosk", args=[world.episode.pk, measure]), follow=True)
 
 
 def link_url(world: World, measure: str = "nprs") -> str:
@@ -35,6 +36,16 @@ def link_url(world: World, measure: str = "nprs") -> str:
     response = make(world, measure)
     assert response.status_code == 200
     return str(response.context["url"]).removeprefix("http://testserver")
+
+
+def test_the_address_is_shown_once(world: World) -> None:
+    client = world.client("alice")
+    response = make(world, client=client)
+    assert "/kiosk/" in response.content.decode()
+    again = client.get(response.redirect_chain[-1][0])
+    assert again.status_code == 200 and again.context["url"] is None
+    assert "shown once and is not kept" in again.content.decode()
+    assert world.client("charlie").get(response.redirect_chain[-1][0]).status_code == 404
 
 
 def test_a_clinician_makes_a_link_that_holds_only_an_opaque_token(world: World) -> None:
@@ -48,10 +59,13 @@ def test_a_clinician_makes_a_link_that_holds_only_an_opaque_token(world: World) 
     AuditEvent.objects.get(action=Action.CREATE, record_type="kiosklink", user=world.alice)
 
 
-@pytest.mark.parametrize(("who", "status"), [("alice", 200), ("bob", 200), ("charlie", 404), ("dana", 403), (None, 302)])
-def test_who_may_make_a_link(world: World, who: str | None, status: int) -> None:
-    assert make(world, who=who).status_code == status  # type: ignore[arg-type]
-    assert KioskLink.objects.count() == (1 if status == 200 else 0)
+@pytest.mark.parametrize(
+    ("who", "status", "made"), [("alice", 200, 1), ("bob", 200, 1), ("charlie", 404, 0), ("dana", 403, 0), (None, 200, 0)]
+)
+def test_who_may_make_a_link(world: World, who: str | None, status: int, made: int) -> None:
+    response = make(world, who=who)  # type: ignore[arg-type]
+    assert response.status_code == status  # anonymous: to the sign-in page
+    assert KioskLink.objects.count() == made
 
 
 # measure, wording loaded by the clinic, may a link be made. PRTEE's wording is licensed: never shipped.
@@ -108,7 +122,7 @@ def test_a_patient_answers_and_exactly_that_score_is_written(world: World) -> No
     )
     # Fields of other forms are ignored: the link alone decides episode, measure and timepoint.
     response = post_nprs(Client(), url, "3", measure="ndi", episode=str(other.pk), timepoint="discharge", part_items="9")
-    assert response.status_code == 200 and "Thank you" in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("outcomes:kiosk_done")
     saved = OutcomeScore.objects.get()
     assert (saved.episode, saved.measure, saved.score, saved.timepoint, saved.recorded_by) == (
         world.episode,
@@ -126,7 +140,7 @@ def test_a_patient_answers_and_exactly_that_score_is_written(world: World) -> No
 # what happens to the link first, then the request: status, and whether a score is written.
 SINGLE_USE = [
     ("nothing", "GET", 200, False),
-    ("nothing", "POST", 200, True),
+    ("nothing", "POST", 302, True),
     ("used", "GET", 410, False),
     ("used", "POST", 410, False),  # the second use is refused
     ("expired", "GET", 410, False),
@@ -138,7 +152,7 @@ SINGLE_USE = [
 def test_a_link_works_once_and_only_until_it_expires(world: World, before: str, method: str, status: int, writes: bool) -> None:
     url = link_url(world)
     if before == "used":
-        assert post_nprs(Client(), url).status_code == 200
+        assert post_nprs(Client(), url).status_code == 302
     elif before == "expired":
         KioskLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     scores = OutcomeScore.objects.count()
@@ -218,7 +232,8 @@ def test_a_kiosk_opened_where_staff_are_signed_in_locks_the_staff_pages(
 
 def test_the_kiosk_itself_still_works_in_the_locked_session(locked: tuple[World, Client, str]) -> None:
     world, client, url = locked
-    assert post_nprs(client, url).status_code == 200
+    assert post_nprs(client, url).status_code == 302
+    assert client.get(reverse("outcomes:kiosk_done")).status_code == 200
     assert client.get("/").status_code == 302  # still locked after the patient is done
     assert AuditEvent.objects.get(action=Action.UPDATE, record_type="staff_session").user == world.alice
 

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myotome.clinic.accounts.access import member_required, membership, require_clinical
 from myotome.clinic.audit.models import Action
@@ -29,6 +29,7 @@ from myotome.clinic.patients.access import get_episode_for
 from myotome.outcomes import load_measures
 
 KIOSK = "kiosk"  # the anonymous-count key for kiosk traffic
+SHOW_ONCE = "myotome_kiosk_new_link"
 
 
 @require_POST
@@ -45,9 +46,31 @@ def make(request: HttpRequest, pk: int, measure: str) -> HttpResponse:
     with transaction.atomic():
         token, link = kiosk.make_link(episode, definition.id, request.user, membership(request).clinic)
         record_event(request, Action.CREATE, record=link, detail=f"kiosk link for {definition.id}, {settings.KIOSK_LINK_MINUTES} min")
-    url = request.build_absolute_uri(reverse("outcomes:kiosk", args=[token]))
-    context = {"episode": episode, "patient": episode.patient, "measure": definition, "link": link, "url": url}
+    # Post, redirect, get: the token waits in the session for the one page that shows it.
+    request.session[SHOW_ONCE] = {"link": link.pk, "token": token}
+    return redirect("outcomes:kiosk_link", pk=episode.pk, link=link.pk)
+
+
+@require_GET
+@member_required
+def show_link(request: HttpRequest, pk: int, link: int) -> HttpResponse:
+    """The new link's address, shown once: the token leaves the session as the page is drawn."""
+    episode = get_episode_for(request, pk)
+    require_clinical(request, episode)
+    made = get_object_or_404(KioskLink, pk=link, episode=episode)
+    waiting = request.session.get(SHOW_ONCE) or {}
+    token = waiting.get("token") if waiting.get("link") == made.pk else None
+    if token is not None:
+        del request.session[SHOW_ONCE]
+    url = request.build_absolute_uri(reverse("outcomes:kiosk", args=[token])) if token else None
+    measure = load_measures()[made.measure]
+    context = {"episode": episode, "patient": episode.patient, "measure": measure, "link": made, "url": url}
     return render(request, "outcomes/kiosk_link.html", context)
+
+
+@require_GET
+def done(request: HttpRequest) -> HttpResponse:
+    return render(request, "outcomes/kiosk_done.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,7 +100,7 @@ def fill(request: HttpRequest, token: str) -> HttpResponse:
             saved = service.save_score(link.episode, form.result, link.created_by, link.timepoint, timezone.localdate())
             KioskLink.objects.filter(pk=link.pk).update(score=saved)
             _audit(request, link, Action.CREATE, f"{measure.id} {link.timepoint} by kiosk link {link.pk}", record=saved)
-        return render(request, "outcomes/kiosk_done.html", {"measure": measure})
+        return redirect("outcomes:kiosk_done")
     if request.method == "GET":
         _audit(request, link, Action.VIEW, f"kiosk link {link.pk} opened ({measure.id})")
     return render(request, "outcomes/kiosk.html", {"measure": measure, "form": form}, status=422 if request.method == "POST" else 200)
