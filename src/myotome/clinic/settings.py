@@ -122,7 +122,10 @@ AUDIT_ANONYMOUS_PER_HOUR = config.env_int("MYOTOME_AUDIT_ANONYMOUS_PER_HOUR", 50
 KIOSK_LINK_MINUTES = config.env_int("MYOTOME_KIOSK_LINK_MINUTES", 30, minimum=1, maximum=24 * 60)
 KIOSK_PER_HOUR = config.env_int("MYOTOME_KIOSK_PER_HOUR", 60, minimum=1, maximum=100_000)
 # Licensed item wording the clinic loads (one <measure>.yaml a file); none is shipped.
-OUTCOME_WORDING_DIR = Path(os.environ.get("MYOTOME_OUTCOME_WORDING_DIR", "").strip() or HOME / "wording")
+_WORDING = os.environ.get("MYOTOME_OUTCOME_WORDING_DIR", "").strip()
+if _WORDING and not Path(_WORDING).is_absolute():
+    raise config.ConfigError(f"MYOTOME_OUTCOME_WORDING_DIR must be an absolute path, got {_WORDING!r}; write e.g. /srv/clinic/wording")
+OUTCOME_WORDING_DIR = Path(_WORDING) if _WORDING else HOME / "wording"
 
 # -- sessions, cookies and headers -------------------------------------------
 # Sessions live in the database so that several app servers can share them.
