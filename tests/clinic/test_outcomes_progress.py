@@ -120,3 +120,21 @@ def test_page_size_and_render_time_are_reported(course: World, capsys: Any) -> N
     assert len(response.content) < 60_000
     with capsys.disabled():
         print(f"\nprogress page: {len(response.content):,} bytes, {elapsed:.0f} ms")
+
+
+def test_the_discharge_report_pdf_carries_the_charts(course: World, capsys: Any) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    response = course.client("alice").get(f"/episodes/{course.episode.pk}/discharge.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Progress charts" in text
+    assert "Numeric Pain Rating Scale: baseline 7" in text and "Reached the MCID: 3 points better (MCID 2)." in text
+    assert "Normal 180 deg" in text and "Lower is better" in text  # drawn from the charts' SVG
+    assert len(response.content) < 150_000
+    page = course.client("alice").get(f"/episodes/{course.episode.pk}/discharge/").content.decode()
+    assert page.count('role="img"') >= 4  # the web report draws the same charts
+    with capsys.disabled():
+        print(f"\ndischarge report PDF with 4 progress charts: {len(response.content):,} bytes")
