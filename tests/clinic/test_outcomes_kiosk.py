@@ -273,3 +273,22 @@ def test_a_kiosk_on_a_device_with_no_one_signed_in_locks_nothing(world: World) -
     assert client.get(link_url(world)).status_code == 200
     assert LOCKED not in client.session
     assert not AuditEvent.objects.filter(record_type="staff_session").exists()
+
+
+def test_psfs_on_the_kiosk_carries_the_activities_and_rates_them(world: World) -> None:
+    from myotome.clinic.outcomes.service import save_score
+    from myotome.outcomes import score
+
+    activities = {"activities": [{"name": "stairs", "score": 3}, {"name": "lifting", "score": 4}, {"name": "typing", "score": 5}]}
+    save_score(world.episode, score("psfs", activities), world.alice, "intake", timezone.localdate())
+    url = link_url(world, "psfs")
+    page = Client().get(url).content.decode()
+    assert 'value="stairs"' in page and 'value="typing"' in page
+    data = {"activity_1": "stairs", "activity_2": "lifting", "activity_3": "typing", "rating_1": "6", "rating_2": "7", "rating_3": "8"}
+    assert Client().post(url, data).status_code == 302
+    latest = OutcomeScore.objects.filter(measure="psfs").order_by("-id").first()
+    assert latest is not None and (latest.score, latest.activity_names, latest.timepoint) == (
+        7.0,
+        ["stairs", "lifting", "typing"],
+        "progress",
+    )
