@@ -114,3 +114,11 @@ def test_n_must_be_between_1_and_50(world: World, value: str) -> None:
     response = world.client("erin").post(reverse("outcomes:settings"), {"every_sessions": value})
     assert response.status_code == 422
     assert not OutcomeSettings.objects.exists()
+
+
+def test_the_episode_page_prompts_after_n_sessions_like_today(world: World) -> None:
+    prtee(world, "intake", days_ago=10)
+    sessions(world, 4)
+    for url in (reverse("patients:episode", args=[world.episode.pk]), reverse("outcomes:episode", args=[world.episode.pk])):
+        page = world.client("alice").get(url).content.decode()
+        assert "Due: a progress score on Patient-Rated Tennis Elbow Evaluation (4 or more sessions since the last)." in page

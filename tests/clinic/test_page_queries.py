@@ -52,8 +52,8 @@ PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
         "episode",
         "alice",
         lambda w: f"/episodes/{w.episode.pk}/",
-        13,
-    ),  # + the episode's sessions (treatments), its measure set and primary scores (outcomes)
+        14,
+    ),  # + the episode's sessions (treatments), its measure set and primary scores, what is due (outcomes: one query)
     ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 8),
     ("new exam", "alice", lambda w: f"/episodes/{w.episode.pk}/exams/new/", 12),
     ("audit log", "erin", lambda w: "/audit/", 8),

@@ -18,8 +18,8 @@ from django.db.models import QuerySet
 from myotome.clinic.outcomes.models import EpisodeMeasures, OutcomeScore, OutcomeSettings, Timepoint
 from myotome.clinic.patients.models import Episode, EpisodeStatus, Patient
 from myotome.clinic.treatments.models import SessionStatus, TreatmentSession
-from myotome.outcomes import Score
-from myotome.outcomes.due import DEFAULT_EVERY, Due
+from myotome.outcomes import Score, load_measures
+from myotome.outcomes.due import DEFAULT_EVERY, Due, describe
 from myotome.outcomes.due import due as due_rule
 from myotome.outcomes.sets import default_measure_set
 
@@ -85,14 +85,14 @@ def primary_progress(episode: Episode) -> Progress:
     return Progress(primary, valid[0] if valid else None, valid[-1] if valid else None, tuple(s.timepoint for s in valid))
 
 
-def due(episode: Episode, progress: Progress | None = None) -> str | None:
-    """What the episode is missing: an intake score of the primary measure, or a discharge score."""
-    progress = progress or primary_progress(episode)
-    if progress.baseline is None:
-        return "intake"
-    if episode.status == EpisodeStatus.DISCHARGED and Timepoint.DISCHARGE not in progress.timepoints:
-        return "discharge"
-    return None
+def due_words(episode: Episode) -> str | None:
+    """What the episode's primary measure needs, in words (intake, every N sessions, discharge), or None."""
+    found = due_for(Episode.objects.filter(pk=episode.pk), episode.patient.clinic_id)
+    if not found:
+        return None
+    item = found[0]
+    measures = load_measures()
+    return describe(item.what, measures[item.measure].name if item.measure in measures else item.measure, item.every)
 
 
 @dataclass(frozen=True)

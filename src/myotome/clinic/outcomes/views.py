@@ -133,7 +133,7 @@ def _context(episode: Episode, set_form: MeasureSetForm) -> dict[str, object]:
         "chosen": [measures[m] for m in chosen if m in measures],
         "scores": [(s, measures.get(s.measure)) for s in scores],
         "set_form": set_form,
-        "due": service.due(episode),
+        "due": service.due_words(episode),
         "kiosk": patient_measures(chosen),
         "kiosk_minutes": settings.KIOSK_LINK_MINUTES,
     }

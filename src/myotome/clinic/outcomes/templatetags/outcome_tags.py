@@ -37,7 +37,7 @@ def episode_outcome_summary(episode: Any) -> dict[str, Any]:
         "progress": progress,
         "change": change,
         "reached": reached,
-        "due": service.due(episode, progress),
+        "due": service.due_words(episode),
     }
 
 
