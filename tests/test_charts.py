@@ -10,7 +10,7 @@ import pytest
 from myotome.charts import Bar, BarChart, Layout, LineChart, Rule, Series, render_bar_chart, render_line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
-LAYOUT = Layout()  # 400 x 220; plot from x 40 to 388 and y 26 to 190
+LAYOUT = Layout()  # 340 x 210; plot from x 34 to 330 and y 26 to 180
 
 
 def _tree(svg: str) -> ET.Element:
@@ -25,14 +25,14 @@ def _chart(points: tuple[tuple[date, float], ...], **kwargs: object) -> LineChar
     return LineChart("NDI over time", "NDI scores", (0, 50), "score", (Series("NDI", points),), **kwargs)  # type: ignore[arg-type]
 
 
-# (points, expected (x, y) of each): x runs from the first date (52) to the last (376), 12 inside the plot;
-# y from 50 at the top (26) to 0 at the foot (190), 3.28 units a point.
+# (points, expected (x, y) of each): x runs from the first date (46) to the last (318), 12 inside the plot;
+# y from 50 at the top (26) to 0 at the foot (180), 3.08 units a point.
 COORDINATES = [
-    (((date(2026, 11, 3), 24),), [(214, 111.3)]),  # one date: the middle of the plot
-    (((date(2026, 11, 3), 50), (date(2026, 11, 24), 0)), [(52, 26), (376, 190)]),
-    (((date(2026, 11, 3), 24), (date(2026, 11, 10), 18), (date(2026, 11, 24), 12)), [(52, 111.3), (160, 131), (376, 150.6)]),
-    (((date(2026, 11, 24), 12), (date(2026, 11, 3), 24)), [(52, 111.3), (376, 150.6)]),  # drawn in date order
-    (((date(2026, 11, 3), 60),), [(214, 26)]),  # off the scale: drawn at its edge
+    (((date(2026, 11, 3), 24),), [(182, 106.1)]),  # one date: the middle of the plot
+    (((date(2026, 11, 3), 50), (date(2026, 11, 24), 0)), [(46, 26), (318, 180)]),
+    (((date(2026, 11, 3), 24), (date(2026, 11, 10), 18), (date(2026, 11, 24), 12)), [(46, 106.1), (136.7, 124.6), (318, 143)]),
+    (((date(2026, 11, 24), 12), (date(2026, 11, 3), 24)), [(46, 106.1), (318, 143)]),  # drawn in date order
+    (((date(2026, 11, 3), 60),), [(182, 26)]),  # off the scale: drawn at its edge
 ]
 
 
@@ -56,12 +56,12 @@ def test_text_is_escaped() -> None:
     assert _tree(svg).find(f"{SVG}title").text == "A < B & C"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("kind", "value", "y"), [("baseline", 24, 111.3), ("mcid", 19, 127.7), ("normal", 45, 42.4)])
+@pytest.mark.parametrize(("kind", "value", "y"), [("baseline", 24, 106.1), ("mcid", 19, 121.5), ("normal", 45, 41.4)])
 def test_a_rule_is_drawn_across_the_plot_at_its_value(kind: str, value: float, y: float) -> None:
     svg = render_line_chart(_chart(((date(2026, 11, 3), 24),), rules=(Rule(kind, value, f"{kind} {value}"),)))  # type: ignore[arg-type]
     lines = [ln for ln in _tree(svg).iter(f"{SVG}line") if ln.get("class") == f"rule rule-{kind}"]
     assert len(lines) == 1
-    assert (float(lines[0].get("x1", "")), float(lines[0].get("x2", ""))) == (40, 388)
+    assert (float(lines[0].get("x1", "")), float(lines[0].get("x2", ""))) == (34, 330)
     assert float(lines[0].get("y1", "")) == pytest.approx(y, abs=0.1)
 
 
@@ -82,7 +82,7 @@ def test_bars_stack_the_part_at_the_foot_and_write_its_share() -> None:
     root = _tree(render_bar_chart(chart))
     totals = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar-total"]
     parts = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar-part"]
-    assert [float(r.get("height", "")) for r in totals] == pytest.approx([164, 82])  # 10 fills the plot; 5 half of it
-    assert [float(r.get("height", "")) for r in parts] == pytest.approx([65.6, 0])
-    assert [float(r.get("y", "")) + float(r.get("height", "")) for r in parts] == pytest.approx([190, 190])
+    assert [float(r.get("height", "")) for r in totals] == pytest.approx([154, 77])  # 10 fills the plot; 5 half of it
+    assert [float(r.get("height", "")) for r in parts] == pytest.approx([61.6, 0])
+    assert [float(r.get("y", "")) + float(r.get("height", "")) for r in parts] == pytest.approx([180, 180])
     assert [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "bar-share"] == ["40%", "0%"]

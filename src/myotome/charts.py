@@ -5,7 +5,7 @@
 
 The SVG carries its colours and dashes as attributes (the PDF renderer reads no style sheets)
 and a class on each mark for the page's style sheet; it scales to the width of its container,
-so the viewBox is sized for a phone: 11-unit text is about 10 px on a 360 px screen.
+so the viewBox is sized for a phone: 12-unit text is about 11 px across a 320 px column.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ Better = Literal["higher", "lower"]
 class Layout:
     """The drawing's box in SVG units: the plot sits inside the margins."""
 
-    width: float = 400
-    height: float = 220
-    left: float = 40
-    right: float = 12
+    width: float = 340
+    height: float = 210
+    left: float = 34
+    right: float = 10
     top: float = 26
     bottom: float = 30
-    font: float = 11
+    font: float = 12
     inset: float = 12  # the first and last dates sit this far inside the plot, so their labels fit
 
     @property

@@ -61,6 +61,8 @@ def test_a_patient_answers_on_the_tablet_and_the_chart_gains_the_point(browser: 
         page.goto(f"{server.url}/episodes/{episode}/progress/")
         expect(page.locator(NPRS_CHART).locator("circle.point")).to_have_count(before + 1)
         page.locator(NPRS_CHART).screenshot(path=str(screenshots / "progress-nprs-chart.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(screenshots / "progress-phone.png"), full_page=True)
 
         second = patient.goto(url)
         assert second is not None and second.status == 410

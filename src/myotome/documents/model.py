@@ -65,7 +65,7 @@ class Graph:
 
     svg: str
     caption: str
-    aspect: float = 0.55  # height over width (myotome.charts.Layout: 220 / 400)
+    aspect: float = 210 / 340  # height over width (myotome.charts.Layout)
 
 
 Block = Paragraph | Bullets | Notice | Table | Chart | Graph
