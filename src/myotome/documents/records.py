@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from myotome.documents.model import Block, Bullets, Chart, Document, Notice, Paragraph, Point, Section, Table
+from myotome.documents.model import Block, Bullets, Chart, Document, Graph, Notice, Paragraph, Point, Section, Table
 from myotome.needling import RESISTANCE_SCALE
 
 NOT_RECORDED = "—"
@@ -154,6 +154,8 @@ class EpisodeRecord:
     pain_course: tuple[str, ...] = ()  # "3 Nov: 6 → 3"
     exam_addenda: tuple[str, ...] = ()
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    outcomes: tuple[str, ...] = ()  # "NPRS: baseline 7 (3 Nov 2026), latest 4 (24 Nov 2026). Reached the MCID: ..."
+    progress: tuple[Graph, ...] = ()  # measures over time, range against normal, insertions
 
 
 def discharge_report(e: EpisodeRecord) -> Document:
@@ -171,6 +173,8 @@ def discharge_report(e: EpisodeRecord) -> Document:
         Section("Likely segments", (_bullets_or(e.segments, "No segment ranked."),)),
         Section("Plan", (_bullets_or(e.plan, "No plan."),)),
         Section("Course of pain (NPRS 0-10, before → after each session)", (_bullets_or(e.pain_course, "No pain scores recorded."),)),
+        Section("Outcome measures: baseline and latest", (_bullets_or(e.outcomes, "No outcome measure scored."),)),
+        *([Section("Progress charts", e.progress)] if e.progress else []),
         Section("Adverse events", (_bullets_or(adverse, "None recorded in this episode."),)),
     ]
     for n, s in enumerate(e.sessions, 1):
