@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from myotome.clinic import input_limits
+from myotome.clinic.dates import ClinicDateField
 from myotome.clinic.outcomes.models import OutcomeSettings, Timepoint
 from myotome.outcomes import Measure, OutcomeInputError, Score, Wording, load_measures, score
 
@@ -41,7 +42,7 @@ def tokens(text: str, part: str) -> list[int | str | None]:
 class EntryForm(input_limits.LimitedForm, forms.Form):
     """The fields for one measure: a line per part, or names and ratings for PSFS."""
 
-    taken_on = forms.DateField(label="Taken on", widget=forms.DateInput(attrs={"type": "date"}))
+    taken_on = ClinicDateField(label="Taken on")  # typed in the clinic's format, as every date in the app
     timepoint = forms.ChoiceField(choices=Timepoint.choices)
 
     def __init__(self, measure: Measure, *args: Any, activities: list[str] | None = None, **kwargs: Any):
