@@ -261,6 +261,10 @@ class Clinician(FastHttpUser):
     wait_time = constant(0)
     steps: tuple[Step, ...] = ()
     warm_up = False  # walk the whole day once before measuring (to repeat one page on real records)
+    # Begin the measured days at a random step (after a warm-up day): twenty clinicians who all start at
+    # the day page would keep in step, and a think-time window shorter than a day would see its first half.
+    spread = False
+    start_at = 0
 
     visit: Visit
     patient: int
@@ -286,6 +290,8 @@ class Clinician(FastHttpUser):
         if self.warm_up:
             for each in STEPS:
                 each.run(self)
+        if self.spread:
+            self.start_at = random.randrange(len(self.steps))
         READY.append(self)
 
     def sign_in(self) -> None:
@@ -308,7 +314,8 @@ class Clinician(FastHttpUser):
 
     @locust.task
     def work(self) -> None:
-        for each in self.steps:
+        steps, self.start_at = self.steps[self.start_at :], 0
+        for each in steps:
             try:
                 each.run(self)
             except Failed:
@@ -356,9 +363,13 @@ def server_cpu_ms(pid: int) -> float:
     return total * 1000 / tick
 
 
-def run_phase(url: str, server_pid: int, name: str, users: int, seconds: float, steps: list[Step], wait: Any, warm_up: bool) -> Phase:
+def run_phase(
+    url: str, server_pid: int, name: str, users: int, seconds: float, steps: list[Step], wait: Any, warm_up: bool, spread: bool = False
+) -> Phase:
     """``users`` clinicians doing ``steps``; measured from when all are ready, for ``seconds``."""
-    user_class = type("DayOfWork", (Clinician,), {"abstract": False, "steps": tuple(steps), "wait_time": wait, "warm_up": warm_up})
+    user_class = type(
+        "DayOfWork", (Clinician,), {"abstract": False, "steps": tuple(steps), "wait_time": wait, "warm_up": warm_up, "spread": spread}
+    )
     environment = Environment(user_classes=[user_class], host=url)
     phase = Phase(name)
     measuring = [False]
@@ -459,7 +470,8 @@ def main() -> None:
     args = parser.parse_args()
     CASELOAD[:] = discover(args.url)
     wait = think_time(args.think) if args.mode == "think" else constant(0)
-    phases = [run_phase(args.url, args.server_pid, "mix", args.users, args.seconds, STEPS, wait, warm_up=False)]
+    thinking = args.mode == "think"
+    phases = [run_phase(args.url, args.server_pid, "mix", args.users, args.seconds, STEPS, wait, warm_up=thinking, spread=thinking)]
     if args.mode == "capacity" and args.page_seconds > 0:
         for each in pages():
             phases.append(run_phase(args.url, args.server_pid, each.name, args.users, args.page_seconds, [each], wait, warm_up=True))
