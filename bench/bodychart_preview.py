@@ -11,7 +11,7 @@ frames the SVG at 500 x 1000 pixels for screenshots, and prints the render time.
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from pathlib import Path
 
@@ -78,7 +78,6 @@ def main(folder: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("usage: python bench/bodychart_preview.py FOLDER", file=sys.stderr)
-        raise SystemExit(2)
-    raise SystemExit(main(sys.argv[1]))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", help="where to write the SVG and HTML files (made if missing)")
+    raise SystemExit(main(parser.parse_args().folder))

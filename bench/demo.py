@@ -29,18 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import _scratch_database  # a sibling script, not a package
 
-TABLES = (
-    "accounts_clinic",
-    "auth_user",
-    "accounts_membership",
-    "patients_patient",
-    "patients_episode",
-    "patients_precaution",
-    "patients_consent",
-    "exams_exam",
-    "treatments_session",
-    "outcomes_outcomescore",
-)
+# Every table the demo fills (its Django apps' tables, but not the audit trail, which it leaves empty).
+DEMO_APPS = ("accounts", "auth_user", "patients", "exams", "treatments", "outcomes")
 
 
 def _env(home: Path, database_url: str | None, python_path: str | None) -> dict[str, str]:
@@ -67,18 +57,24 @@ def _demo(env: dict[str, str], patients: int, workers: int | None) -> tuple[floa
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def _demo_tables(tables: list[str]) -> list[str]:
+    return sorted(t for t in tables if t.startswith(DEMO_APPS))
+
+
 def _counts(home: Path, database_url: str | None) -> tuple[dict[str, int], int]:
     """Rows per table, and the database's size in bytes."""
     if database_url is None:
         path = home / "myotome.sqlite3"
         with sqlite3.connect(path) as db:
-            counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _demo_tables(tables)}
         size = sum(p.stat().st_size for p in home.glob("myotome.sqlite3*"))
         return counts, size
     import psycopg
 
     with psycopg.connect(database_url) as db:
-        counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # type: ignore[call-overload,index]
+        tables = [row[0] for row in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _demo_tables(tables)}  # type: ignore[call-overload,index]
         size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]  # type: ignore[index]
     return counts, int(size)
 

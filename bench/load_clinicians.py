@@ -18,8 +18,9 @@ latencies, failures and the server's CPU time (utime + stime of ``--server-pid``
 process under it, from /proc) cover that window only. The results are written as JSON;
 bench/load.py prints them.
 
-Extension points: a page a later feature adds (start and chart a session, enter an outcome
-measure, read progress) is a function ``def step(user: Clinician) -> None`` that makes its
+The day: the day page, find the patient, the patient and episode pages, a new exam saved and its
+plan read, a session started from the plan with insertions recorded on it, an outcome measure
+entered and the progress read. Extension points: a page a later feature adds is a function ``def step(user: Clinician) -> None`` that makes its
 request through :func:`request` under the page's name, registered with :func:`step` in the
 place of the day it belongs to (``STEPS.insert(...)`` or ``STEPS.append(...)``); its kind
 ("page" or "save") says which budget bench/load.py holds it to.
@@ -43,6 +44,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,12 +65,18 @@ EXAM_POST: dict[str, str | list[str]] = {
     "zone": ["lateral_forearm:right:skin:trophedema"],
     "reflex_brachioradialis_reflex_right": "reduced",
     "build": "average",
+    "cardiac_screen": "done",  # asked of every complaint near the chest: without it the exam's red flag holds the session
     "first_session": "on",
     "action": "save",
 }
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission" value="([^"]+)"')
+SESSION_STEP = re.compile(r'data-step="(\d+)"')
+INSERTIONS_PER_DAY = 3  # of a session's dozen: enough to weigh the insertion saves in the mix
 EPISODE_LINK = re.compile(r'<a href="/episodes/(\d+)/">([^<]+)</a>')
+EXAM_LINK = re.compile(r'href="/exams/(\d+)/"')
+START_SESSION = "Start session from the plan"
+NO_RED_FLAGS = "<dt>Red flags of the exam</dt>\n    <dd>None.</dd>"
 PATIENT_LINK = re.compile(r'<a href="/patients/(\d+)/">([^<]+)</a>')
 
 
@@ -95,6 +103,11 @@ def step(name: str, kind: str = "page") -> Callable[[Callable[[Clinician], None]
     return register
 
 
+def pages() -> list[Step]:
+    """Each page once, in the day's order (a step repeated in the day, like an insertion, is one page)."""
+    return list({s.name: s for s in reversed(STEPS)}.values())[::-1]
+
+
 class Failed(Exception):
     """A page answered something else than a clinician's browser expects; the step's day is cut short."""
 
@@ -109,8 +122,9 @@ def request(user: Clinician, name: str, method: str, path: str, expect: int, for
     with user.client.request(method, path, name=name, data=body, headers=headers, allow_redirects=False, catch_response=True) as response:
         if response.status_code != expect:
             where = response.headers.get("Location", "") if response.headers else ""
-            response.failure(f"{method} {_shape(path)} answered {response.status_code} {where}, expected {expect}")
-            raise Failed(name)
+            answer = f"{method} {_shape(path)} answered {response.status_code} {where}, expected {expect}"
+            response.failure(answer)
+            raise Failed(f"{name}: {answer}")
         response.success()
         return response
 
@@ -175,12 +189,62 @@ def read_plan(user: Clinician) -> None:
     request(user, "plan", "GET", f"/exams/{user.exam}/", 200)
 
 
+@step("session start panel")
+def session_start_panel(user: Clinician) -> None:
+    request(user, "session start panel", "GET", f"/exams/{user.exam}/session/", 200)
+
+
+@step("start session", kind="save")
+def start_session(user: Clinician) -> None:
+    response = request(user, "start session", "POST", f"/exams/{user.exam}/session/", 302, user.csrf())
+    started = re.fullmatch(r"/sessions/(\d+)/", urllib.parse.urlsplit(response.headers["Location"]).path)
+    if started is None:
+        raise Failed(f"start session redirected to {response.headers['Location']}, not to the session")
+    user.session = int(started.group(1))
+
+
+@step("session page")
+def session_page(user: Clinician) -> None:
+    response = request(user, "session page", "GET", f"/sessions/{user.session}/", 200)
+    user.steps_of_session = [int(pk) for pk in SESSION_STEP.findall(response.text)]
+    if not user.steps_of_session:
+        raise Failed("the session page shows no step of the plan")
+
+
+def record_insertion(user: Clinician) -> None:
+    # The common path at the table: the plan's next muscle, grasp felt, released (one key press in the page).
+    planned = user.steps_of_session[user.insertions % len(user.steps_of_session)]
+    user.insertions += 1
+    form = {"key": uuid.uuid4().hex, "step": planned, "response": "grasp", "released": "yes", **user.csrf()}
+    request(user, "record insertion", "POST", f"/sessions/{user.session}/insertions/", 201, form)
+
+
+for _ in range(INSERTIONS_PER_DAY):
+    step("record insertion", kind="save")(record_insertion)
+
+
+@step("outcome form")
+def outcome_form(user: Clinician) -> None:
+    request(user, "outcome form", "GET", f"/episodes/{user.visit.episode}/outcomes/nprs/", 200)
+
+
+@step("save outcome", kind="save")
+def save_outcome(user: Clinician) -> None:
+    form = {"taken_on": time.strftime("%Y-%m-%d"), "timepoint": "progress", "part_items": str(random.randint(0, 10)), **user.csrf()}
+    request(user, "save outcome", "POST", f"/episodes/{user.visit.episode}/outcomes/nprs/", 302, form)
+
+
+@step("progress")
+def read_progress(user: Clinician) -> None:
+    request(user, "progress", "GET", f"/episodes/{user.visit.episode}/outcomes/", 200)
+
+
 # -- the clinicians --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Visit:
-    """An episode of the demo clinician's caseload that has consent to needling on file (so it can be examined)."""
+    """An episode of the demo clinician's caseload that can be examined and treated."""
 
     episode: int
     patient: int
@@ -197,10 +261,17 @@ class Clinician(FastHttpUser):
     wait_time = constant(0)
     steps: tuple[Step, ...] = ()
     warm_up = False  # walk the whole day once before measuring (to repeat one page on real records)
+    # Begin the measured days at a random step (after a warm-up day): twenty clinicians who all start at
+    # the day page would keep in step, and a think-time window shorter than a day would see its first half.
+    spread = False
+    start_at = 0
 
     visit: Visit
     patient: int
     exam: int
+    session: int
+    steps_of_session: list[int]
+    insertions = 0
     submission: str | None = None
 
     def on_start(self) -> None:
@@ -219,6 +290,8 @@ class Clinician(FastHttpUser):
         if self.warm_up:
             for each in STEPS:
                 each.run(self)
+        if self.spread:
+            self.start_at = random.randrange(len(self.steps))
         READY.append(self)
 
     def sign_in(self) -> None:
@@ -241,7 +314,8 @@ class Clinician(FastHttpUser):
 
     @locust.task
     def work(self) -> None:
-        for each in self.steps:
+        steps, self.start_at = self.steps[self.start_at :], 0
+        for each in steps:
             try:
                 each.run(self)
             except Failed:
@@ -289,9 +363,13 @@ def server_cpu_ms(pid: int) -> float:
     return total * 1000 / tick
 
 
-def run_phase(url: str, server_pid: int, name: str, users: int, seconds: float, steps: list[Step], wait: Any, warm_up: bool) -> Phase:
+def run_phase(
+    url: str, server_pid: int, name: str, users: int, seconds: float, steps: list[Step], wait: Any, warm_up: bool, spread: bool = False
+) -> Phase:
     """``users`` clinicians doing ``steps``; measured from when all are ready, for ``seconds``."""
-    user_class = type("DayOfWork", (Clinician,), {"abstract": False, "steps": tuple(steps), "wait_time": wait, "warm_up": warm_up})
+    user_class = type(
+        "DayOfWork", (Clinician,), {"abstract": False, "steps": tuple(steps), "wait_time": wait, "warm_up": warm_up, "spread": spread}
+    )
     environment = Environment(user_classes=[user_class], host=url)
     phase = Phase(name)
     measuring = [False]
@@ -330,7 +408,8 @@ def run_phase(url: str, server_pid: int, name: str, users: int, seconds: float, 
 
 
 def discover(url: str) -> list[Visit]:
-    """The demo clinician's active episodes (the day page's list) that can be examined (consent on file)."""
+    """The demo clinician's active episodes (the day page's list) that can be examined and treated: consent by
+    the demo clinician on file, and a session can start from the episode's latest exam."""
     jar = urllib.request.HTTPCookieProcessor()
     opener = urllib.request.build_opener(jar, _NoRedirect())
 
@@ -355,7 +434,12 @@ def discover(url: str) -> list[Visit]:
         if status != 200:
             continue  # no consent to needling on file: the exam is blocked
         _, page = fetch(f"/episodes/{episode}/")
-        patient = PATIENT_LINK.search(page)
+        patient, exam = PATIENT_LINK.search(page), EXAM_LINK.search(page)
+        panel = fetch(f"/exams/{exam.group(1)}/session/")[1] if exam else ""
+        if START_SESSION not in panel or NO_RED_FLAGS not in panel:
+            # No session could start from a new exam's plan: no consent by the demo clinician, a re-consent
+            # trigger, or red flags in the history (each new exam's flags wait to be acknowledged).
+            continue
         if patient:
             caseload.append(Visit(int(episode), int(patient.group(1)), html.unescape(name)))
     if not caseload:
@@ -386,9 +470,10 @@ def main() -> None:
     args = parser.parse_args()
     CASELOAD[:] = discover(args.url)
     wait = think_time(args.think) if args.mode == "think" else constant(0)
-    phases = [run_phase(args.url, args.server_pid, "mix", args.users, args.seconds, STEPS, wait, warm_up=False)]
+    thinking = args.mode == "think"
+    phases = [run_phase(args.url, args.server_pid, "mix", args.users, args.seconds, STEPS, wait, warm_up=thinking, spread=thinking)]
     if args.mode == "capacity" and args.page_seconds > 0:
-        for each in STEPS:
+        for each in pages():
             phases.append(run_phase(args.url, args.server_pid, each.name, args.users, args.page_seconds, [each], wait, warm_up=True))
     result = {
         "mode": args.mode,
@@ -396,7 +481,7 @@ def main() -> None:
         "think": args.think if args.mode == "think" else None,
         "core": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "caseload": len(CASELOAD),
-        "steps": [{"name": s.name, "kind": s.kind} for s in STEPS],
+        "steps": [{"name": s.name, "kind": s.kind} for s in pages()],
         "phases": [vars(p) for p in phases],
     }
     args.out.write_text(json.dumps(result))

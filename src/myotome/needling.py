@@ -16,6 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+#: Tissue resistance felt through the needle, 0-10, and what its ends read. IMS describes a
+#: banded muscle gripping the needle like a "rubber eraser" and, as it releases, resistance
+#: falling to "soft butter" (Gunn's clinical model, docs/sessions.md): the scale counts
+#: resistance, so the hard end is the high one. One wording for the page, the PDF and the docs.
+RESISTANCE_HARD = (10, "rubber eraser")
+RESISTANCE_SOFT = (0, "soft butter")
+RESISTANCE_SCALE = (
+    f'resistance 0–10: {RESISTANCE_HARD[0]} = "{RESISTANCE_HARD[1]}" (hard, gripping), '
+    f'{RESISTANCE_SOFT[0]} = "{RESISTANCE_SOFT[1]}" (released)'
+)
+
 #: CPT codes for needle insertion without injection, by distinct muscles (in effect from 1 Jan 2020).
 CPT_ONE_OR_TWO = "20560"
 CPT_THREE_OR_MORE = "20561"

@@ -8,20 +8,22 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from myotome.bodychart import load_chart
+from myotome.bodychart.paint import contrast_ratio as contrast
 from myotome.bodychart.render import DERMATOME_FILL
 from myotome.bodychart.sprite import (
     BODY,
-    PAGE_STYLE,
     TARGET_PX,
     VIEW_PX,
     ZONE_EDGE,
     _hit_area,
     _zoom_of,
     drawing_order,
+    page_stylesheet,
     page_svg,
     sprite_name,
     sprite_svg,
     target_ref,
+    target_table,
 )
 from myotome.bodychart.zoom import WHOLE, load_zooms, view_box, zoom_for
 from myotome.kb import load_kb
@@ -58,9 +60,14 @@ def test_the_sprite_name_follows_its_content() -> None:
 def test_the_page_svg_is_light_and_points_into_the_sprite() -> None:
     svg = page_svg("back", None, sprite=SPRITE, interactive=True)
     root = ET.fromstring(svg)
-    uses = root.findall(f".//{SVG}use[@data-kind]")
+    uses = [u for u in root.iter(f"{SVG}use") if "bc-shape" in u.get("class", "")]
     assert len(uses) == len(load_chart().views["back"].shapes)
-    assert all(u.get("href", "").startswith(SPRITE + "#") and u.get("aria-label") for u in uses)
+    assert all(u.get("href", "").startswith(SPRITE + "#") for u in uses)
+    # Kind, side and id are read from the href by the page's script, and an unmarked target's name
+    # from the targets table: nothing of them is repeated on each target.
+    assert not any(u.get("data-kind") or u.get("data-id") or u.get("data-side") or u.get("aria-label") for u in uses)
+    shapes = {target_ref("back", s) for s in load_chart().views["back"].shapes}
+    assert {u.get("href", "").split("#")[1] for u in uses} == shapes
     assert " d=" not in svg  # no geometry inline: it is in the sprite
     assert len(svg) < 45_000
 
@@ -68,13 +75,25 @@ def test_the_page_svg_is_light_and_points_into_the_sprite() -> None:
 def test_a_group_shape_says_which_muscles_it_covers() -> None:
     chart = load_chart()
     group = next(s for v in chart.views.values() for s in v.shapes if s.kind == "muscle" and s.covers != (s.id,))
-    svg = page_svg(next(n for n, v in chart.views.items() if group in v.shapes), None, sprite=SPRITE, interactive=True)
-    assert f'data-covers="{" ".join(group.covers)}"' in svg
+    view = next(n for n, v in chart.views.items() if group in v.shapes)
+    assert target_table()[target_ref(view, group)]["covers"] == " ".join(group.covers)
+    marks = {"muscles": [{"muscle_id": group.covers[0], "side": group.side, "severity": 2}]}
+    assert f'data-covers="{" ".join(group.covers)}"' in page_svg(view, marks, sprite=SPRITE)  # the saved exam's chart
 
 
 def test_abbreviations_from_the_kb_are_offered_for_type_ahead() -> None:
-    svg = page_svg("back", None, sprite=SPRITE, interactive=True)
-    assert re.search(r'data-id="extensor_carpi_radialis_brevis" data-side="right" data-abbr="[^"]*\bECRB\b', svg)
+    assert "ECRB" in target_table()["bmr-extensor_carpi_radialis_brevis"]["abbr"].split()
+
+
+def test_the_targets_table_names_every_target_as_a_marked_one_is_spoken() -> None:
+    table = target_table()
+    assert len(table) == sum(len(v.shapes) for v in load_chart().views.values())
+    assert table["bmr-extensor_carpi_radialis_brevis"]["label"] == "Right extensor carpi radialis brevis"
+    assert table["frl-thumb"]["label"] == "Left thumb, dermatome C6"
+    marks = {"muscles": [{"muscle_id": "supinator", "side": "right", "severity": 2}]}
+    marked = ET.fromstring(page_svg("back", marks, sprite=SPRITE, interactive=True)).find(f".//{SVG}use[@aria-label]")
+    assert marked is not None and marked.get("href") == SPRITE + "#bmr-supinator"
+    assert marked.get("aria-label") == table["bmr-supinator"]["label"] + ", tender band severity 2"
 
 
 def test_a_read_only_chart_draws_only_its_marked_targets_over_the_resting_drawing() -> None:
@@ -111,19 +130,8 @@ def test_a_hit_area_makes_every_target_24_px_at_its_zoom() -> None:
             assert min(w, h) * scale >= TARGET_PX, (view.name, s.key, zoom)
 
 
-def _luminance(colour: str) -> float:
-    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    low, high = sorted((_luminance(a), _luminance(b)))
-    return (high + 0.05) / (low + 0.05)
-
-
 def _rule(selector: str, prop: str) -> str:
-    match = re.search(re.escape(selector) + r"\{[^}]*\b" + prop + r":(#[0-9a-f]{6})", PAGE_STYLE)
+    match = re.search(re.escape(selector) + r"\{[^}]*\b" + prop + r":(#[0-9a-f]{6})", page_stylesheet())
     assert match, (selector, prop)
     return match.group(1)
 
@@ -143,7 +151,7 @@ def test_skin_and_sensory_marks_stand_apart_from_the_dermatome_fills() -> None:
     sensory = _rule(".bc-region.bc-sensory", "stroke")
     assert all(contrast(skin, c) >= 3 for c in DERMATOME_FILL.values())
     assert all(contrast(sensory, c) >= 3 for c in DERMATOME_FILL.values())
-    assert "stroke-dasharray" in PAGE_STYLE.split(".bc-region.bc-sensory{")[1].split("}")[0]  # an outline style, not a colour
+    assert "stroke-dasharray" in page_stylesheet().split(".bc-region.bc-sensory{")[1].split("}")[0]  # an outline style, not a colour
 
 
 # -- zooms ---------------------------------------------------------------------------------------

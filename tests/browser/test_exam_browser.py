@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import Server
 
@@ -196,6 +197,7 @@ def test_every_mark_is_possible_without_javascript(browser: Any, server: Server,
         assert page.locator("#zone-list li[data-token='little_finger:right:sensory:reduced']").count() == 1
         post(page, "button[data-rung='para_C5-C6_right']")  # a rung posts the form; the server cycles it
         assert page.locator("#para_C5-C6_right").input_value() == "tender"
+        expect(page.locator("button[data-rung='para_C5-C6_right']")).to_be_focused()  # back at the rung tapped
         assert page.locator("#band-list li").count() == 1 and page.locator("#zone-list li").count() == 1
         page.fill("#rom_wrist_extension_right", "lots")
         post(page, "button[name=action][value=save]")

@@ -66,6 +66,73 @@ def test_the_spine_ladder_is_worked_by_keys(tablet: Any, server: Server) -> None
     values = [page.locator(f"#para_{name}").input_value() for name in ("C5-C6_right", "C6_right", "C6-C7_right", "C5-C6_left")]
     assert values == ["tender", "thickened", "", ""]
     assert page.locator("button[data-rung='para_C6_right']").get_attribute("aria-label") == "C6 right: thickened"
+    # The chart's spine follows the ladder: a mark beside each marked level, in its sign's paint, and none for a cleared one.
+    marks = page.locator("svg.bc-back g.bc-levels path.bc-level-mark")
+    expect(marks).to_have_count(2)
+    assert {(m.get_attribute("data-level"), m.get_attribute("data-side"), m.get_attribute("class")) for m in marks.all()} == {
+        ("C5-C6", "right", "bc-level-mark bc-level-tender"),
+        ("C6", "right", "bc-level-mark bc-level-thickened"),
+    }
+    c6 = page.locator("svg.bc-back path.bc-level-mark[data-level='C6']").bounding_box()
+    assert c6 and c6["width"] > c6["height"]  # drawn: a short stroke across, beside the spine
+
+
+SECTION_KEYS = {
+    "C": "Body chart",
+    "P": "Spine: paraspinal levels",
+    "B": "Tender bands",
+    "Z": "Skin and sensation",
+    "M": "Range of motion",
+    "W": "Weakness",
+    "R": "Reflexes",
+    "H": "History and red flags",
+    "N": "Exam notes",
+    "D": "This session",
+    "S": "Save",
+}
+
+
+def test_section_shortcuts_are_shown_listed_and_named_to_assistive_technology(tablet: Any, server: Server, screenshots: Path) -> None:
+    page = tablet
+    episode_id, _, _ = consented_episode(server)
+    page.goto(f"{server.url}/episodes/{episode_id}/exams/new/")
+    page.click("#key-list summary")
+    items = page.locator("[data-key-items] li")
+    assert items.all_inner_texts() == [f"Alt+Shift+{key} {name}" for key, name in SECTION_KEYS.items()]
+    for key, name in SECTION_KEYS.items():
+        where = page.locator(f"[data-key='{key}']")
+        labelled = where.locator("h2") if key != "S" else where.locator("button[data-save]")
+        assert labelled.get_attribute("aria-keyshortcuts") == f"Alt+Shift+{key}", name
+        hint = where.locator("kbd.key-hint")
+        expect(hint).to_have_text(f"Alt+Shift+{key}")
+        if key != "S":  # the save bar keeps to one line on a tablet: its chord is in the list
+            expect(hint).to_be_visible()  # the chord beside the heading
+    page.locator("#key-list").screenshot(path=str(screenshots / "exam-form-shortcuts.png"))
+    # Each lands on the section's first field: the chart's one tab stop, a rung, a reflex, a note.
+    page.keyboard.press("Alt+Shift+KeyC")
+    assert page.evaluate("document.activeElement.classList.contains('bc-shape')")
+    page.keyboard.press("Alt+Shift+KeyP")
+    assert page.evaluate("document.activeElement.dataset.rung") == "para_C0-C1_left"
+    page.keyboard.press("Alt+Shift+KeyR")
+    assert page.evaluate("document.activeElement.tagName + ' ' + document.activeElement.name").startswith("SELECT reflex_")
+    page.keyboard.press("Alt+Shift+KeyN")
+    assert page.evaluate("document.activeElement.id") == "exam_note"
+    page.keyboard.press("Alt+Shift+KeyZ")
+    assert page.evaluate("document.activeElement.id") == "zone_name"
+
+
+def test_a_tap_on_a_rung_repaints_the_chart_spine(tablet: Any, server: Server) -> None:
+    page = tablet
+    episode_id, _, _ = consented_episode(server)
+    page.goto(f"{server.url}/episodes/{episode_id}/exams/new/")
+    mark = page.locator("svg.bc-back path.bc-level-mark[data-level='C5-C6'][data-side='right']")
+    expect(mark).to_have_count(0)
+    page.click("button[data-rung='para_C5-C6_right']")  # tender
+    expect(mark).to_have_class("bc-level-mark bc-level-tender")
+    page.click("button[data-rung='para_C5-C6_right']")  # thickened
+    expect(mark).to_have_class("bc-level-mark bc-level-thickened")
+    page.click("button[data-rung='para_C5-C6_right']")  # clear
+    expect(mark).to_have_count(0)
 
 
 def _status(page: Any, pattern: str) -> None:

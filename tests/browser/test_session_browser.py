@@ -176,3 +176,132 @@ def test_a_sign_in_timeout_keeps_recording_and_sends_after_signing_in_again(tabl
     rows = server.query("SELECT response FROM treatments_insertion WHERE session_id = ? ORDER BY id", session_id)
     assert [r[0] for r in rows] == ["grasp", "twitch", "none"]
     assert page.locator("#insertion-rows tr").count() == 3  # shown once each, none doubled
+
+
+def test_the_same_session_without_leaving_the_keyboard(tablet: Any, server: Server) -> None:
+    """Issue 10's "done when": the exam's plan to a signed 12-insertion session, pain and one
+    range before and after, with key presses and typing only (no click, no fill)."""
+    page = tablet
+    exam_id = ready_exam(server)
+    page.goto(f"{server.url}/exams/{exam_id}/")
+    reset_interactions(page)
+    started = datetime.now()
+    keys = page.keyboard
+
+    keys.press("s")  # Start session, from the plan on the exam page
+    page.wait_for_url(re.compile(r"/exams/\d+/session/$"))
+    expect(page.get_by_role("button", name="Start session from the plan")).to_be_focused()
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
+    session_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+    keys.press("b")  # the first "before" box: pain
+    keys.type("7")
+    keys.press("Enter")  # the next "before" box: the restricted range
+    keys.type("100")
+    keys.press("Enter")  # the last of the column: back to the shortcuts
+    for _ in range(INSERTIONS):
+        keys.press("g")
+    _status(page, r"^All saved\.$")
+    expect(page.locator("#needles-in")).to_have_text(str(INSERTIONS))
+
+    keys.press("a")
+    keys.type("3")
+    keys.press("Enter")
+    keys.type("140")
+    keys.press("Enter")
+    expect(page.locator("td.change").nth(1)).to_have_text("+40")
+    if page.locator("#standard-advice").is_visible():
+        keys.press("v")  # a thoracic-zone muscle was needled: the standard aftercare advice
+    keys.press("o")
+    keys.type(str(INSERTIONS))
+    keys.press("Enter")
+    keys.press("l")  # the patient left now
+    keys.press("s")  # the Sign button, focused only
+    expect(page.locator("#sign")).to_be_focused()
+    keys.press("Enter")
+    try:
+        expect(page.locator("h1 .status")).to_have_text("Signed", timeout=30_000)
+    except AssertionError as refused:
+        raise AssertionError(page.locator(".sign-problems, .messages").all_inner_texts()) from refused
+    seconds = (datetime.now() - started).total_seconds()
+
+    count = interactions(page)
+    log = interaction_log(page)
+    print(f"\n12-insertion session, keyboard only: {count} interactions, {seconds:.1f} s from the exam page to signed; log: {log}")
+    assert not [entry for entry in log if entry.startswith(("tap", "select"))]  # keys and typing only
+    assert count <= TARGET
+    rows = server.query("SELECT key, response, released FROM treatments_insertion WHERE session_id = ?", session_id)
+    assert len(rows) == INSERTIONS and len({r[0] for r in rows}) == INSERTIONS
+    assert {(r[1], r[2]) for r in rows} == {("grasp", 1)}
+    signed = server.query("SELECT status, pain_before, pain_after, needles_out, left_at FROM treatments_session WHERE id = ?", session_id)
+    status, pain_before, pain_after, out, left_at = signed[0]
+    assert (status, pain_before, pain_after, out) == ("signed", 7, 3, INSERTIONS) and left_at is not None
+    assert server.query("SELECT before, after FROM treatments_rangemeasure WHERE session_id = ? AND before IS NOT NULL", session_id) == [
+        (100, 140)
+    ]
+    assert page.problems == []
+
+
+def test_a_muscle_added_by_its_abbreviation_a_step_skipped_and_one_moved(tablet: Any, server: Server) -> None:
+    page = tablet
+    exam_id = ready_exam(server)
+    page.goto(f"{server.url}/exams/{exam_id}/session/")
+    page.get_by_role("button", name="Start session from the plan").click()
+    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
+    session_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    steps = "SELECT muscle_id, side, source, skipped FROM treatments_sessionstep WHERE session_id = ? ORDER BY position, id"
+    planned = server.query(steps, session_id)
+    assert len(planned) >= 3
+
+    # Add: the knowledge base's abbreviation finds the muscle (the list offers its name).
+    page.fill("#add-muscle", "ECRB")
+    expect(page.locator("#muscle-names option[value='Extensor carpi radialis brevis']")).to_have_count(1)
+    page.select_option("form.add-step select[name=side]", "left")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_load_state()
+    expect(page.locator("#step-list li").last).to_contain_text("Extensor carpi radialis brevis")
+
+    # Skip the second step, not tolerated.
+    second = page.locator("#step-list li[data-step]").nth(1)
+    second_name = second.get_attribute("data-name")
+    second.locator("select[name=reason]").select_option("not_tolerated")
+    second.get_by_role("button", name="Skip").click()
+    expect(page.locator("#step-list li[data-step]").nth(1)).to_contain_text("skipped: not tolerated")
+
+    # Move the added muscle up one place.
+    added = page.locator("#step-list li[data-step]").last
+    added.get_by_role("button", name="Move Extensor carpi radialis brevis up").click()
+    expect(page.locator("#step-list li[data-step]").nth(len(planned) - 1)).to_contain_text("Extensor carpi radialis brevis")
+
+    after = server.query(steps, session_id)
+    expected = [*planned[:-1], ("extensor_carpi_radialis_brevis", "left", "added", ""), planned[-1]]
+    expected[1] = (*expected[1][:3], "not_tolerated")
+    assert after == expected, f"{second_name} skipped, ECRB (left) added then moved above the last planned step"
+    assert page.problems == []
+
+
+def test_single_letter_keys_can_be_turned_off_and_alt_shift_still_works(tablet: Any, server: Server) -> None:
+    # WCAG 2.1.4: a single-character shortcut can be turned off; the chord works anywhere, a field included.
+    page = tablet
+    exam_id = ready_exam(server)
+    page.goto(f"{server.url}/exams/{exam_id}/session/")
+    page.get_by_role("button", name="Start session from the plan").click()
+    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
+    session_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    expect(page.locator("[data-quick=grasp][data-released=yes]")).to_have_attribute("aria-keyshortcuts", "G Alt+Shift+G")
+    page.get_by_label("Single-letter keys").uncheck()
+    page.keyboard.press("g")
+    page.keyboard.press("Alt+Shift+KeyT")
+    page.locator("#f-pain_before").focus()
+    page.keyboard.press("Alt+Shift+KeyN")  # from inside a field
+    _status(page, r"^All saved\.$")
+    rows = server.query("SELECT response FROM treatments_insertion WHERE session_id = ? ORDER BY id", session_id)
+    assert [r[0] for r in rows] == ["twitch", "none"]
+    page.reload()  # the choice is kept on this device
+    expect(page.get_by_label("Single-letter keys")).not_to_be_checked()
+    page.get_by_label("Single-letter keys").check()
+    page.keyboard.press("g")
+    _status(page, r"^All saved\.$")
+    expect(page.locator("#needles-in")).to_have_text("3")
+    assert page.problems == []

@@ -8,6 +8,7 @@ Documents are format 1.1, as the form writes them: the C6 level is the C6 verteb
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -49,13 +50,21 @@ def c6_input() -> ExamInput:
     )
 
 
-def make_exam(episode: Episode, user: Any, data: ExamInput | None = None, *, saved: bool = True) -> Exam:
-    """An exam stored the way the exam view stores it (through exams/service.py: document, result, KB version)."""
+def make_exam(
+    episode: Episode, user: Any, data: ExamInput | None = None, *, saved: bool = True, stored: Callable[[Exam], None] | None = None
+) -> Exam:
+    """An exam stored the way the exam view stores it (through exams/service.py: document, result, KB version).
+
+    ``stored`` changes the exam just before it is written: a result as an older release stored
+    it, say (a saved exam is signed and cannot change afterwards).
+    """
     kb = load_kb()
     document = service.document(data or c6_input(), episode=episode, kb=kb)
     exam = Exam.objects.create(episode=episode, document=document, kb_version=kb.version, created_by=user)
     exam.document = service.named(document, exam.pk)
     if saved:
         service.finalise([exam], kb, by=user, at=timezone.now())
+    if stored is not None:
+        stored(exam)
     exam.save()
     return exam

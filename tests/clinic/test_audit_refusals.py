@@ -109,6 +109,7 @@ ROUTES = [
     Route("exams:export", "get", "exam", _by("saved")),
     Route("exams:autosave_new", "post", "episode", _by("episode")),
     Route("exams:autosave", "post", "exam", _by("draft_exam")),
+    Route("exams:addendum", "post", "exam", _by("saved")),
     Route("documents:session_summary", "get", "treatmentsession", _by("session")),
     Route("documents:session_summary_pdf", "get", "treatmentsession", _by("session")),
     Route("documents:session_handout", "get", "treatmentsession", _by("session")),

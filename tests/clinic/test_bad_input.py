@@ -21,6 +21,7 @@ from myotome.clinic.mfa.forms import CodeForm
 from myotome.clinic.patients.forms import ConsentForm, EpisodeForm, PatientForm, PrecautionsForm, SearchForm
 from myotome.clinic.patients.models import Consent, Episode, Patient, Precaution
 
+from . import migrating
 from .conftest import OUTSIDE_ADDRESS, PASSWORD, World
 
 # -- numbers and dates that overflowed --------------------------------------------------------
@@ -146,17 +147,8 @@ def test_a_date_tomorrow_is_allowed_for_time_zones_but_not_the_day_after() -> No
 
 @pytest.mark.django_db(transaction=True)
 def test_the_length_migration_stops_naming_the_records_that_are_too_long_rather_than_cut_them() -> None:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    def migrate(target: list[tuple[str, str]]) -> MigrationExecutor:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(target)
-        return executor
-
-    latest = [key for key in MigrationExecutor(connection).loader.graph.leaf_nodes() if key[0] == "patients"]
-    executor = migrate([("patients", "0001_initial")])
+    latest = migrating.latest()  # every app's: going back to patients 0001 unapplies the apps built on it
+    executor = migrating.migrate([("patients", "0001_initial")])
     old = executor.loader.project_state([("patients", "0001_initial")]).apps
     clinic = old.get_model("accounts", "Clinic").objects.create(name="Old clinic")
     patient = old.get_model("patients", "Patient").objects.create(
@@ -164,10 +156,10 @@ def test_the_length_migration_stops_naming_the_records_that_are_too_long_rather_
     )
     try:
         with pytest.raises(RuntimeError, match=rf"patient notes longer than 10,000 characters \(ids {patient.pk}\)"):
-            migrate(latest)
+            migrating.migrate(latest)
     finally:
         old.get_model("patients", "Patient").objects.filter(pk=patient.pk).update(notes="short")
-        migrate(latest)
+        migrating.migrate(latest)
     assert Patient.objects.get(pk=patient.pk).notes == "short"
 
 

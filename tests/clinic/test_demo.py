@@ -15,7 +15,7 @@ from myotome import batch
 from myotome.clinic.accounts.models import Clinic, Membership, Role
 from myotome.clinic.audit.models import AuditEvent
 from myotome.clinic.demo import STEPS, DemoError, DemoPractice, Step, load_demo
-from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.exams.models import Exam, ExamAddendum, ExamStatus
 from myotome.clinic.outcomes.models import OutcomeScore
 from myotome.clinic.patients.models import Consent, Episode, Patient, Precaution
 from myotome.kb import load_kb
@@ -69,6 +69,13 @@ def test_the_same_seed_gives_the_same_practice(transactional_db: None) -> None:
     assert [e.document["findings"] for e in Exam.objects.order_by("pk")] == first_exams
     assert list(OutcomeScore.objects.order_by("pk").values_list("episode_id", "measure", "taken_on", "score", "responses")) == first_scores
     assert first_scores  # the measure histories are part of the practice
+
+
+def test_some_saved_exams_have_an_addendum_by_their_clinician(practice: DemoPractice) -> None:
+    notes = list(ExamAddendum.objects.select_related("exam"))
+    assert 0 < len(notes) < Exam.objects.filter(status=ExamStatus.SAVED).count()
+    assert {n.exam.status for n in notes} == {ExamStatus.SAVED}  # saved, and so signed: never a draft
+    assert all(n.written_by_id == n.exam.saved_by_id and n.written_at > n.exam.saved_at for n in notes)  # type: ignore[operator]
 
 
 def test_it_refuses_a_database_that_has_users(practice: DemoPractice) -> None:

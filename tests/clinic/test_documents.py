@@ -128,3 +128,14 @@ def test_the_document_page_shows_the_points_needled_on_the_chart(world: World, s
 def test_the_discharge_report_lists_each_session(world: World, session: TreatmentSession) -> None:
     page = world.client("alice").get(urls(session)["discharge report"]).content.decode()
     assert "Session 1:" in page and "Likely segments" in page
+
+
+@pytest.mark.parametrize("document", ["session summary", "session summary PDF", "discharge report", "discharge report PDF"])
+def test_an_exam_addendum_is_printed_under_its_findings(world: World, session: TreatmentSession, document: str) -> None:
+    client = world.client("bob")
+    assert client.post(f"/exams/{session.exam_id}/addenda/", {"text": "Reflex re-tested: normal, not reduced."}).status_code == 302
+    response = client.get(urls(session)[document])
+    text = pdf_text(response.content) if document.endswith("PDF") else response.content.decode()
+    assert "brachioradialis" in text.lower()  # the finding stays as signed
+    assert text.lower().index("findings") < text.index("Exam addendum") < text.index("Reflex re-tested: normal, not reduced.")
+    assert "Bob Tester" in text[text.index("Exam addendum") :]

@@ -65,7 +65,7 @@ def test_saving_builds_the_document_runs_the_engine_and_stores_the_kb_version(wo
     assert steps[0]["region"] == "paraspinal" and steps[0]["segment"] == "C6"
     assert any("Anticoagulant" in w for w in exam.plan["warnings"])
     event = AuditEvent.objects.get(action=Action.CREATE, record_type="exam")
-    assert event.record_id == str(exam.pk) and event.detail == f"saved: 8 findings, {len(steps)} plan steps"
+    assert event.record_id == str(exam.pk) and event.detail == f"saved and signed: 8 findings, {len(steps)} plan steps"
 
 
 def test_the_saved_exam_shows_segments_evidence_plan_markers_and_warnings(world: World) -> None:
@@ -94,12 +94,12 @@ def test_lung_cautions_are_marked_on_their_steps(world: World) -> None:
 
 def test_the_stored_result_is_shown_as_it_was_saved(world: World) -> None:
     # A stored plan is shown from the stored result, not recomputed with today's KB.
-    exam = make_exam(world.episode, world.alice)
-    result = exam.result
-    result["plan"]["steps"][0]["reason"] = "the reason as it read when the exam was saved"
-    result["kb_version"] = exam.kb_version = "2020.1.1+00000000"
-    exam.result = result
-    exam.save()
+
+    def as_saved_then(exam: Exam) -> None:
+        exam.result["plan"]["steps"][0]["reason"] = "the reason as it read when the exam was saved"
+        exam.result["kb_version"] = exam.kb_version = "2020.1.1+00000000"
+
+    exam = make_exam(world.episode, world.alice, stored=as_saved_then)
     page = world.client("alice").get(reverse("exams:detail", args=[exam.pk])).content.decode()
     assert "the reason as it read when the exam was saved" in page
     assert "The knowledge base has changed since this exam was saved" in page
@@ -138,10 +138,13 @@ def test_a_paraspinal_step_names_its_level_and_root_and_is_drawn_there(world: Wo
     assert f"<strong>{step['muscle']['name']}</strong>, right · at C7-T1, for {step['segment']} ·" in page
     marker = re.search(rf'<g class="bc-plan-marker" data-order="{step["order"]}">.*?<circle cx="[^"]+" cy="([^"]+)"', page)
     assert marker and float(marker.group(1)) == load_chart().views["back"].levels["C7-T1"]
+
     # A result stored before steps named a level shows the segment as it was.
-    for old in exam.result["plan"]["steps"]:
-        old.pop("level", None)
-    exam.save()
+    def without_levels(old: Exam) -> None:
+        for old_step in old.result["plan"]["steps"]:
+            old_step.pop("level", None)
+
+    exam = make_exam(world.episode, world.alice, data, stored=without_levels)
     page = world.client("alice").get(reverse("exams:detail", args=[exam.pk])).content.decode()
     assert f"<strong>{step['muscle']['name']}</strong>, right · {step['segment']} ·" in page
 
@@ -159,10 +162,11 @@ def test_a_paraspinal_step_names_its_level_and_root_and_is_drawn_there(world: Wo
     ],
 )
 def test_the_result_page_says_how_the_exam_was_read(world: World, stored: dict[str, Any], shown: list[str], hidden: list[str]) -> None:
-    exam = make_exam(world.episode, world.alice)
-    result = {k: v for k, v in exam.result.items() if k not in ("format", "notes")}
-    exam.result = {**result, **stored}
-    exam.save()
+
+    def as_stored(exam: Exam) -> None:
+        exam.result = {**{k: v for k, v in exam.result.items() if k not in ("format", "notes")}, **stored}
+
+    exam = make_exam(world.episode, world.alice, stored=as_stored)
     response = world.client("alice").get(reverse("exams:detail", args=[exam.pk]))
     page = response.content.decode()
     assert response.status_code == 200 and '<span class="segment-name">C6</span>' in page
@@ -529,11 +533,12 @@ def test_the_exam_page_has_the_chart_and_no_inline_script_or_style(world: World)
     # makes them buttons with one tab stop; see tests/browser/test_chart_browser.py).
     for view in ("front", "back"):
         assert page.count(f'class="bc-chart bc-{view} bc-layer-muscles"') == 1
-    assert (
-        'data-kind="muscle" data-id="extensor_carpi_radialis_brevis" data-side="right" data-abbr="ECRB" aria-label="Right extensor carpi radialis brevis"'
-        in page
+    # Kind, side and KB id are in the href, the name in the static targets table: chart.js reads them.
+    assert '#bmr-extensor_carpi_radialis_brevis" class="bc-shape bc-muscle"/>' in page
+    assert '#brr-lateral_forearm" class="bc-shape bc-region' in page
+    assert re.search(
+        r'<script src="/static/exams/chart-targets\.[0-9a-f]{10}\.js" defer></script>\s*<script src="/static/exams/chart\.js"', page
     )
-    assert 'data-kind="region" data-id="lateral_forearm" data-side="right"' in page
     assert 'src="/static/exams/chart.js"' in page
     # The CSP allows scripts and styles from files only.
     assert "<style" not in page and not re.search(r"\sstyle=", page)

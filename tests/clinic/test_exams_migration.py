@@ -10,8 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from myotome.clinic.audit.models import Action, AuditEvent
@@ -20,6 +18,7 @@ from myotome.engine import assess
 from myotome.exam import parse_assessment
 
 from .conftest import World
+from .migrating import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,27 +27,14 @@ MIGRATION = "exams.0002_assessment_format_1_1"
 AFTER = ("exams", "0002_assessment_format_1_1")
 
 
-def _migrate(target: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor
-
-
-def _latest() -> list[tuple[str, str]]:
-    # Every app's latest, not only the exams app's: going back to exams 0001 also unapplied the apps
-    # that depend on exams (sessions, outcomes), and the tests after this one need their tables.
-    return list(MigrationExecutor(connection).loader.graph.leaf_nodes())
-
-
 @pytest.fixture
 def before_0002() -> Iterator[Any]:
     """The exams app at 0001 (the Exam model of that state); the database ends migrated to the latest."""
-    executor = _migrate(BEFORE)
+    executor = migrate(BEFORE)
     try:
         yield executor.loader.project_state(BEFORE).apps.get_model("exams", "Exam")
     finally:
-        _migrate(_latest())
+        migrate(latest())
 
 
 def _document(findings: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -91,7 +77,7 @@ def test_every_stored_exam_is_converted_to_format_1_1_with_the_same_meaning(worl
     current = _store(before_0002, world, _document([_paraspinal("C7-T1")], format="1.1"), saved=False)
     result = saved.result
 
-    _migrate(_latest())
+    migrate(latest())
 
     converted = Exam.objects.get(pk=saved.pk)
     assert converted.document["format"] == "1.1" and converted.document["id"] == "exam-x"
@@ -110,7 +96,7 @@ def test_every_stored_exam_is_converted_to_format_1_1_with_the_same_meaning(worl
     assert events[0].detail == "document converted to assessment format 1.1 (3 paraspinal findings)"
 
     # The reverse: back to root segments (read with the model of 0001: later migrations add columns); what 1.0 wrote otherwise (S3, C7-C8) stays merged.
-    _migrate(BEFORE)
+    migrate(BEFORE)
     assert [f.get("level") for f in before_0002.objects.get(pk=saved.pk).document["findings"]] == ["C6", None, "C8", None, "C5-C6"]
     assert "format" not in before_0002.objects.get(pk=saved.pk).document
     assert [f["level"] for f in before_0002.objects.get(pk=draft.pk).document["findings"]] == ["S1", "C7", "L5-S1"]
@@ -124,23 +110,23 @@ def test_a_document_that_cannot_be_converted_stops_the_migration_and_nothing_is_
     # Never valid, but stored as JSON by something other than the form.
     bad = _store(before_0002, world, _document([_paraspinal("C9")]), saved=False)
     with pytest.raises(RuntimeError, match=rf"cannot be converted to assessment format 1.1: exam {bad.pk}: 'C9' is not a format 1.0"):
-        _migrate(_latest())
+        migrate(latest())
     assert before_0002.objects.get(pk=good.pk).document == good.document  # rolled back with the rest
     assert not AuditEvent.objects.filter(path=f"migrate {MIGRATION}").exists()
     before_0002.objects.filter(pk=bad.pk).update(document=_document([_paraspinal("C7")]))
 
 
 def test_the_reverse_stops_at_a_document_that_format_1_0_cannot_hold(world: World, before_0002: Any) -> None:
-    _migrate(_latest())
+    migrate(latest())
     plain = Exam.objects.create(episode=world.episode, document=_document([_paraspinal("C7-T1")], format="1.1"), created_by=world.alice)
     flagged = Exam.objects.create(
         episode=world.episode, document=_document([_paraspinal("L4-L5")], format="1.1", sphincter="yes"), created_by=world.alice
     )
     # Read with the model of 0002: the reverse of later migrations has dropped their columns.
-    at_0002 = _migrate([AFTER]).loader.project_state([AFTER]).apps.get_model("exams", "Exam")
+    at_0002 = migrate([AFTER]).loader.project_state([AFTER]).apps.get_model("exams", "Exam")
     with pytest.raises(
         RuntimeError, match=rf"cannot be converted to assessment format 1.0: exam {flagged.pk}: format 1.0 cannot hold sphincter"
     ):
-        _migrate(BEFORE)
+        migrate(BEFORE)
     assert at_0002.objects.get(pk=plain.pk).document == plain.document  # nothing was changed
     at_0002.objects.filter(pk=flagged.pk).delete()

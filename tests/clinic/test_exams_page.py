@@ -99,8 +99,10 @@ def test_the_ladder_works_without_javascript_each_tap_posting_the_form(world: Wo
     assert 'id="para_C5-C6_right" name="para_C5-C6_right" value="thickened"' in page
     page = _post(world, {**post, "para_C5-C6_right": "thickened", "cycle_level": "C5-C6:right"}).content.decode()
     assert 'id="para_C5-C6_right" name="para_C5-C6_right" value=""' in page
-    # Each rung posts back to the form's own address, at the ladder.
-    assert f'formaction="{reverse("exams:new", args=[world.episode.pk])}#para-heading"' in page
+    # Each rung posts the form to its own address, and the page comes back focused on that rung
+    # (autofocus: scrolled to it, without JavaScript); no other rung takes the focus.
+    assert 'data-rung="para_C5-C6_right" autofocus aria-label="C5-C6 right: clear">' in page and page.count(" autofocus") == 1
+    assert "formaction" not in page
 
 
 def test_a_tap_on_a_level_the_form_does_not_have_changes_nothing(world: World) -> None:
@@ -181,16 +183,17 @@ def test_the_stored_document_is_the_engines_assessment_in_kb_ids(world: World) -
 
 def test_an_exam_stored_with_display_names_still_reads_shows_and_copies_forward(world: World) -> None:
     # Stored before the form wrote KB ids: the KB resolves display names as well.
-    old = make_exam(world.episode, world.alice)
-    old.document = {
-        **old.document,
-        "complaint": {"regions": ["Lateral elbow"], "side": "right", "condition": "Tennis elbow (lateral epicondylalgia)"},
-        "findings": [
-            {"type": "tender_band", "muscle": "Extensor carpi radialis brevis", "side": "right", "severity": 3},
-            {"type": "reflex", "reflex": "Brachioradialis reflex", "grade": "reduced", "side": "right"},
-        ],
-    }
-    old.save()
+    def with_display_names(exam: Exam) -> None:
+        exam.document = {
+            **exam.document,
+            "complaint": {"regions": ["Lateral elbow"], "side": "right", "condition": "Tennis elbow (lateral epicondylalgia)"},
+            "findings": [
+                {"type": "tender_band", "muscle": "Extensor carpi radialis brevis", "side": "right", "severity": 3},
+                {"type": "reflex", "reflex": "Brachioradialis reflex", "grade": "reduced", "side": "right"},
+            ],
+        }
+
+    old = make_exam(world.episode, world.alice, stored=with_display_names)
     client = world.client("alice")
     page = client.get(reverse("exams:detail", args=[old.pk])).content.decode()
     assert "Tender band: Extensor carpi radialis brevis, right, severity 3" in page
@@ -230,3 +233,13 @@ def test_a_draft_says_when_it_was_last_saved(world: World) -> None:
     page = world.client("alice").get(reverse("exams:edit", args=[draft.pk])).content.decode()
     saved_at = timezone.localtime(draft.updated_at)
     assert f'id="draft-status" role="status" aria-live="polite">Saved {saved_at:%H:%M}</span>' in page
+
+
+def test_section_shortcuts_are_marked_in_the_page_and_their_list_waits_for_javascript(world: World) -> None:
+    page = world.client("alice").get(reverse("exams:new", args=[world.episode.pk])).content.decode()
+    keys = re.findall(r'data-key="([A-Z])"', page)
+    assert keys == ["C", "P", "B", "Z", "M", "W", "R", "H", "N", "D", "S"]  # one letter a section, in page order
+    assert len(set(keys)) == len(keys)
+    # Without JavaScript there are no shortcuts, so no list of them (shortcuts.js shows it).
+    assert re.search(r'<details class="part key-list" id="key-list" data-key-list hidden>', page)
+    assert 'src="/static/exams/shortcuts.js"' in page

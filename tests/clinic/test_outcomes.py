@@ -147,3 +147,14 @@ def test_the_patient_page_lists_scores_due_per_episode(world: World) -> None:
     world.episode.status = EpisodeStatus.DISCHARGED
     world.episode.save()
     assert "Due: a discharge score on Patient-Rated Tennis Elbow Evaluation" in world.client("alice").get(patient_url).content.decode()
+
+
+def test_the_date_taken_is_shown_and_typed_in_the_clinics_format(world: World, settings: Any) -> None:
+    # A native date picker follows the browser's locale (mm/dd/yyyy beside "28 Nov 2026"): a text input instead.
+    settings.MYOTOME_DATE_FORMAT = "dd/mm/yyyy"
+    page = world.client("alice").get(enter_url(world, "nprs")).content.decode()
+    assert 'type="date"' not in page and 'placeholder="28/11/2026"' in page
+    assert post(world, "nprs", part_items="6", taken_on="02/03/2026").status_code == 302
+    assert str(OutcomeScore.objects.get().taken_on) == "2026-03-02"
+    refused = post(world, "nprs", part_items="6", taken_on="03-02-2026")
+    assert refused.status_code == 422 and "write it as 28/11/2026" in refused.content.decode()

@@ -40,21 +40,21 @@ def _exam(w: World) -> Exam:
 
 
 PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
-    ("day", "alice", lambda w: "/", 9),  # + follow-up calls due (treatments)
+    ("day", "alice", lambda w: "/", 10),  # + follow-up calls due (treatments), + outcome scores due (outcomes: one query)
     ("patient list", "alice", lambda w: "/patients/", 7),
     (
         "patient",
         "alice",
         lambda w: f"/patients/{w.patient.pk}/",
-        14,
-    ),  # + measure sets and valid scores of its episodes (outcomes: scores due)
+        13,
+    ),  # + outcome scores due of its episodes (outcomes: one query for measure sets, scores and sessions)
     (
         "episode",
         "alice",
         lambda w: f"/episodes/{w.episode.pk}/",
-        13,
-    ),  # + the episode's sessions (treatments), its measure set and primary scores (outcomes)
-    ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 8),
+        14,
+    ),  # + the episode's sessions (treatments), its measure set and primary scores, what is due (outcomes: one query)
+    ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 9),  # + its addenda, with their writers
     ("new exam", "alice", lambda w: f"/episodes/{w.episode.pk}/exams/new/", 12),
     ("audit log", "erin", lambda w: "/audit/", 8),
 ]

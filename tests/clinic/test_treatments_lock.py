@@ -9,13 +9,13 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from myotome.clinic.audit.models import AuditEvent
+from myotome.clinic.signing import SignedRecordError
 from myotome.clinic.treatments.models import (
     Addendum,
     AdverseEvent,
     Insertion,
     RangeMeasure,
     SessionStep,
-    SignedRecordError,
     TreatmentSession,
 )
 from tests.clinic.conftest import World, enrol_second_factor, force_login

@@ -124,7 +124,14 @@ def test_a_ready_clinician_starts_a_session_with_the_plans_steps_in_order(world:
     ],
 )
 def test_the_start_panel_refuses_and_says_why(world: World, setup: str, blocker: str) -> None:
-    exam = make_exam(world.episode, world.alice)
+
+    def as_saved(exam: Exam) -> None:
+        if setup == "new_precaution":
+            exam.saved_at = timezone.now() - timedelta(days=2)
+        if setup == "red_flag":
+            exam.result = {**exam.result, "cleared": False}
+
+    exam = make_exam(world.episode, world.alice, stored=as_saved)
     if setup != "no_credential":
         cred = credential(world, world.alice)
         if setup == "ended_credential":
@@ -137,10 +144,7 @@ def test_the_start_panel_refuses_and_says_why(world: World, setup: str, blocker:
         Consent.objects.filter(pk=consent.pk).update(withdrawn_on=timezone.localdate(), withdrawn_by=world.alice)
     if setup == "new_precaution":
         Consent.objects.filter(pk=consent.pk).update(given_on=timezone.localdate() - timedelta(days=1))
-        Exam.objects.filter(pk=exam.pk).update(saved_at=timezone.now() - timedelta(days=2))
         Precaution.objects.create(patient=world.patient, kind="pregnancy")
-    if setup == "red_flag":
-        Exam.objects.filter(pk=exam.pk).update(result={**exam.result, "cleared": False})
     client = world.client("alice")
     assert blocker.encode() in client.get(f"/exams/{exam.pk}/session/").content
     response = client.post(f"/exams/{exam.pk}/session/")

@@ -60,3 +60,34 @@ def test_the_handout_pdf_has_chest_advice_only_after_thoracic_needling(thoracic:
 )
 def test_text_outside_latin1_is_written_in_its_nearest_form(given: str, written: str) -> None:
     assert latin1(given) == written
+
+
+def test_a_discharge_report_pdf_draws_the_progress_charts_with_their_words() -> None:
+    from datetime import date
+
+    from myotome.charts import render_line_chart
+    from myotome.documents.model import Graph
+    from myotome.outcomes import load_measures
+    from myotome.outcomes.progress import measure_chart
+
+    chart = measure_chart(load_measures()["nprs"], [(date(2026, 11, 3), 7), (date(2026, 11, 24), 4)])
+    graph = Graph(render_line_chart(chart), chart.desc)
+    bare = EpisodeRecord("Tennis elbow", "1 Nov 2026", "Open", "Right elbow", (), (), (), (RECORD,))
+    charted = EpisodeRecord(
+        "Tennis elbow",
+        "1 Nov 2026",
+        "Open",
+        "Right elbow",
+        (),
+        (),
+        (),
+        (RECORD,),
+        outcomes=("NPRS: baseline 7, latest 4.",),
+        progress=(graph,),
+    )
+    plain, drawn = to_pdf(discharge_report(bare)), to_pdf(discharge_report(charted))
+    text = pdf_text(drawn)
+    assert "Progress charts" in text and "Reached the MCID: 3 points better (MCID 2)." in text
+    assert "Lower is better" in text  # the chart's own words, drawn from the SVG
+    assert "Progress charts" not in pdf_text(plain) and "No outcome measure scored." in pdf_text(plain)
+    assert 500 < len(drawn) - len(plain) < 20_000  # vectors, not an image: under 2 kB a chart, compressed

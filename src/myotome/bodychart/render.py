@@ -21,8 +21,10 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
+from string import Template
 from typing import Any, Literal
 
+from myotome.bodychart import paint
 from myotome.bodychart.chart import VIEWS, Chart, Point, Shape, View, inside, load_chart
 from myotome.bodychart.marks import Marks, PlanMark, normalize
 from myotome.kb import KnowledgeBase, load_kb
@@ -68,7 +70,8 @@ DERMATOME_FILL = {
 # A zone whose primary dermatome has no colour of its own.
 FALLBACK_FILL = "#e4e4e4"
 
-STYLE = """
+# The marks' colours ($names) come from myotome.bodychart.paint.
+STYLE = Template("""
 .bc-body{fill:#f6f0ea;stroke:#8d7b6e;stroke-width:1.1}
 .bc-detail{fill:none;stroke:#b3a194;stroke-width:.7;stroke-linecap:round}
 .bc-detail-fill{fill:#b3a194;stroke:none}
@@ -79,9 +82,9 @@ STYLE = """
 .bc-layer-both .bc-muscle{fill:#fff;fill-opacity:.3;stroke:#8f6f62}
 .bc-region{stroke:#fff;stroke-width:.6}
 .bc-layer-both .bc-region{fill-opacity:.85}
-.bc-muscle.bc-sev1{fill:#f7b08a;fill-opacity:1}
-.bc-muscle.bc-sev2{fill:#e4613f;fill-opacity:1}
-.bc-muscle.bc-sev3{fill:#a3131c;fill-opacity:1;stroke:#5e0a0f}
+.bc-muscle.bc-sev1{fill:$sev1;fill-opacity:1}
+.bc-muscle.bc-sev2{fill:$sev2;fill-opacity:1}
+.bc-muscle.bc-sev3{fill:$sev3;fill-opacity:1}
 .bc-region.bc-skin{fill:#9a7cc8;fill-opacity:1}
 .bc-region.bc-sensory{fill:#4f97cf;fill-opacity:1}
 .bc-region.bc-skin.bc-sensory{fill:url(#PFX-both)}
@@ -91,15 +94,15 @@ STYLE = """
 .bc-level{fill:#8d7b6e}
 .bc-level-text{font:600 6.5px system-ui,sans-serif;fill:#6d5d52}
 .bc-level-mark{stroke-width:2.2;stroke-linecap:round}
-.bc-level-tender{stroke:#e4613f}
-.bc-level-thickened{stroke:#7a4fb5}
+.bc-level-tender{stroke:$tender}
+.bc-level-thickened{stroke:$thickened}
 .bc-zone-text{font:600 6px system-ui,sans-serif;fill:#3d4650;pointer-events:none}
 .bc-plan circle{fill:#17365d;stroke:#fff;stroke-width:1.2}
 .bc-plan-leader{stroke:#17365d;stroke-width:1}
 .bc-plan text{font:700 7.5px system-ui,sans-serif;fill:#fff;text-anchor:middle;dominant-baseline:central}
 .bc-caption{font:700 15px system-ui,sans-serif;fill:#6d5d52;text-anchor:middle}
 .bc-caption-small{font:500 8px system-ui,sans-serif;fill:#8d7b6e;text-anchor:middle}
-"""
+""").substitute(sev1=paint.SEVERITY_FILL[1], sev2=paint.SEVERITY_FILL[2], sev3=paint.SEVERITY_FILL[3], **paint.LEVEL_STROKE)
 
 
 @functools.cache

@@ -3,7 +3,8 @@
 ``sprite_svg()`` is a static SVG file holding every view's silhouette, details, captions and
 spine, and one element per muscle and skin zone (per side) with its geometry and no paint of
 its own. ``page_svg()`` draws one view for a page as a ``<use>`` per target pointing into that
-file: the ``<use>`` carries the target's KB id, side, spoken label and mark classes, and its
+file: the ``<use>`` carries the target's spoken label and mark classes (a read-only chart's also
+its KB id and side; an interactive one's are in its href, ``target_ref``), and its
 fill and stroke (set by the page's stylesheet, ``page_stylesheet()``) inherit into the shape::
 
     href = "/static/exams/" + sprite_name()
@@ -21,8 +22,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from html import escape
+from string import Template
 from typing import Any
 
+from myotome.bodychart import paint
 from myotome.bodychart.chart import VIEWS, Shape, View, load_chart
 from myotome.bodychart.marks import Marks, normalize
 from myotome.bodychart.render import (
@@ -46,43 +49,60 @@ TARGET_PX = 24.0
 LAYER_KINDS = {"muscles": "muscle", "zones": "region"}
 
 # Paint of the artwork inside the sprite (a page's CSS does not reach into an external <use>).
-BODY = 'fill="#f6efe8" stroke="#5f4b3f" stroke-width="1.2"'
+BODY = f'fill="{paint.BODY_FILL}" stroke="#5f4b3f" stroke-width="1.2"'
 DETAIL = 'fill="none" stroke="#8a7566" stroke-width=".8" stroke-linecap="round"'
 DETAIL_FILL = 'fill="#8a7566"'
 ZONE_EDGE = "#3d4650"
 DEEP = ' stroke-dasharray="2.2 1.4"'
 TEXT = 'font-family="system-ui,sans-serif" font-weight="600" text-anchor="middle"'
 
-PAGE_STYLE = """
+# The page's rules; the marks' colours ($names) come from myotome.bodychart.paint.
+PAGE_STYLE = Template("""
 .bc-chart{display:block;width:100%;height:auto;touch-action:manipulation}
 .bc-shape{cursor:pointer;stroke-linejoin:round}
 .bc-shape:focus{outline:none}
-.bc-muscle{fill:#e3c3b4;stroke:#6b4a3c;stroke-width:.7}
-.bc-muscle.bc-deep{fill:#efdcd3;stroke-dasharray:2.2 1.4}
+.bc-muscle{fill:$muscle;stroke:$muscle_stroke;stroke-width:.7}
+.bc-muscle.bc-deep{fill:$deep;stroke-dasharray:2.2 1.4}
 .bc-region{stroke:#3d4650;stroke-width:.5}
-.bc-muscle.bc-sev1{fill:#f4a06f}
-.bc-muscle.bc-sev2{fill:#d9482a}
-.bc-muscle.bc-sev3{fill:#8c0f18;stroke:#3d0508}
-.bc-region.bc-skin{fill:#6d3fb0}
-.bc-region.bc-sensory{stroke:#06306b;stroke-width:2.4;stroke-dasharray:3.2 1.6}
+.bc-muscle.bc-sev1{fill:$sev1}
+.bc-muscle.bc-sev2{fill:$sev2}
+.bc-muscle.bc-sev3{fill:$sev3}
+.bc-region.bc-skin{fill:$skin}
+.bc-region.bc-sensory{stroke:$sensory;stroke-width:2.4;stroke-dasharray:3.2 1.6}
 .bc-region.bc-sensory-increased{stroke-dasharray:none}
 .bc-region.bc-sensory-altered{stroke-dasharray:.8 1.4;stroke-linecap:round}
 .bc-shape:hover{stroke:#0b3f8a;stroke-width:1.4}
 .bc-shape:focus-visible,.bc-shape:focus,.bc-shape.bc-current{stroke:#0b57d0;stroke-width:2.6;stroke-dasharray:none}
 .bc-level-mark{stroke-width:2.6;stroke-linecap:round}
-.bc-level-tender{stroke:#d9482a}
-.bc-level-thickened{stroke:#6d3fb0}
+.bc-level-tender{stroke:$tender}
+.bc-level-thickened{stroke:$thickened}
 .bc-plan circle{fill:#17365d;stroke:#fff;stroke-width:1.2}
 .bc-plan-leader{stroke:#17365d;stroke-width:1}
 .bc-plan text{font:700 7.5px system-ui,sans-serif;fill:#fff;text-anchor:middle;dominant-baseline:central}
 .bc-layer-muscles .bc-regions,.bc-layer-zones .bc-muscles{display:none}
-.bc-resting-muscles{fill:#e3c3b4}
+.bc-resting-muscles{fill:$muscle}
 .bc-outlines{fill:none;pointer-events:none}
-"""
+""")
+
+
+def mark_colours() -> dict[str, str]:
+    """The marks' colours by the names the stylesheets use ($sev1, $skin, ...)."""
+    return {
+        "muscle": paint.MUSCLE_FILL,
+        "muscle_stroke": paint.MUSCLE_STROKE,
+        "deep": paint.DEEP_MUSCLE_FILL,
+        **{f"sev{level}": colour for level, colour in paint.SEVERITY_FILL.items()},
+        "skin": paint.SKIN_FILL,
+        "sensory": paint.SENSORY_STROKE,
+        **paint.LEVEL_STROKE,
+    }
 
 
 def target_ref(view: str, shape: Shape) -> str:
-    """The sprite id of one target: view, kind and side initials and the KB id (``bmr-supinator``)."""
+    """The sprite id of one target: view, kind and side initials and the KB id (``bmr-supinator``).
+
+    The exam form's script reads an interactive target's kind, side and id back from it (chart.js).
+    """
     return f"{view[0]}{shape.kind[0]}{shape.side[0]}-{shape.id}"
 
 
@@ -286,8 +306,8 @@ def page_svg(
     if v.levels:
         # The spine over the muscles, as the standalone chart draws it: its levels stay readable.
         out.append(f'<use href="{href}#{view}-spine" aria-hidden="true" pointer-events="none"/>')
-    if v.levels and m.levels:
-        out.append(_level_marks(v, m, chart.mirror_x))
+    if v.levels and (m.levels or interactive):
+        out.append(_level_marks(v, m, chart.mirror_x, interactive))
     if plan_at and layer != "zones":
         out.append(_plan_markers(v, plan_at, chart.mirror_x))
     out.append("</svg>")
@@ -307,40 +327,84 @@ def _use(
     plan_orders: Sequence[int],
     interactive: bool,
 ) -> str:
-    name, _, derm = names[(s.kind, s.id)]
+    derm = names[(s.kind, s.id)][2]
     classes, words = _state(s, m, plan_orders)
     if s.kind == "region":
         classes.append(_fill_class(DERMATOME_FILL.get(derm, FALLBACK_FILL)))
     cls = " ".join(["bc-shape", f"bc-{s.kind}", *(["bc-deep"] if s.deep else []), *classes])
-    label = escape(", ".join([f"{s.side.capitalize()} {name}", *words]))
+    label = escape(", ".join([_label(s, names), *words]))
+    if interactive:
+        # A target of the exam form: its kind, side and id are in its href, its name, abbreviations
+        # and covered muscles in the static table the page's script reads (``target_table``); only
+        # a marked one says its marks here. 350 targets' repeats stay out of the page (issue 9, weight).
+        # chart.js makes each a button (role, tabindex): without script the chart is a picture.
+        aria = f' aria-label="{label}"' if words else ""
+        return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}"{aria}/>'
     data = f'data-kind="{s.kind}" data-id="{escape(s.id)}" data-side="{s.side}"'
     if s.covers != (s.id,):
         data += f' data-covers="{escape(" ".join(s.covers))}"'
-    abbr = _abbreviations().get(s.id) if s.kind == "muscle" else None
-    if abbr and interactive:
-        data += f' data-abbr="{escape(abbr)}"'
-    if interactive:
-        aria = f'aria-label="{label}"'  # chart.js makes it a button (role, tabindex): without script it is a picture
-    elif words:
-        aria = f'role="img" aria-label="{label}"'
-    else:
-        aria = 'aria-hidden="true"'
+    aria = f'role="img" aria-label="{label}"' if words else 'aria-hidden="true"'
     return f'<use href="{escape(sprite)}#{target_ref(view, s)}" class="{cls}" {data} {aria}/>'
 
 
-def _level_marks(v: View, m: Marks, axis: float) -> str:
-    out = ['<g class="bc-levels" aria-hidden="true">']
+def _label(s: Shape, names: Mapping[tuple[str, str], tuple[str, str, str]]) -> str:
+    """A target's spoken name without its marks: "Right supinator", "Left thumb, dermatome C6"."""
+    return f"{s.side.capitalize()} {names[(s.kind, s.id)][0]}"
+
+
+def target_table() -> dict[str, dict[str, str]]:
+    """Every target of both views by its sprite id: its spoken name, and a muscle's abbreviations
+    (for type-ahead) and the muscles a group's shape covers, where it has them::
+
+        target_table()["bmr-extensor_carpi_radialis_brevis"]  # {"label": "Right extensor ...", "abbr": "ECRB"}
+
+    The exam form's chart reads it from a static file (myotome.clinic.exams.chart) instead of
+    carrying it on every target of the page.
+    """
+    names = _names(id(_kb()))
+    table: dict[str, dict[str, str]] = {}
+    for view in VIEWS:
+        for s in load_chart().views[view].shapes:
+            entry = {"label": _label(s, names)}
+            abbr = _abbreviations().get(s.id) if s.kind == "muscle" else None
+            if abbr:
+                entry["abbr"] = abbr
+            if s.covers != (s.id,):
+                entry["covers"] = " ".join(s.covers)
+            table[target_ref(view, s)] = entry
+    return table
+
+
+# A paraspinal level's mark: a stroke this far (chart units) either side of the spine's axis.
+LEVEL_MARK_SPAN = (2.5, 11.0)
+
+
+def _level_x(axis: float, side: str) -> tuple[float, float]:
+    near, far = LEVEL_MARK_SPAN
+    return (axis + near, axis + far) if side == "right" else (axis - far, axis - near)
+
+
+def _level_marks(v: View, m: Marks, axis: float, interactive: bool = False) -> str:
+    """The paraspinal marks beside the spine. An interactive chart's group also says where each
+    level and side is drawn (``data-ladder``), so that chart.js repaints a mark when the exam's
+    spine ladder changes one (the ``exam:level`` event)."""
+    where = ""
+    if interactive:
+        ladder = {"x": {side: [round(x, 1) for x in _level_x(axis, side)] for side in ("left", "right")}, "y": dict(v.levels)}
+        where = f" data-ladder='{json.dumps(ladder, separators=(',', ':'))}'"
+    out = [f'<g class="bc-levels" aria-hidden="true"{where}>']
     for (level, side), sign in m.levels.items():
         if level in v.levels:
             y = v.levels[level]
-            x0, x1 = (axis + 2.5, axis + 11) if side == "right" else (axis - 11, axis - 2.5)
-            out.append(f'<path class="bc-level-mark bc-level-{sign}" d="M{_f(x0)} {_f(y)}H{_f(x1)}"/>')
+            x0, x1 = _level_x(axis, side)
+            data = f' data-level="{escape(level)}" data-side="{side}"' if interactive else ""
+            out.append(f'<path class="bc-level-mark bc-level-{sign}"{data} d="M{_f(x0)} {_f(y)}H{_f(x1)}"/>')
     out.append("</g>")
     return "".join(out)
 
 
 def page_stylesheet() -> str:
     """The page's rules for ``page_svg`` charts: paint of targets and marks, one rule a line."""
-    rules = PAGE_STYLE.strip().splitlines()
+    rules = PAGE_STYLE.substitute(mark_colours()).strip().splitlines()
     rules += [f".{_fill_class(c)}{{fill:{c}}}" for c in _fill_colours()]
     return "\n".join(rules) + "\n"

@@ -16,16 +16,17 @@ login. The demo is made by a command, not by a user of the clinic, so it writes 
 
 from __future__ import annotations
 
+import enum
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from myotome.batch import Assessor
 from myotome.clinic.accounts.models import Clinic, Membership, Role
@@ -271,11 +272,18 @@ def episode_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
             onset_date=onset,
             pain=rng.randint(2, 8),
             status=EpisodeStatus.DISCHARGED if discharged else EpisodeStatus.ACTIVE,
+            created_at=_first_visit(practice, onset),
             created_by=clinician,
         )
         practice.episodes.append(episode)
         practice.episodes_of[number].append(episode)
         yield episode
+
+
+def _first_visit(practice: DemoPractice, onset: date) -> datetime:
+    """The morning an episode began: its first visit, days to weeks after the onset (its first exam is that day)."""
+    day = min(practice.today, onset + timedelta(days=practice.rng.randint(3, 21)))
+    return timezone.make_aware(datetime.combine(day, time(7, 45)))
 
 
 # Where patients with a condition the KB gives no regions for (postural problems) usually point.
@@ -304,28 +312,33 @@ def precaution_rows(practice: DemoPractice, number: int) -> Iterable[models.Mode
         if kind == "pregnancy" and (patient.sex != Sex.FEMALE or not 18 <= patient.age(practice.today) <= 44):
             continue
         practice.precautions_of[number].append(kind)
-        yield Precaution(patient=patient, kind=kind, note=rng.choice(PRECAUTION_NOTES[kind]))
+        # Known from the first visit, so that it is no re-consent trigger for the consent taken that day.
+        recorded = min(e.created_at for e in practice.episodes_of[number])
+        yield Precaution(patient=patient, kind=kind, note=rng.choice(PRECAUTION_NOTES[kind]), recorded_at=recorded)
 
 
 def consent_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
-    """Consent for most patients; some have none yet, so the consent gate can be seen."""
+    """Consent for most patients, taken on the first visit after the first assessment (consent at intake, before
+    it, would not count); reaffirmed for most later episodes (a new region). Some have none yet, and some later
+    episodes wait for re-consent, so that the gate and its triggers can be seen."""
     rng = practice.rng
     if rng.random() < 0.15:
         return
-    episodes = [e for e in practice.episodes_of[number] if e.clinician is not None]
+    episodes = sorted((e for e in practice.episodes_of[number] if e.clinician is not None), key=lambda e: e.created_at)
     if not episodes:
         return
-    first = min(episodes, key=lambda e: e.onset_date or practice.today)
-    given = min(practice.today, (first.onset_date or practice.today) + timedelta(days=rng.randint(3, 20)))
     practice.consented.add(number)
-    yield Consent(
-        patient=practice.patients[number],
-        given_on=given,
-        taken_by=first.clinician,
-        method=rng.choice([ConsentMethod.WRITTEN, ConsentMethod.WRITTEN, ConsentMethod.VERBAL]),
-        risks_explained=True,
-        recorded_by=first.clinician,
-    )
+    for order, episode in enumerate(episodes):
+        if order and rng.random() < 0.15:
+            continue
+        yield Consent(
+            patient=practice.patients[number],
+            given_on=timezone.localtime(episode.created_at).date(),
+            taken_by=episode.clinician,
+            method=rng.choice([ConsentMethod.WRITTEN, ConsentMethod.WRITTEN, ConsentMethod.VERBAL]),
+            risks_explained=True,
+            recorded_by=episode.clinician,
+        )
 
 
 #: The load, in order. Later steps may rely on what earlier ones kept on the practice.
@@ -413,27 +426,40 @@ def _insert(rows: list[models.Model], finish: Callable[[], None] | None) -> None
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, batch in by_model.items():
-        with _json_bound(model, batch):
-            model._default_manager.bulk_create(batch)
+        _insert_rows(model, batch)
 
 
-@contextmanager
-def _json_bound(model: type[models.Model], rows: list[models.Model]) -> Iterator[None]:
-    """On PostgreSQL, insert JSON values as parameters of their own, then put them back.
+# Fields whose Python value is already what the database driver takes: no per-value preparation.
+PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.FloatField, models.ForeignKey)
 
-    Django 5.2 inserts a batch there through UNNEST(jsonb[]), and psycopg writes each document
-    into the array literal escaping it a character at a time: 40% of a demo load. A value that
-    is an expression makes Django insert the plain way.
+
+def _insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
+    """One INSERT for the model, run for every row (executemany): every row has its id already.
+
+    Django's bulk_create compiles each value of each row through the SQL compiler, which was
+    most of a demo load's time; the rows here are made by the demo itself, so values go to the
+    driver as they are, prepared by their field only where the database needs it (dates and
+    times, JSON). pre_save still fills auto_now fields, as bulk_create would.
     """
-    fields = [f for f in model._meta.concrete_fields if isinstance(f, models.JSONField)] if connection.vendor == "postgresql" else []
-    kept = [(row, f.attname, getattr(row, f.attname)) for row in rows for f in fields]
-    for row, name, value in kept:
-        setattr(row, name, models.Value(value, output_field=model._meta.get_field(name)))
-    try:
-        yield
-    finally:
-        for row, name, value in kept:
-            setattr(row, name, value)
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    plain = [isinstance(f, PLAIN_FIELDS) and not getattr(f, "auto_now", False) for f in fields]
+    values = [
+        [
+            _plain(getattr(row, f.attname)) if simple else f.get_db_prep_save(f.pre_save(row, True), connection)
+            for f, simple in zip(fields, plain, strict=True)
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, values)
+
+
+def _plain(value: object) -> object:
+    """A choice's value (drivers would write an enum member's name, or refuse it)."""
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _reset_sequences(practice: DemoPractice) -> None:

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     # Before the idle timeout, which leaves a message for the login page.
     "django.contrib.messages.middleware.MessageMiddleware",
     "myotome.clinic.accounts.middleware.IdleTimeoutMiddleware",
+    # A kiosk opened in this browser holds the staff session to the kiosk until the password (outcomes/lock.py).
+    "myotome.clinic.outcomes.lock.KioskLockMiddleware",
     "myotome.clinic.accounts.middleware.ActiveClinicMiddleware",
     # After the active clinic: a clinic admin must have a second factor.
     "myotome.clinic.mfa.middleware.SecondFactorMiddleware",
@@ -114,6 +116,17 @@ IDLE_MINUTES = config.env_int("MYOTOME_IDLE_MINUTES", 30, minimum=1, maximum=24 
 # Anonymous events (failed sign-ins, refused forms) kept as audit rows per address, hour and
 # kind of event; beyond that they are only counted (docs/security.md, "The audit log").
 AUDIT_ANONYMOUS_PER_HOUR = config.env_int("MYOTOME_AUDIT_ANONYMOUS_PER_HOUR", 50, minimum=1, maximum=100_000)
+
+# -- outcome measures (docs/outcome-measures.md) ---------------------------------
+# A kiosk link (a questionnaire handed to the patient on a clinic device) lasts this long, once;
+# kiosk requests that are not a staff member's (posts, refused links) are bounded per address and hour.
+KIOSK_LINK_MINUTES = config.env_int("MYOTOME_KIOSK_LINK_MINUTES", 30, minimum=1, maximum=24 * 60)
+KIOSK_PER_HOUR = config.env_int("MYOTOME_KIOSK_PER_HOUR", 60, minimum=1, maximum=100_000)
+# Licensed item wording the clinic loads (one <measure>.yaml a file); none is shipped.
+_WORDING = os.environ.get("MYOTOME_OUTCOME_WORDING_DIR", "").strip()
+if _WORDING and not Path(_WORDING).is_absolute():
+    raise config.ConfigError(f"MYOTOME_OUTCOME_WORDING_DIR must be an absolute path, got {_WORDING!r}; write e.g. /srv/clinic/wording")
+OUTCOME_WORDING_DIR = Path(_WORDING) if _WORDING else HOME / "wording"
 
 # -- sessions, cookies and headers -------------------------------------------
 # Sessions live in the database so that several app servers can share them.

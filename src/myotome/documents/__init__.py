@@ -6,6 +6,6 @@ the discharge report, as a ``Document`` the web page and the PDF both draw.
 """
 
 from myotome.documents.handout import HandoutFacts, handout
-from myotome.documents.model import Bullets, Chart, Document, Notice, Paragraph, Section, Table
+from myotome.documents.model import Bullets, Chart, Document, Graph, Notice, Paragraph, Section, Table
 
-__all__ = ["Bullets", "Chart", "Document", "HandoutFacts", "Notice", "Paragraph", "Section", "Table", "handout"]
+__all__ = ["Bullets", "Chart", "Document", "Graph", "HandoutFacts", "Notice", "Paragraph", "Section", "Table", "handout"]

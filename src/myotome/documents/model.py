@@ -1,5 +1,5 @@
 """A clinical document as plain data: sections of paragraphs, lists, tables, notices and body
-charts. The web page, the PDF and the command line all draw the same ``Document``::
+charts and progress graphs. The web page, the PDF and the command line all draw the same ``Document``::
 
     doc = Document("handout", "Your IMS treatment", "", (Section("Why", (Paragraph("..."),)),))
     doc.text()   # the words, one block a line (readability, CLI)
@@ -59,7 +59,16 @@ class Chart:
         }
 
 
-Block = Paragraph | Bullets | Notice | Table | Chart
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """A progress chart (``myotome.charts``) as SVG; ``caption`` says in words what it shows."""
+
+    svg: str
+    caption: str
+    aspect: float = 210 / 340  # height over width (myotome.charts.Layout)
+
+
+Block = Paragraph | Bullets | Notice | Table | Chart | Graph
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from myotome.bodychart import render_chart
-from myotome.documents.model import Block, Bullets, Chart, Document, Notice, Paragraph, Table
+from myotome.documents.model import Block, Bullets, Chart, Document, Graph, Notice, Paragraph, Table
 
 _LATIN1 = str.maketrans(
     {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "→": "->", "…": "...", "≤": "<=", "≥": ">=", "×": "x", "·": "·", "•": "-"}
@@ -112,6 +112,8 @@ def _block(pdf: _Pdf, block: Block) -> None:
         pdf.ln(1.5)
     elif isinstance(block, Table):
         _table(pdf, block)
+    elif isinstance(block, Graph):
+        _graph(pdf, block)
     else:
         _chart(pdf, block)
 
@@ -158,3 +160,19 @@ def _chart(pdf: _Pdf, chart: Chart) -> None:
         pdf.set_font("Helvetica", "I", 9)
         pdf.multi_cell(0, 5, latin1(chart.caption), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
+
+
+GRAPH_WIDTH = 150.0  # mm: a progress chart across most of the A4 text width
+
+
+def _graph(pdf: _Pdf, graph: Graph) -> None:
+    """A progress chart drawn as vectors from its SVG (text in Helvetica's Latin-1), its words under it."""
+    height = GRAPH_WIDTH * graph.aspect
+    if pdf.will_page_break(height + 12):
+        pdf.add_page()
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(latin1(graph.svg).encode("latin-1")), x=pdf.l_margin + (pdf.epw - GRAPH_WIDTH) / 2, y=top, w=GRAPH_WIDTH)
+    pdf.set_y(top + height + 1)
+    pdf.set_font("Helvetica", "I", 8.5)
+    pdf.multi_cell(0, 4.4, latin1(graph.caption), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from myotome.documents.model import Block, Bullets, Chart, Document, Notice, Paragraph, Point, Section, Table
+from myotome.documents.model import Block, Bullets, Chart, Document, Graph, Notice, Paragraph, Point, Section, Table
+from myotome.needling import RESISTANCE_SCALE
 
 NOT_RECORDED = "—"
 
@@ -57,6 +58,7 @@ class SessionRecord:
     aftercare: str = ""
     note: str = ""
     addenda: tuple[str, ...] = ()
+    exam_addenda: tuple[str, ...] = ()  # corrections to the exam, printed under its findings
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # patient, clinic: the caller's choice
 
 
@@ -81,16 +83,25 @@ def _bullets_or(items: Sequence[str], empty: str) -> Block:
     return Bullets(tuple(items)) if items else Paragraph(empty)
 
 
+def _exam_addenda(addenda: Sequence[str]) -> list[Block]:
+    return [Paragraph("Exam addendum " + a) for a in addenda]
+
+
 def session_sections(r: SessionRecord, *, full: bool = True) -> tuple[Section, ...]:
     """A session's sections; ``full=False`` leaves out the exam (the discharge report prints it once)."""
     sections = []
     if full:
         sections += [
-            Section("Complaint and findings", (Paragraph(r.complaint), _bullets_or(r.findings, "No findings recorded."))),
+            Section(
+                "Complaint and findings",
+                (Paragraph(r.complaint), _bullets_or(r.findings, "No findings recorded."), *_exam_addenda(r.exam_addenda)),
+            ),
             Section("Likely segments", (_bullets_or(r.segments, "No segment ranked."),)),
             Section("Plan", (_bullets_or(r.plan, "No plan."),)),
         ]
     needled: list[Block] = [_insertions(r.insertions)]
+    if r.insertions:
+        needled.append(Paragraph(f"Resistance, before → after: {RESISTANCE_SCALE}."))
     if r.skipped:
         needled.append(Paragraph("Skipped: " + "; ".join(r.skipped) + "."))
     if r.billing:
@@ -141,7 +152,10 @@ class EpisodeRecord:
     plan: tuple[str, ...]
     sessions: tuple[SessionRecord, ...]
     pain_course: tuple[str, ...] = ()  # "3 Nov: 6 → 3"
+    exam_addenda: tuple[str, ...] = ()
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    outcomes: tuple[str, ...] = ()  # "NPRS: baseline 7 (3 Nov 2026), latest 4 (24 Nov 2026). Reached the MCID: ..."
+    progress: tuple[Graph, ...] = ()  # measures over time, range against normal, insertions
 
 
 def discharge_report(e: EpisodeRecord) -> Document:
@@ -155,10 +169,12 @@ def discharge_report(e: EpisodeRecord) -> Document:
             "Episode",
             (Paragraph(f"{e.condition}. Opened {e.opened}. {e.status}. Sessions: {len(e.sessions)}."), Paragraph(e.complaint)),
         ),
-        Section("Findings", (_bullets_or(e.findings, "No findings recorded."),)),
+        Section("Findings", (_bullets_or(e.findings, "No findings recorded."), *_exam_addenda(e.exam_addenda))),
         Section("Likely segments", (_bullets_or(e.segments, "No segment ranked."),)),
         Section("Plan", (_bullets_or(e.plan, "No plan."),)),
         Section("Course of pain (NPRS 0-10, before → after each session)", (_bullets_or(e.pain_course, "No pain scores recorded."),)),
+        Section("Outcome measures: baseline and latest", (_bullets_or(e.outcomes, "No outcome measure scored."),)),
+        *([Section("Progress charts", e.progress)] if e.progress else []),
         Section("Adverse events", (_bullets_or(adverse, "None recorded in this episode."),)),
     ]
     for n, s in enumerate(e.sessions, 1):

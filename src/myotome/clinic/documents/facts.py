@@ -14,13 +14,14 @@ from django.utils.formats import date_format
 
 from myotome.clinic.exams.findings import describe_finding, shown_name
 from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.outcomes.progress import episode_progress
 from myotome.clinic.patients.models import Episode
 from myotome.clinic.treatments import service
 from myotome.clinic.treatments.access import clinic_settings
 from myotome.clinic.treatments.models import Insertion, TreatmentSession
 from myotome.clinic.treatments.views import measures
 from myotome.documents import HandoutFacts
-from myotome.documents.model import Point
+from myotome.documents.model import Graph, Point
 from myotome.documents.records import EpisodeRecord, InsertionLine, MeasureLine, SessionRecord
 from myotome.kb import KnowledgeBase, load_kb
 
@@ -146,9 +147,15 @@ def session_record(session: TreatmentSession, *, patient_line: bool = True) -> S
         ),
         aftercare=session.aftercare,
         note=session.note,
-        addenda=tuple(f"{_when(a.written_at)}, {_person(a.written_by)}: {a.text}" for a in session.addenda.select_related("written_by")),
+        addenda=_addenda(session.addenda.all()),
+        exam_addenda=_addenda(session.exam.addenda.all()) if session.exam else (),
         meta=_meta(session.episode) if patient_line else (),
     )
+
+
+def _addenda(addenda: Any) -> tuple[str, ...]:
+    """Dated, named corrections of a signed record, oldest first: "3 Nov 2026, 10:40, Ann Lee: ..."."""
+    return tuple(f"{_when(a.written_at)}, {_person(a.written_by)}: {a.text}" for a in addenda.select_related("written_by"))
 
 
 def _meta(episode: Episode) -> tuple[tuple[str, str], ...]:
@@ -182,8 +189,29 @@ def episode_record(episode: Episode) -> EpisodeRecord:
         plan=plan,
         sessions=tuple(session_record(s, patient_line=False) for s in sessions),
         pain_course=tuple(pain),
+        exam_addenda=_addenda(exam.addenda.all()) if exam else (),
         meta=_meta(episode),
+        **_progress(episode),
     )
+
+
+def _progress(episode: Episode) -> dict[str, Any]:
+    """The progress page's charts and baseline-versus-latest lines, for the discharge report."""
+    progress = episode_progress(episode, id_prefix="doc")
+    lines = tuple(
+        f"{m.measure.name}{' (primary)' if m.primary else ''}: baseline {m.comparison.baseline[1]:g} ({_day_of(m.comparison.baseline[0])}), "
+        f"latest {m.comparison.latest[1]:g} ({_day_of(m.comparison.latest[0])}). {m.comparison.words}"
+        for m in progress.measures
+        if m.comparison is not None
+    )
+    drawn = [m.drawn for m in progress.measures if m.comparison is not None] + list(progress.ranges)
+    if progress.insertions is not None:
+        drawn.append(progress.insertions)
+    return {"outcomes": lines, "progress": tuple(Graph(d.svg, d.chart.desc) for d in drawn)}
+
+
+def _day_of(day: Any) -> str:
+    return date_format(day, "j M Y")
 
 
 def _pain_areas(exam: Exam | None, episode: Episode, kb: KnowledgeBase) -> tuple[str, ...]:

@@ -4,8 +4,10 @@ The findings are written from the episode's condition the way a clinician would 
 them: paraspinal signs at a vertebra or interspace that implicates one of its usual roots
 (C7-T1 for C8), tender bands in its usual muscles and in other muscles of that myotome, a
 skin sign in that dermatome, sometimes a reduced reflex, weakness or sensory change, and a
-restricted range; later exams show the same picture improving. Every document is built and
-assessed by ``service.py``, exactly as a saved exam is, a batch at a time::
+restricted range; later exams show the same picture improving. Saving signs an exam, and
+about one saved exam in ten has an addendum the next day (a correction by its clinician).
+Every document is built and assessed by ``service.py``, exactly as a saved exam is, a batch
+at a time::
 
     Step("exams", exam_rows, prepare=start_exams)   # in myotome.clinic.demo.STEPS
 """
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from myotome.clinic.exams import catalogue, formats, service
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign
-from myotome.clinic.exams.models import Exam
+from myotome.clinic.exams.models import Exam, ExamAddendum
 from myotome.clinic.patients.models import Episode, EpisodeStatus
 from myotome.kb import KnowledgeBase
 
@@ -31,11 +33,17 @@ if TYPE_CHECKING:
 
 UPPER = ("C5", "C6", "C7", "C8", "T1")
 LOWER = ("L2", "L3", "L4", "L5", "S1", "S2")
+ADDENDA = (
+    "Correction: the patient reports the pain began after gardening, not lifting.",
+    "Reflex re-tested at the end of the visit: as recorded.",
+    "Addendum: the patient mentioned a recent change of pillow; reviewed next visit.",
+    "Correction: range of motion measured in sitting, not standing.",
+)
 # Where a condition with every level (postural problems) is examined.
 POSTURAL_LEVELS = ("C5", "C6", "T4", "L4", "L5")
 
 
-def exam_rows(practice: DemoPractice, number: int) -> Iterator[Exam]:
+def exam_rows(practice: DemoPractice, number: int) -> Iterator[Exam | ExamAddendum]:
     """The exams of patient ``number``'s episodes, if consented: a step of :data:`myotome.clinic.demo.STEPS`."""
     if number not in practice.consented:
         return
@@ -69,6 +77,10 @@ def exam_rows(practice: DemoPractice, number: int) -> Iterator[Exam]:
                 exam.saved_by = episode.clinician
             previous = exam
             yield exam
+            # Its own generator, seeded by the exam: the practice's sequence (and so the rest of the demo) is unchanged.
+            extra = random.Random(exam_id)
+            if not draft and extra.random() < 0.1:
+                yield ExamAddendum(exam=exam, text=extra.choice(ADDENDA), written_at=when + timedelta(days=1), written_by=episode.clinician)
 
 
 def start_exams(practice: DemoPractice, rows: list[Model]) -> Callable[[], None]:
@@ -79,10 +91,7 @@ def start_exams(practice: DemoPractice, rows: list[Model]) -> Callable[[], None]
 
 
 def _dates(rng: random.Random, episode: Episode, today: object, count: int) -> list[datetime]:
-    start = episode.onset_date or today
-    span = max(1, (today - start).days)  # type: ignore[operator]
-    first = start + timedelta(days=min(span, rng.randint(3, 21)))  # type: ignore[operator]
-    days = [first]
+    days = [timezone.localtime(episode.created_at).date()]  # the first exam on the episode's first visit
     for _ in range(count - 1):
         days.append(min(today, days[-1] + timedelta(days=rng.randint(7, 21))))  # type: ignore[type-var]
     hour = rng.choice((8, 9, 10, 11, 13, 14, 15, 16))

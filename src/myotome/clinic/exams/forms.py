@@ -21,8 +21,8 @@ from django.http import QueryDict
 from myotome.clinic import input_limits
 from myotome.clinic.exams import catalogue, focus
 from myotome.clinic.exams.findings import Band, ExamInput, Weak, ZoneSign, muscle_record
-from myotome.clinic.exams.names import resolve
 from myotome.kb import KnowledgeBase
+from myotome.kb.search import resolve
 
 SAVE_ACTIONS = ("save", "draft")
 EDIT_ACTIONS = ("add_band", "add_zone", "more_weakness", "refresh")
@@ -78,6 +78,8 @@ class ExamForm:
     acknowledged: list[str] = field(default_factory=list)  # red-flag codes ticked as acknowledged
     # The parts of the body the complaint touches (focus.PARTS): they open their groups of the form.
     parts: set[str] = field(default_factory=set)
+    # The ladder rung just tapped without JavaScript ("C5-C6:right"): the page comes back focused on it.
+    cycled: str = ""
     default_side: str = "right"  # the complaint's side: the side of a new weakness row
 
     # -- building ----------------------------------------------------------------------
@@ -226,6 +228,7 @@ class ExamForm:
             return
         name = f"para_{level}_{side}"
         self.values[name] = next_level_sign(self.values.get(name, ""))
+        self.cycled = token
         self.errors.pop(name, None)
         self.refused.pop(name, None)
 

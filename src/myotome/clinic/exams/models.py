@@ -3,14 +3,18 @@
 An exam stores three things together, so that it can always be shown as the clinician
 saw it: the assessment document (format 1.1, what was found), the engine's result (the
 ranked segments and the plan) and the knowledge-base version that produced both.
-A draft keeps the document only and may still change; a saved exam is final: a
-correction is a new exam, copied forward from it. (Migration 0002 rewrote every stored
-document in format 1.1 with the same meaning; results were left as the engine gave them.)
+A draft keeps the document only and may still change. Saving an exam signs it: ``saved_by``
+and ``saved_at`` name who signed it and when, and from then on nothing in it changes through
+any route (the model and queryset refuse it, the admin is read-only, and the database
+triggers of migration 0004 refuse UPDATE and DELETE, as for a signed session; see
+``myotome.clinic.signing``). A correction is a dated addendum by a named user, shown under
+the original; a new assessment is a new exam, copied forward. (Migration 0002 rewrote every
+stored document in format 1.1 with the same meaning; results were left as the engine gave them.)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +23,7 @@ from django.utils import timezone
 from myotome.clinic import input_limits
 from myotome.clinic.json_paths import JSONLength, JSONValue
 from myotome.clinic.patients.models import Episode
+from myotome.clinic.signing import Addendum, LockedQuerySet, refuse, refuse_if_locked
 
 
 class ExamStatus(models.TextChoices):
@@ -27,9 +32,13 @@ class ExamStatus(models.TextChoices):
 
 
 LISTED_SEGMENTS = 3  # the likely segments an exam list shows
+SIGNED = "a saved exam is signed and cannot change: add an addendum, or copy it forward into a new exam"
 
 
-class ExamQuerySet(models.QuerySet["Exam"]):
+class ExamQuerySet(LockedQuerySet["Exam"]):
+    locked = models.Q(status=ExamStatus.SAVED)
+    message = SIGNED
+
     def listed(self) -> ExamQuerySet:
         """Only what an exam list shows: the document and the result stay in the database, and
         the likely segments and the plan's size are read from the result there (``Exam.summary``)."""
@@ -72,6 +81,10 @@ class Exam(models.Model):
                 condition=models.Q(status="draft") | models.Q(result__isnull=False, saved_at__isnull=False),
                 name="saved_exam_has_result",
             ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(saved_by__isnull=False, saved_at__isnull=False),
+                name="saved_exam_names_signer",
+            ),
             *input_limits.length_checks("exam", history_note=input_limits.NOTES, exam_note=input_limits.NOTES),
         ]
 
@@ -81,6 +94,14 @@ class Exam(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == ExamStatus.DRAFT
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The stored row decides, not this instance: a stale copy must not reopen a saved exam.
+        refuse_if_locked(Exam.objects.all(), self.pk)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        refuse(SIGNED if not self.is_draft else "exams are never deleted: a draft is left unsaved")
 
     @property
     def plan(self) -> dict[str, Any] | None:
@@ -113,3 +134,12 @@ class Exam(models.Model):
             plan = self.plan
             steps, warnings = (len(plan["steps"]), len(plan.get("warnings") or [])) if plan else (None, None)
         return {"segments": segments, "steps": steps, "warnings": warnings or 0}
+
+
+class ExamAddendum(Addendum):
+    """A dated correction or addition to a saved exam, by a named user. Never changed."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="addenda")
+
+    class Meta(Addendum.Meta):
+        constraints = input_limits.length_checks("exam_addendum", text=input_limits.NOTES)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("exams/names/", views.names_lookup, name="names"),
     path("exams/<int:pk>/", views.exam_detail, name="detail"),
     path("exams/<int:pk>/edit/", views.exam_edit, name="edit"),
+    path("exams/<int:pk>/addenda/", views.exam_addendum, name="addendum"),
     path("exams/<int:pk>/autosave/", views.exam_autosave, name="autosave"),
     path("exams/<int:pk>/export.json", views.exam_export, name="export"),
 ]

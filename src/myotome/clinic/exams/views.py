@@ -1,4 +1,5 @@
-"""Exam pages: a new exam on the body chart, copy forward, drafts, the saved exam and its plan.
+"""Exam pages: a new exam on the body chart, copy forward, drafts, the saved exam and its plan,
+and addenda to a saved exam (saving signs an exam: from then on corrections are addenda).
 
 Every view is behind ``member_required``; records come from the active clinic only
 (404 otherwise); front desk is refused with the foundation's message; the exam and
@@ -30,13 +31,16 @@ from myotome.clinic.exams.chart import chart_context, chart_svg
 from myotome.clinic.exams.findings import ExamInput, chart_marks, describe_finding, input_from_document, shown_name
 from myotome.clinic.exams.focus import focus_parts
 from myotome.clinic.exams.forms import GRADE_CHOICES, SAVE_ACTIONS, SIDE_CHOICES, ZONE_SIGN_CHOICES, ExamForm
-from myotome.clinic.exams.models import Exam, ExamStatus
+from myotome.clinic.exams.models import SIGNED, Exam, ExamAddendum, ExamStatus
 from myotome.clinic.patients import submissions, vocabulary
 from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
+from myotome.clinic.signing import AddendumForm, SignedRecordError
 from myotome.exam import InvalidAssessment, parse_assessment
 from myotome.kb import KnowledgeBase, load_kb
 from myotome.kb import search as kb_names
+
+FINAL = "This exam is saved and final (signed); add an addendum to correct it, or copy it forward into a new exam."
 
 # -- the exam form ------------------------------------------------------------------------------
 
@@ -86,7 +90,7 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST":
             record_event(request, Action.DENIED, record=exam, detail="saved exam is final")
             return render(request, "exams/final.html", {"exam": exam, "episode": episode, "patient": episode.patient}, status=409)
-        messages.info(request, "This exam is saved and final. Copy it forward to record a new exam.")
+        messages.info(request, "This exam is saved, signed and final. Add an addendum to correct it, or copy it forward into a new exam.")
         return redirect("exams:detail", pk=exam.pk)
     if (blocked := _consent_gate(request, episode)) is not None:
         return blocked
@@ -123,7 +127,7 @@ def exam_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     require_clinical(request, exam)
     if not exam.is_draft:
         record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
-        return JsonResponse({"ok": False, "error": "This exam is saved and final; copy it forward to record a new exam."}, status=409)
+        return JsonResponse({"ok": False, "error": FINAL}, status=409)
     if exam.episode.patient.active_consent() is None:
         record_event(request, Action.DENIED, record=exam, detail="autosave blocked: no consent to needling on file")
         return JsonResponse({"ok": False, "error": CONSENT_NEEDED}, status=403)
@@ -156,6 +160,9 @@ def _autosave(request: HttpRequest, episode: Episode, exam: Exam | None, copied_
             exam = _store(request, episode, exam, copied_from, data, kb, final=False)
     except InvalidAssessment as exc:
         return JsonResponse({"ok": False, "errors": list(exc.problems)}, status=422)
+    except SignedRecordError:  # saved (and so signed) in another tab since this page loaded
+        record_event(request, Action.DENIED, record=exam, detail="autosave refused: saved exam is final")
+        return JsonResponse({"ok": False, "error": FINAL}, status=409)
     saved_at = timezone.localtime(exam.updated_at)
     return JsonResponse(
         {
@@ -192,13 +199,20 @@ def _post(request: HttpRequest, episode: Episode, exam: Exam | None, copied_from
                     saved = submissions.Saved(_store(request, episode, draft, copied_from, data, kb, final=final).pk)
             except InvalidAssessment as exc:  # the form checks every value first; this is a last line of defence
                 form.errors["findings"] = "The exam could not be turned into an assessment: " + "; ".join(exc.problems)
+            except SignedRecordError:  # saved (and so signed) in another tab since this form was opened
+                assert exam is not None
+                record_event(request, Action.DENIED, record=exam, detail="saved exam is final")
+                return render(request, "exams/final.html", {"exam": exam, "episode": episode, "patient": episode.patient}, status=409)
             else:
                 if not saved.conflict:
                     if saved.repeated:
                         messages.info(request, submissions.ALREADY_SAVED)
                     else:
                         messages.success(
-                            request, "Exam saved and assessed." if final else "Draft saved. It is not assessed until you save the exam."
+                            request,
+                            "Exam saved, assessed and signed. Corrections from now on are addenda."
+                            if final
+                            else "Draft saved. It is not assessed until you save the exam.",
                         )
                     return redirect("exams:detail", pk=saved.record_id)
                 form.errors["findings"] = saved.conflict
@@ -215,6 +229,9 @@ def _store(
     parse_assessment(document)  # raises InvalidAssessment before anything is written
     with transaction.atomic():
         created = exam is None
+        # Two tabs on one draft: the row lock makes the second wait, then find it saved (and signed).
+        if exam is not None and not Exam.objects.select_for_update().filter(pk=exam.pk, status=ExamStatus.DRAFT).exists():
+            raise SignedRecordError(SIGNED)
         if exam is None:
             exam = Exam(episode=episode, created_by=request.user, copied_from=copied_from, document=document, kb_version=kb.version)
             exam.save()
@@ -224,7 +241,7 @@ def _store(
         if final:
             service.finalise([exam], kb, by=request.user, at=timezone.now())
         exam.save()
-        detail = f"{'saved' if final else 'draft'}: {len(document['findings'])} findings"
+        detail = f"{'saved and signed' if final else 'draft'}: {len(document['findings'])} findings"
         if final and exam.plan is not None:
             detail += f", {len(exam.plan['steps'])} plan steps"
         record_event(request, Action.CREATE if created else Action.UPDATE, record=exam, detail=detail)
@@ -328,11 +345,15 @@ def _consent_gate(request: HttpRequest, episode: Episode) -> HttpResponse | None
 def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exam = get_exam_for(request, pk)
     require_clinical(request, exam)
+    record_event(request, Action.VIEW, record=exam, detail="saved exam and plan" if not exam.is_draft else "draft")
+    return render(request, "exams/exam_detail.html", _detail_context(exam, AddendumForm()))
+
+
+def _detail_context(exam: Exam, addendum_form: AddendumForm) -> dict[str, Any]:
     episode = exam.episode
     patient = episode.patient
     kb = load_kb()
     consent = patient.active_consent()
-    record_event(request, Action.VIEW, record=exam, detail="saved exam and plan" if not exam.is_draft else "draft")
     document = exam.document
     result = exam.result or {}
     plan = result.get("plan") if consent is not None else None
@@ -379,8 +400,31 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kb_changed": exam.kb_version != kb.version,
         "current_kb_version": kb.version,
         "previous": previous_exam(episode, exam),
+        "addenda": exam.addenda.select_related("written_by"),
+        "addendum_form": addendum_form,
     }
-    return render(request, "exams/exam_detail.html", context)
+    return context
+
+
+@require_POST
+@member_required
+def exam_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    """A dated correction by the signed-in user, under the saved exam (which stays as signed)."""
+    exam = get_exam_for(request, pk)
+    require_clinical(request, exam)
+    if exam.is_draft:
+        record_event(request, Action.DENIED, record=exam, detail="addendum refused: the exam is a draft")
+        messages.error(request, "Addenda are for saved exams: a draft is still edited directly.")
+        return redirect("exams:edit", pk=exam.pk)
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        record_event(request, Action.DENIED, record=exam, detail="addendum refused: invalid")
+        return render(request, "exams/exam_detail.html", _detail_context(exam, form), status=400)
+    with transaction.atomic():
+        note = ExamAddendum.objects.create(exam=exam, text=form.cleaned_data["text"], written_by=request.user)
+        record_event(request, Action.CREATE, record=note, detail=f"addendum to exam {exam.pk}")
+    messages.success(request, "Addendum added.")
+    return redirect("exams:detail", pk=exam.pk)
 
 
 def _result_notes(document: dict[str, Any], result: dict[str, Any]) -> list[str]:

@@ -54,3 +54,41 @@ class OutcomeScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.taken_on}"
+
+
+class KioskLink(models.Model):
+    """A single-use, expiring link that lets a patient fill in one questionnaire of one episode.
+
+    Only a hash of the token is kept: the token itself is shown once, to the clinician who made it,
+    and is the only thing in the kiosk's URL. ``used_at`` is set by one conditional UPDATE, so two
+    submissions racing on the same link cannot both write.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, hex.")
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="kiosk_links")
+    measure = models.CharField(max_length=MEASURE_ID)
+    timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    score = models.OneToOneField(OutcomeScore, null=True, blank=True, on_delete=models.PROTECT, related_name="kiosk_link")
+
+    def __str__(self) -> str:
+        return f"Kiosk link {self.pk}"
+
+
+class OutcomeSettings(models.Model):
+    """A clinic's choices for outcome measures (one row per clinic; none means the defaults)."""
+
+    clinic = models.OneToOneField("accounts.Clinic", on_delete=models.PROTECT, related_name="outcome_settings")
+    every_sessions = models.PositiveSmallIntegerField(
+        default=4, help_text="Prompt for the primary measure again after this many signed sessions since its last score."
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(every_sessions__gte=1, every_sessions__lte=50), name="outcome_every_1_50")]
+
+    def __str__(self) -> str:
+        return f"Outcome settings of clinic {self.clinic_id}"

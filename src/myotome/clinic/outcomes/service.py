@@ -2,17 +2,25 @@
 
 measure_set(episode)                   # ('prtee', 'nprs', 'psfs') for a tennis elbow
 save_score(episode, result, user, timepoint, taken_on)
+due_for(episodes, clinic_id)           # what each episode's primary measure needs, in one query
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from myotome.clinic.outcomes.models import EpisodeMeasures, OutcomeScore, Timepoint
-from myotome.clinic.patients.models import Episode, EpisodeStatus
-from myotome.outcomes import Score
+from django.db import connection
+from django.db.models import QuerySet
+
+from myotome.clinic.outcomes.models import EpisodeMeasures, OutcomeScore, OutcomeSettings, Timepoint
+from myotome.clinic.patients.models import Episode, EpisodeStatus, Patient
+from myotome.clinic.treatments.models import SessionStatus, TreatmentSession
+from myotome.outcomes import Score, load_measures
+from myotome.outcomes.due import DEFAULT_EVERY, Due, describe
+from myotome.outcomes.due import due as due_rule
 from myotome.outcomes.sets import default_measure_set
 
 
@@ -77,32 +85,77 @@ def primary_progress(episode: Episode) -> Progress:
     return Progress(primary, valid[0] if valid else None, valid[-1] if valid else None, tuple(s.timepoint for s in valid))
 
 
-def due(episode: Episode, progress: Progress | None = None) -> str | None:
-    """What the episode is missing: an intake score of the primary measure, or a discharge score."""
-    progress = progress or primary_progress(episode)
-    if progress.baseline is None:
-        return "intake"
-    if episode.status == EpisodeStatus.DISCHARGED and Timepoint.DISCHARGE not in progress.timepoints:
-        return "discharge"
-    return None
+def due_words(episode: Episode) -> str | None:
+    """What the episode's primary measure needs, in words (intake, every N sessions, discharge), or None."""
+    found = due_for(Episode.objects.filter(pk=episode.pk), episode.patient.clinic_id)
+    if not found:
+        return None
+    item = found[0]
+    measures = load_measures()
+    return describe(item.what, measures[item.measure].name if item.measure in measures else item.measure, item.every)
 
 
-def due_for(episodes: list[Episode]) -> list[tuple[Episode, str, str]]:
-    """(episode, what is due, primary measure) for each of ``episodes`` that lacks an intake or a
-    discharge score, in two queries whatever the number of episodes (the patient page lists them all)."""
-    ids = [e.pk for e in episodes if e.status != EpisodeStatus.ON_HOLD]
-    chosen = dict(EpisodeMeasures.objects.filter(episode_id__in=ids).values_list("episode_id", "measures"))
-    taken: dict[tuple[int, str], set[str]] = {}
-    for episode_id, measure, timepoint in OutcomeScore.objects.filter(episode_id__in=ids, valid=True).values_list(
-        "episode_id", "measure", "timepoint"
-    ):
-        taken.setdefault((episode_id, measure), set()).add(timepoint)
+@dataclass(frozen=True)
+class DueItem:
+    episode_id: int
+    patient: str
+    condition: str
+    what: Due
+    measure: str  # the primary measure's id
+    every: int
+
+
+def due_for(episodes: QuerySet[Episode], clinic_id: int) -> list[DueItem]:
+    """What each of ``episodes`` needs of its primary measure (``myotome.outcomes.due``), in one query.
+
+    The database groups each episode's valid scores by measure (latest recorded, any discharge score)
+    and counts signed sessions started after each measure's latest score; Python then picks the
+    primary measure's row (the chosen set's first, else the default for condition and regions)
+    and applies the rule. The clinic's N comes with the rows (OutcomeSettings, else 4).
+    """
+    inner, params = episodes.values("pk").query.sql_with_params()
+    score, chosen, settings_table = OutcomeScore._meta.db_table, EpisodeMeasures._meta.db_table, OutcomeSettings._meta.db_table
+    sessions, episode_table, patient_table = TreatmentSession._meta.db_table, Episode._meta.db_table, Patient._meta.db_table
+    sql = f"""
+        SELECT g.episode_id, g.status, g.condition, g.regions, g.measures, g.measure, g.discharged, g.given_name, g.family_name,
+               (SELECT COUNT(*) FROM {sessions} t WHERE t.episode_id = g.episode_id AND t.status = %s
+                  AND (g.last_at IS NULL OR t.started_at > g.last_at)) AS since,
+               (SELECT o.every_sessions FROM {settings_table} o WHERE o.clinic_id = %s) AS every
+        FROM (
+            SELECT e.id AS episode_id, e.status, e.condition, e.regions, m.measures, s.measure, p.given_name, p.family_name,
+                   MAX(s.recorded_at) AS last_at, MAX(CASE WHEN s.timepoint = %s THEN 1 ELSE 0 END) AS discharged
+            FROM {episode_table} e
+            JOIN {patient_table} p ON p.id = e.patient_id
+            LEFT JOIN {chosen} m ON m.episode_id = e.id
+            LEFT JOIN {score} s ON s.episode_id = e.id AND s.valid = %s
+            WHERE e.id IN ({inner})
+            GROUP BY e.id, e.status, e.condition, e.regions, m.measures, s.measure, p.given_name, p.family_name
+        ) g
+        ORDER BY g.family_name, g.given_name, g.episode_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [SessionStatus.SIGNED, clinic_id, Timepoint.DISCHARGE, True, *params])
+        rows = cursor.fetchall()
+    by_episode: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_episode.setdefault(row[0], []).append(row)
     found = []
-    for episode in (e for e in episodes if e.pk in ids):
-        primary = (chosen.get(episode.pk) or default_measure_set(episode.condition, episode.regions))[0]
-        timepoints = taken.get((episode.pk, primary))
-        if timepoints is None:
-            found.append((episode, "intake", primary))
-        elif episode.status == EpisodeStatus.DISCHARGED and Timepoint.DISCHARGE not in timepoints:
-            found.append((episode, "discharge", primary))
+    for episode_id, measure_rows in by_episode.items():
+        _, status, condition, regions, measures, _, _, given, family, _, every = measure_rows[0]
+        every = every or DEFAULT_EVERY
+        primary = (_json(measures) or default_measure_set(condition, _json(regions) or []))[0]
+        row = next((r for r in measure_rows if r[5] == primary), None)
+        what = due_rule(
+            status,
+            scored=row is not None,
+            discharge_scored=bool(row and row[6]),
+            sessions_since=int(row[9]) if row else 0,
+            every=every,
+        )
+        if what is not None:
+            found.append(DueItem(episode_id, f"{family}, {given}", condition, what, primary, every))
     return found
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read by a raw cursor: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value

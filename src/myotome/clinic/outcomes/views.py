@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from myotome.clinic.accounts.access import member_required, require_clinical
+from myotome.clinic.accounts.access import member_required, membership, require_clinic_admin, require_clinical
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
 from myotome.clinic.outcomes import service
-from myotome.clinic.outcomes.forms import EntryForm, MeasureSetForm
-from myotome.clinic.outcomes.models import OutcomeScore
+from myotome.clinic.outcomes.forms import EntryForm, MeasureSetForm, OutcomeSettingsForm
+from myotome.clinic.outcomes.models import OutcomeScore, OutcomeSettings
+from myotome.clinic.outcomes.progress import episode_progress
+from myotome.clinic.outcomes.wording import patient_measures
 from myotome.clinic.patients.access import get_episode_for
 from myotome.clinic.patients.models import Episode
 from myotome.outcomes import Measure, load_measures
@@ -32,6 +35,17 @@ def episode_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     require_clinical(request, episode)
     record_event(request, Action.VIEW, record=episode, detail="outcome measures")
     return render(request, "outcomes/episode_outcomes.html", _context(episode, MeasureSetForm(initial=_set_initial(episode))))
+
+
+@require_http_methods(["GET"])
+@member_required
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The episode's progress as charts: each measure against baseline and MCID, range against normal, insertions."""
+    episode = get_episode_for(request, pk)
+    require_clinical(request, episode)
+    record_event(request, Action.VIEW, record=episode, detail="progress charts")
+    context = {"episode": episode, "patient": episode.patient, "progress": episode_progress(episode)}
+    return render(request, "outcomes/progress.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,6 +93,24 @@ def measure_set(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("outcomes:episode", pk=episode.pk)
 
 
+@require_http_methods(["GET", "POST"])
+@member_required
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    """Clinic admins: after how many sessions the primary measure is due again."""
+    require_clinic_admin(request, "outcome_settings")
+    clinic = membership(request).clinic
+    instance = OutcomeSettings.objects.filter(clinic=clinic).first() or OutcomeSettings(clinic=clinic)
+    form = OutcomeSettingsForm(request.POST if request.method == "POST" else None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            record_event(request, Action.UPDATE, record=saved, detail=f"outcome score due every {saved.every_sessions} sessions")
+        messages.success(request, f"Outcome scores are now due every {saved.every_sessions} sessions.")
+        return redirect("day")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "outcomes/settings.html", {"form": form}, status=status)
+
+
 def _measure_or_404(measure_id: str) -> Measure:
     measures = load_measures()
     if measure_id not in measures:
@@ -101,5 +133,7 @@ def _context(episode: Episode, set_form: MeasureSetForm) -> dict[str, object]:
         "chosen": [measures[m] for m in chosen if m in measures],
         "scores": [(s, measures.get(s.measure)) for s in scores],
         "set_form": set_form,
-        "due": service.due(episode),
+        "due": service.due_words(episode),
+        "kiosk": patient_measures(chosen),
+        "kiosk_minutes": settings.KIOSK_LINK_MINUTES,
     }

@@ -13,6 +13,7 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from myotome.clinic import input_limits as limits
 from myotome.clinic.accounts.models import Clinic
@@ -111,7 +112,9 @@ class Episode(models.Model):
     )
     status = models.CharField(max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
     notes = models.TextField(max_length=limits.NOTES, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the episode began (the first visit for it): re-consent rules compare it with the consent's date.
+    # Not auto_now_add, so that imported and demo histories keep their own dates.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -134,7 +137,7 @@ class Precaution(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="precautions")
     kind = models.CharField(max_length=60, help_text="A knowledge-base precaution id.")
     note = models.CharField(max_length=limits.SHORT_NOTE, blank=True, help_text="e.g. the drug and dose, the date of surgery.")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)  # a precaution newer than the consent calls for re-consent
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

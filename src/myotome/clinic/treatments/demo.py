@@ -53,9 +53,10 @@ ADDENDA = [
 def kept_exam_rows(practice: Any, number: int) -> Iterator[Model]:
     """The exams step's rows, kept by patient number for the sessions step (never queried back)."""
     kept = practice.exams_of.setdefault(number, [])
-    for exam in exam_demo.exam_rows(practice, number):
-        kept.append(exam)
-        yield exam
+    for row in exam_demo.exam_rows(practice, number):
+        if isinstance(row, Exam):
+            kept.append(row)
+        yield row
 
 
 def session_rows(practice: Any, number: int) -> Iterator[Model]:

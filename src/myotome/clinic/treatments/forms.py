@@ -1,5 +1,6 @@
-"""The forms a session posts: one insertion, an added step, an adverse event, an addendum, a
-credential. Errors name the field, the value given and what would be right."""
+"""The forms a session posts: one insertion, an added step, an adverse event, a credential (the
+addendum form is shared with exams, in ``myotome.clinic.signing``). Errors name the field, the
+value given and what would be right."""
 
 from __future__ import annotations
 
@@ -96,10 +97,6 @@ class AdverseEventForm(limits.LimitedForm, forms.Form):
     grade = forms.ChoiceField(choices=Grade.choices)
     action_taken = forms.CharField(max_length=limits.REASON, help_text="What was done: pressure applied, lay flat, sent to emergency.")
     note = forms.CharField(required=False, max_length=limits.SHORT_NOTE)
-
-
-class AddendumForm(limits.LimitedForm, forms.Form):
-    text = forms.CharField(label="Addendum", max_length=limits.NOTES, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CredentialForm(limits.LimitedForm, forms.ModelForm):  # type: ignore[type-arg]

@@ -22,16 +22,17 @@ from myotome.clinic import input_limits as limits
 from myotome.clinic.accounts.models import Clinic
 from myotome.clinic.exams.models import Exam
 from myotome.clinic.patients.models import Episode, Patient
+from myotome.clinic.signing import Addendum as SignedAddendum
+from myotome.clinic.signing import LockedQuerySet, SignedRecordError, refuse, refuse_if_locked
 
 ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
 
 
-class SignedRecordError(RuntimeError):
-    """Something tried to change a signed session or one of its rows."""
+SIGNED = "a signed session cannot change: add an addendum instead"
 
 
 def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
-    raise SignedRecordError("a signed session cannot change: add an addendum instead")
+    refuse(SIGNED)
 
 
 class Profession(models.TextChoices):
@@ -93,14 +94,9 @@ class SessionStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
-class SessionQuerySet(models.QuerySet["TreatmentSession"]):
-    def delete(self) -> Any:
-        _refuse()
-
-    def update(self, **kwargs: Any) -> int:
-        if self.filter(status=SessionStatus.SIGNED).exists():
-            _refuse()
-        return super().update(**kwargs)
+class SessionQuerySet(LockedQuerySet["TreatmentSession"]):
+    locked = models.Q(status=SessionStatus.SIGNED)
+    message = SIGNED
 
 
 class TreatmentSession(models.Model):
@@ -148,8 +144,7 @@ class TreatmentSession(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The stored row decides, not this instance: a stale copy must not unsign a record.
-        if self.pk is not None and TreatmentSession.objects.filter(pk=self.pk, status=SessionStatus.SIGNED).exists():
-            _refuse()
+        refuse_if_locked(TreatmentSession.objects.all(), self.pk)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -157,18 +152,12 @@ class TreatmentSession(models.Model):
 
 
 def refuse_if_signed(session_id: int | None) -> None:
-    if session_id is not None and TreatmentSession.objects.filter(pk=session_id, status=SessionStatus.SIGNED).exists():
-        _refuse()
+    refuse_if_locked(TreatmentSession.objects.all(), session_id)
 
 
-class SessionRowQuerySet(models.QuerySet[Any]):
-    def delete(self) -> Any:
-        _refuse()
-
-    def update(self, **kwargs: Any) -> int:
-        if self.filter(session__status=SessionStatus.SIGNED).exists():
-            _refuse()
-        return super().update(**kwargs)
+class SessionRowQuerySet(LockedQuerySet[Any]):
+    locked = models.Q(session__status=SessionStatus.SIGNED)
+    message = SIGNED
 
 
 class SessionRow(models.Model):
@@ -324,28 +313,13 @@ class AdverseEvent(SessionRow):
         return f"Adverse event {self.pk}"
 
 
-class Addendum(models.Model):
+class Addendum(SignedAddendum):
     """A dated correction or addition to a signed session, by a named user. Never changed."""
 
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
-    text = models.TextField(max_length=limits.NOTES)
-    written_at = models.DateTimeField(default=timezone.now)
-    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering = ["written_at", "id"]
+    class Meta(SignedAddendum.Meta):
         constraints = limits.length_checks("addendum", text=limits.NOTES)
-
-    def __str__(self) -> str:
-        return f"Addendum {self.pk}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            _refuse()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        _refuse()
 
 
 class FollowUp(models.Model):

@@ -16,11 +16,13 @@ from myotome.clinic.accounts.access import member_required, membership, require_
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
 from myotome.clinic.exams.access import get_exam_for
+from myotome.clinic.signing import AddendumForm
 from myotome.clinic.treatments import service
 from myotome.clinic.treatments.access import clinic_settings, get_session_for, may_needle
-from myotome.clinic.treatments.forms import AddendumForm, AddStepForm, AdverseEventForm
+from myotome.clinic.treatments.forms import AddStepForm, AdverseEventForm
 from myotome.clinic.treatments.models import Addendum, AdverseKind, Grade, Response, SkipReason, Technique, TreatmentSession
 from myotome.kb import load_kb
+from myotome.needling import RESISTANCE_SCALE
 
 NO_CREDENTIAL = "Only users with a needling credential in this clinic record needling: ask a clinic admin to record yours."
 NOT_YOURS = "Consent is specific to the practitioner: only the practitioner who started this session records its needling."
@@ -104,6 +106,7 @@ def session_context(request: HttpRequest, session: TreatmentSession, bill: servi
         "sign_problems": [] if session.is_signed else service.sign_problems(session),
         "addenda": session.addenda.select_related("written_by"),
         "may_record": may_needle(request) and session.practitioner_id == request.user.pk and not session.is_signed,
+        "resistance_scale": RESISTANCE_SCALE,
         "responses": Response.choices,
         "techniques": Technique.choices,
         "skip_reasons": SkipReason.choices,

@@ -5,12 +5,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.db.models import Q
+from django.utils import timezone
 
 from myotome.clinic.outcomes import service
+from myotome.clinic.patients.models import Episode, EpisodeStatus
 from myotome.outcomes import load_measures
+from myotome.outcomes.due import describe
 
 register = template.Library()
 
@@ -32,12 +37,41 @@ def episode_outcome_summary(episode: Any) -> dict[str, Any]:
         "progress": progress,
         "change": change,
         "reached": reached,
-        "due": service.due(episode, progress),
+        "due": service.due_words(episode),
     }
 
 
-@register.inclusion_tag("outcomes/_due.html")
-def outcomes_due(episodes: list[Any]) -> dict[str, Any]:
-    """Scores due on the patient page: each episode missing an intake or a discharge score."""
+@register.inclusion_tag("outcomes/_due.html", takes_context=True)
+def outcomes_due(context: template.Context, episodes: list[Any]) -> dict[str, Any]:
+    """Scores due on the patient page: each episode's primary measure at intake, every N sessions, at discharge."""
+    membership = context.get("membership")
+    if membership is None or not episodes:
+        return {"due": []}
+    found = service.due_for(Episode.objects.filter(pk__in=[e.pk for e in episodes]), membership.clinic_id)
+    return {"due": _shown(found), "names": True}
+
+
+# Today lists what is due across the clinician's episodes: active ones, and those discharged in the
+# last DISCHARGED_DAYS (a discharge score is taken at or soon after the last visit). At most TODAY_LIMIT.
+DISCHARGED_DAYS = 30
+TODAY_LIMIT = 200
+
+
+@register.inclusion_tag("outcomes/_due_today.html", takes_context=True)
+def outcomes_due_today(context: template.Context) -> dict[str, Any]:
+    membership = context.get("membership")
+    request = context.get("request")
+    if membership is None or not membership.sees_clinical or request is None:
+        return {"due": []}
+    recent = timezone.now() - timedelta(days=DISCHARGED_DAYS)
+    mine = (
+        Episode.objects.filter(patient__clinic_id=membership.clinic_id, clinician=request.user)
+        .filter(Q(status=EpisodeStatus.ACTIVE) | Q(status=EpisodeStatus.DISCHARGED, updated_at__gte=recent))
+        .order_by("-updated_at", "-id")[:TODAY_LIMIT]
+    )
+    return {"due": _shown(service.due_for(mine, membership.clinic_id)), "is_admin": membership.is_clinic_admin}
+
+
+def _shown(found: list[service.DueItem]) -> list[tuple[service.DueItem, str]]:
     measures = load_measures()
-    return {"due": [(episode, what, measures[primary]) for episode, what, primary in service.due_for(list(episodes))]}
+    return [(item, describe(item.what, measures[item.measure].name, item.every)) for item in found if item.measure in measures]

@@ -11,13 +11,12 @@ catch it).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import migrations
+
+from myotome.clinic.signing import MAINTENANCE_POSTGRES, MAINTENANCE_SQLITE, run_per_vendor
 
 SIGNED = "'a signed session cannot change: add an addendum instead'"
 ROWS = ["treatments_sessionstep", "treatments_insertion", "treatments_rangemeasure", "treatments_adverseevent"]
-MAINTENANCE_SQLITE = "NOT EXISTS (SELECT 1 FROM audit_maintenance)"
 
 
 def _sqlite_up() -> list[str]:
@@ -64,7 +63,7 @@ def _sqlite_down() -> list[str]:
 # PostgreSQL: one function decides for every table; TG_TABLE_NAME says which rule applies.
 POSTGRES_FUNCTION = f"""CREATE FUNCTION treatments_refuse_signed() RETURNS trigger AS $$
 DECLARE
-    maintenance boolean := EXISTS (SELECT 1 FROM audit_maintenance WHERE txid = txid_current());
+    maintenance boolean := {MAINTENANCE_POSTGRES};
     session_status text;
 BEGIN
     IF TG_TABLE_NAME = 'treatments_session' THEN
@@ -101,21 +100,12 @@ def _postgres_down() -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {t}_lock ON {t}" for t in tables] + ["DROP FUNCTION IF EXISTS treatments_refuse_signed()"]
 
 
-def _run(sql: dict[str, list[str]]) -> Any:
-    def apply(apps: Any, schema_editor: Any) -> None:
-        with schema_editor.connection.cursor() as cursor:
-            for statement in sql.get(schema_editor.connection.vendor, []):
-                cursor.execute(statement)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("treatments", "0001_initial"), ("audit", "0004_append_only_delete")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": _sqlite_up(), "postgresql": _postgres_up()}),
-            _run({"sqlite": _sqlite_down(), "postgresql": _postgres_down()}),
+            run_per_vendor({"sqlite": _sqlite_up(), "postgresql": _postgres_up()}),
+            run_per_vendor({"sqlite": _sqlite_down(), "postgresql": _postgres_down()}),
         )
     ]

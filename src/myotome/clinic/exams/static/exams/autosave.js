@@ -112,9 +112,6 @@
     form.setAttribute("data-exam", String(data.exam));
     form.setAttribute("action", data.edit_url);
     form.setAttribute("data-autosave-url", data.autosave_url);
-    document.querySelectorAll("button[formaction]").forEach(function (button) {
-      button.setAttribute("formaction", data.edit_url + "#para-heading");
-    });
     if (window.history && history.replaceState) history.replaceState(null, "", data.edit_url);
   }
   function schedule() {

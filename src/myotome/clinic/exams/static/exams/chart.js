@@ -35,7 +35,21 @@
     return /^tender band severity \d$/.test(part) || /^(reduced|increased|altered) sensation$/.test(part) ||
       /^plan steps? /.test(part) || SKIN_WORDS.indexOf(part) !== -1;
   }
+  // A target's href names it: "<sprite>#bmr-supinator" is the back view's right supinator (muscle,
+  // m; region, r). Its spoken name, abbreviations and the muscles a group's shape covers are in
+  // chart-targets.<hash>.js (window.MyotomeChartTargets, loaded before this file); the page says
+  // only a marked target's label, with its marks. Both keep 350 targets' repeats out of the page.
+  var KINDS = { m: "muscle", r: "region" }, SIDES = { l: "left", r: "right" };
+  var TABLE = window.MyotomeChartTargets || {};
   all(".bc-shape").forEach(function (t) {
+    var ref = /#([fb]([mr])([lr])-(.+))$/.exec(t.getAttribute("href") || "");
+    if (ref && !t.hasAttribute("data-kind")) {
+      t.setAttribute("data-kind", KINDS[ref[2]]); t.setAttribute("data-side", SIDES[ref[3]]); t.setAttribute("data-id", ref[4]);
+      var entry = TABLE[ref[1]] || {};
+      if (entry.abbr) t.setAttribute("data-abbr", entry.abbr);
+      if (entry.covers) t.setAttribute("data-covers", entry.covers);
+      if (!t.hasAttribute("aria-label") && entry.label) t.setAttribute("aria-label", entry.label);
+    }
     t.setAttribute("role", "button");
     t.setAttribute("tabindex", "-1");
     var parts = (t.getAttribute("aria-label") || "").split(", ");
@@ -58,6 +72,28 @@
     });
   }
   window.MyotomeChart = { paint: paint, paintShape: paintShape };
+
+  // The spine ladder (exam.js) says when a paraspinal level changes: the back view's mark beside
+  // the spine follows, drawn where the server says that level and side are (data-ladder).
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  function paintLevel(level, sideOf, sign) {
+    all("g.bc-levels[data-ladder]").forEach(function (group) {
+      var ladder = JSON.parse(group.getAttribute("data-ladder")), y = ladder.y[level], x = ladder.x[sideOf];
+      all("path.bc-level-mark", group).forEach(function (mark) {
+        if (mark.getAttribute("data-level") === level && mark.getAttribute("data-side") === sideOf) mark.remove();
+      });
+      if (!sign || y === undefined || !x) return;
+      var mark = document.createElementNS(SVG_NS, "path");
+      mark.setAttribute("class", "bc-level-mark bc-level-" + sign);
+      mark.setAttribute("data-level", level); mark.setAttribute("data-side", sideOf);
+      mark.setAttribute("d", "M" + x[0] + " " + y + "H" + x[1]);
+      group.appendChild(mark);
+    });
+  }
+  document.addEventListener("exam:level", function (event) {
+    var d = event.detail || {};
+    paintLevel(d.level, d.side, d.sign);
+  });
 
   // -- zoom ---------------------------------------------------------------------------------------------
 

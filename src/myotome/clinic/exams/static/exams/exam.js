@@ -42,10 +42,6 @@
       return s.getAttribute("data-id") === id || (kind === "muscle" && (s.getAttribute("data-covers") || "").split(" ").indexOf(id) !== -1);
     });
   }
-  function flash(shape) {
-    shape.classList.add("bc-flash");
-    window.setTimeout(function () { shape.classList.remove("bc-flash"); }, 400);
-  }
 
   // -- tender bands ------------------------------------------------------------------------------
 
@@ -105,7 +101,6 @@
     var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side"), now = bandSeverity(id, side);
     var next = severity === null || severity === undefined ? (now + 1) % 4 : (severity === now ? 0 : severity);
     setBand(id, side, next, nameOfShape(shape));
-    flash(shape);
     announce(baseLabel(shape).split(", ")[0] + ": " + (next ? "tender band severity " + next : "tender band cleared"));
   }
 
@@ -164,7 +159,6 @@
     var id = shape.getAttribute("data-id"), side = shape.getAttribute("data-side"), parts = zoneParts(shape);
     var has = zoneRows(id, side).some(function (r) { return r.getAttribute("data-kind") === kind && r.getAttribute("data-value") === value; });
     setZoneSign(id, side, kind, value, !has, parts[0], parts[1]);
-    flash(shape);
     announce(shape.getAttribute("aria-label") || parts[0]);
   }
 
@@ -405,6 +399,20 @@
       next.focus();
     }
   }
+  // A vertebra's number (typed within a second: 1 then 2 is T12 in the thoracic group) moves to
+  // its rung on the same side, in the group the focus is in.
+  var typedLevel = "", typedLevelAt = 0;
+  function toVertebra(rung, digit) {
+    var now = Date.now();
+    typedLevel = (now - typedLevelAt > 1000 ? "" : typedLevel) + digit;
+    typedLevelAt = now;
+    var side = rung.value.split(":")[1];
+    var match = $all("button[data-rung]", rung.closest("table")).filter(function (b) {
+      var parts = b.value.split(":");
+      return parts[1] === side && /^[A-Z]\d+$/.test(parts[0]) && parts[0].slice(1) === typedLevel;
+    })[0];
+    if (match) match.focus();
+  }
   form.addEventListener("click", function (event) {
     var rung = event.target.closest("button[data-rung]");
     if (!rung) return;
@@ -421,13 +429,20 @@
     else if (key === "t" || key === "T") { event.preventDefault(); setRung(rung, "tender"); }
     else if (key === "k" || key === "K") { event.preventDefault(); setRung(rung, "thickened"); }
     else if (key === "Delete" || key === "Backspace") { event.preventDefault(); setRung(rung, ""); }
+    else if (/^[0-9]$/.test(key)) { event.preventDefault(); toVertebra(rung, key); }
   });
 
   // -- range of motion: restriction as it is typed -----------------------------------------------------------
 
   function restriction(input) {
-    var output = document.getElementById(input.id + "-restriction");
-    if (!output) return;
+    // The server draws a box's restriction only once it has a value: the first typed value adds it.
+    var id = input.id + "-restriction", output = document.getElementById(id);
+    if (!output) {
+      output = document.createElement("output");
+      output.id = id; output.className = "restriction";
+      input.insertAdjacentElement("afterend", output);
+      input.setAttribute("aria-describedby", (id + " " + (input.getAttribute("aria-describedby") || "")).trim());
+    }
     var normal = parseFloat(input.getAttribute("data-normal"));
     var text = input.value.replace(",", ".").replace(/(°|deg|mm)$/i, "").trim();
     var value = text === "" ? NaN : Number(text);
@@ -439,5 +454,25 @@
   }
   $all("input.rom-input").forEach(function (input) {
     input.addEventListener("input", function () { restriction(input); });
+  });
+
+  // Up and down arrows move a column of the range table, as in a spreadsheet: to the same side
+  // in the movement above or below (a midline box stands for both sides), over folded groups.
+  var chart = document.querySelector("[data-chart]");
+  var romSide = (chart && chart.getAttribute("data-zoom-side")) || "right";
+  function sideOf(input) { var m = /_(left|right)$/.exec(input.id); return m ? m[1] : ""; }
+  form.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if ((event.key !== "ArrowDown" && event.key !== "ArrowUp") || !input.classList || !input.classList.contains("rom-input")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (sideOf(input)) romSide = sideOf(input);
+    var rows = $all(".rom-row").filter(function (row) { var d = row.closest("details"); return !d || d.open; });
+    var at = rows.indexOf(input.closest(".rom-row"));
+    var next = rows[at + (event.key === "ArrowDown" ? 1 : -1)];
+    if (at === -1 || !next) return;
+    var boxes = $all("input.rom-input", next);
+    var box = boxes.filter(function (b) { return sideOf(b) === romSide; })[0] || boxes[0];
+    event.preventDefault();
+    box.focus();
   });
 })();

@@ -140,17 +140,7 @@
     });
   }
 
-  const KEYS = { g: ["grasp", "yes"], h: ["grasp", "no"], t: ["twitch", ""], n: ["none", ""] };
-  document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || !quick) return;
-    const target = e.target;
-    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
-      if (e.key === "Escape") target.blur();  // back to the shortcuts
-      return;
-    }
-    const k = KEYS[e.key.toLowerCase()];
-    if (k) { e.preventDefault(); record({ response: k[0], released: k[1] }); }
-  });
+  // G, H, T and N press the quick buttons (data-shortcut, myotome/shortcuts.js).
 
   // -- fields -------------------------------------------------------------------------------------
   function saveField(name, value, base) {
@@ -182,6 +172,18 @@
     let timer = null;
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(send, 800); document.querySelectorAll("td.change").forEach(change); });
   });
+
+  // Enter in a box of the before/after table goes to the next box of its column (pain before,
+  // then each range before); past the last, and in any other field, Enter leaves the field.
+  // Leaving saves the value (its change event).
+  document.querySelectorAll("input[data-field]").forEach((input) => input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
+    e.preventDefault();
+    const column = /before$/.test(input.dataset.field) ? "before" : /after$/.test(input.dataset.field) ? "after" : null;
+    const boxes = column ? Array.from(document.querySelectorAll("input.measure[data-field]")).filter((b) => b.dataset.field.endsWith(column)) : [];
+    const next = boxes[boxes.indexOf(input) + 1];
+    if (next && !next.readOnly) { next.focus(); next.select(); } else input.blur();
+  }));
 
   const advice = document.getElementById("standard-advice");
   if (advice) advice.addEventListener("click", () => {
