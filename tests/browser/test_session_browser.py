@@ -140,17 +140,21 @@ def test_a_twelve_insertion_session_from_the_plan_offline_midway_and_signed(tabl
     count = interactions(page)
     print(f"\n12-insertion session: {count} interactions, {seconds:.1f} s from the exam page to signed; log: {interaction_log(page)}")
     assert count <= TARGET
+    _assert_twelve_grasps_signed(server, session_id)
+    assert page.problems == []
+
+
+def _assert_twelve_grasps_signed(server: Server, session_id: int) -> None:
+    """What both twelve-insertion tests chart: every insertion once, pain 7 to 3, one range 100 to 140, signed."""
     rows = server.query("SELECT key, response, released, resistance_before FROM treatments_insertion WHERE session_id = ?", session_id)
     assert len(rows) == INSERTIONS and len({r[0] for r in rows}) == INSERTIONS  # nothing lost, nothing doubled
     assert {(r[1], r[2], r[3]) for r in rows} == {("grasp", 1, None)}  # unset resistance stays empty
-    status, pain_before, pain_after, out = server.query(
-        "SELECT status, pain_before, pain_after, needles_out FROM treatments_session WHERE id = ?", session_id
-    )[0]
-    assert (status, pain_before, pain_after, out) == ("signed", 7, 3, INSERTIONS)
+    signed = server.query("SELECT status, pain_before, pain_after, needles_out, left_at FROM treatments_session WHERE id = ?", session_id)
+    status, pain_before, pain_after, out, left_at = signed[0]
+    assert (status, pain_before, pain_after, out) == ("signed", 7, 3, INSERTIONS) and left_at is not None
     assert server.query("SELECT before, after FROM treatments_rangemeasure WHERE session_id = ? AND before IS NOT NULL", session_id) == [
         (100, 140)
     ]
-    assert page.problems == []
 
 
 def test_a_sign_in_timeout_keeps_recording_and_sends_after_signing_in_again(tablet: Any, server: Server) -> None:
@@ -231,15 +235,7 @@ def test_the_same_session_without_leaving_the_keyboard(tablet: Any, server: Serv
     print(f"\n12-insertion session, keyboard only: {count} interactions, {seconds:.1f} s from the exam page to signed; log: {log}")
     assert not [entry for entry in log if entry.startswith(("tap", "select"))]  # keys and typing only
     assert count <= TARGET
-    rows = server.query("SELECT key, response, released FROM treatments_insertion WHERE session_id = ?", session_id)
-    assert len(rows) == INSERTIONS and len({r[0] for r in rows}) == INSERTIONS
-    assert {(r[1], r[2]) for r in rows} == {("grasp", 1)}
-    signed = server.query("SELECT status, pain_before, pain_after, needles_out, left_at FROM treatments_session WHERE id = ?", session_id)
-    status, pain_before, pain_after, out, left_at = signed[0]
-    assert (status, pain_before, pain_after, out) == ("signed", 7, 3, INSERTIONS) and left_at is not None
-    assert server.query("SELECT before, after FROM treatments_rangemeasure WHERE session_id = ? AND before IS NOT NULL", session_id) == [
-        (100, 140)
-    ]
+    _assert_twelve_grasps_signed(server, session_id)
     assert page.problems == []
 
 

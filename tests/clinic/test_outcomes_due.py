@@ -7,6 +7,7 @@ World's episode is Alice's tennis elbow: primary measure PRTEE.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -122,3 +123,19 @@ def test_the_episode_page_prompts_after_n_sessions_like_today(world: World) -> N
     for url in (reverse("patients:episode", args=[world.episode.pk]), reverse("outcomes:episode", args=[world.episode.pk])):
         page = world.client("alice").get(url).content.decode()
         assert "Due: a progress score on Patient-Rated Tennis Elbow Evaluation (4 or more sessions since the last)." in page
+
+
+def test_today_shows_a_screenful_of_what_is_due_the_most_urgent_first(world: World, monkeypatch: Any) -> None:
+    from myotome.clinic.outcomes.templatetags import outcome_tags
+
+    monkeypatch.setattr(outcome_tags, "TODAY_SHOWN", 2)
+    discharged = Episode.objects.create(
+        patient=world.patient, clinician=world.alice, regions=["low_back"], side="left", condition="low_back_pain", status="discharged"
+    )
+    save_score(discharged, score("odi", [1] * 10), world.alice, "intake", NOW.date())
+    for _ in range(2):  # two more episodes with no baseline yet
+        Episode.objects.create(patient=world.patient, clinician=world.alice, regions=["low_back"], side="left", condition="low_back_pain")
+    page = world.client("alice").get("/").content.decode()
+    due = page[page.index('id="outcomes-due"') :]
+    assert due.index("a discharge score on Oswestry") < due.index("an intake score")
+    assert due.count("<li>") == 2 and "And 2 more on your other episodes" in due

@@ -84,15 +84,20 @@ class EntryForm(input_limits.LimitedForm, forms.Form):
 
     def _responses(self, data: dict[str, Any]) -> Any:
         if self.measure.activities is not None:
-            high = self.measure.activities[1]
-            named = [(data.get(f"activity_{n}") or "", data.get(f"rating_{n}")) for n in range(1, high + 1)]
-            return {"activities": [{"name": name, "score": rating} for name, rating in named if name.strip()]}
+            return activities_named(self.measure, data)
         parts = {}
         for part in self.measure.parts:
             text = data.get(f"part_{part.id}") or ""
             if text.strip():
                 parts[part.id] = tokens(text, part.id)
         return parts
+
+
+def activities_named(measure: Measure, data: dict[str, Any]) -> dict[str, Any]:
+    """PSFS responses from the activity and rating fields: the activities the patient named, in order."""
+    high = measure.activities[1] if measure.activities else 0
+    named = [(data.get(f"activity_{n}") or "", data.get(f"rating_{n}")) for n in range(1, high + 1)]
+    return {"activities": [{"name": name, "score": rating} for name, rating in named if name.strip()]}
 
 
 class MeasureSetForm(forms.Form):
@@ -173,9 +178,7 @@ class KioskForm(input_limits.LimitedForm, forms.Form):
 
     def _responses(self, data: dict[str, Any]) -> Any:
         if self.measure.activities is not None:
-            high = self.measure.activities[1]
-            named = [(data.get(f"activity_{n}") or "", data.get(f"rating_{n}")) for n in range(1, high + 1)]
-            return {"activities": [{"name": name, "score": rating} for name, rating in named if name.strip()]}
+            return activities_named(self.measure, data)
         parts: dict[str, list[int | str | None]] = {}
         for part in self.measure.parts:
             values = [data.get(f"{part.id}_{n + 1}") or None for n in range(part.items)]

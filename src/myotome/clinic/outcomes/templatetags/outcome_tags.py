@@ -55,6 +55,10 @@ def outcomes_due(context: template.Context, episodes: list[Any]) -> dict[str, An
 # last DISCHARGED_DAYS (a discharge score is taken at or soon after the last visit). At most TODAY_LIMIT.
 DISCHARGED_DAYS = 30
 TODAY_LIMIT = 200
+# Shown: the most urgent first (a missing discharge score loses the case from the reports; a missing
+# baseline leaves nothing to compare with), a screenful, then how many more; each episode says its own.
+TODAY_SHOWN = 15
+URGENCY = {"discharge": 0, "intake": 1, "progress": 2}
 
 
 @register.inclusion_tag("outcomes/_due_today.html", takes_context=True)
@@ -69,7 +73,8 @@ def outcomes_due_today(context: template.Context) -> dict[str, Any]:
         .filter(Q(status=EpisodeStatus.ACTIVE) | Q(status=EpisodeStatus.DISCHARGED, updated_at__gte=recent))
         .order_by("-updated_at", "-id")[:TODAY_LIMIT]
     )
-    return {"due": _shown(service.due_for(mine, membership.clinic_id)), "is_admin": membership.is_clinic_admin}
+    due = sorted(_shown(service.due_for(mine, membership.clinic_id)), key=lambda shown: URGENCY[shown[0].what])
+    return {"due": due[:TODAY_SHOWN], "more": len(due) - TODAY_SHOWN, "is_admin": membership.is_clinic_admin}
 
 
 def _shown(found: list[service.DueItem]) -> list[tuple[service.DueItem, str]]:
