@@ -171,7 +171,9 @@ def generator_core() -> int:
     return max(os.sched_getaffinity(0))
 
 
-def drive(server: Server, *, mode: str, users: int, seconds: float, think: str, page_seconds: float, pin: bool) -> dict[str, Any]:
+def drive(
+    server: Server, *, mode: str, users: int, seconds: float, think: str, page_seconds: float, pin: bool, until: str | None = None
+) -> dict[str, Any]:
     """Run bench/load_clinicians.py against the server (pinned with taskset); its results and the server log of the run."""
     with tempfile.TemporaryDirectory(prefix="myotome-load-results-") as scratch:
         out = Path(scratch) / "results.json"
@@ -180,6 +182,7 @@ def drive(server: Server, *, mode: str, users: int, seconds: float, think: str, 
             str(CLINICIANS),
             *("--url", server.url, "--server-pid", str(server.pid), "--users", str(users), "--mode", mode),
             *("--seconds", str(seconds), "--think", think, "--page-seconds", str(page_seconds), "--out", str(out)),
+            *(("--until", until) if until else ()),
         ]
         if pin:
             taskset = shutil.which("taskset")
@@ -376,6 +379,9 @@ def main() -> None:
     parser.add_argument("--seconds-think", type=float, default=180, help="measured seconds in think mode")
     parser.add_argument("--seconds", type=float, default=60, help="measured seconds in capacity mode")
     parser.add_argument("--page-seconds", type=float, default=10, help="each page alone, for its CPU cost (capacity mode; 0: not)")
+    parser.add_argument(
+        "--until", default=None, metavar="PAGE", help='end the day after this page: "plan" is the day the 82 requests/s were measured on'
+    )
     parser.add_argument("--serve-args", default="", help='options for `myotome serve`, e.g. "--workers 2 --threads 4"')
     parser.add_argument(
         "--postgres-url",
@@ -410,6 +416,7 @@ def main() -> None:
                         think=args.think,
                         page_seconds=args.page_seconds,
                         pin=args.pin,
+                        until=args.until,
                     )
                     run = figures(server, results)
                     runs.append(run)

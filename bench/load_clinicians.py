@@ -470,7 +470,13 @@ def main() -> None:
     parser.add_argument("--think", default="3-12", help="think time between steps, seconds (think mode)")
     parser.add_argument("--page-seconds", type=float, default=10, help="each page alone, for its CPU cost (capacity mode; 0: not)")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--until", default=None, help="end the day after this page (its name in the report)")
     args = parser.parse_args()
+    if args.until:
+        names = [s.name for s in STEPS]
+        if args.until not in names:
+            parser.error(f"--until {args.until!r} names no page of the day; the pages: {', '.join(dict.fromkeys(names))}")
+        del STEPS[len(names) - names[::-1].index(args.until) :]
     CASELOAD[:] = discover(args.url)
     wait = think_time(args.think) if args.mode == "think" else constant(0)
     thinking = args.mode == "think"
