@@ -44,11 +44,18 @@ def _env(home: Path, database_url: str | None, python_path: str | None) -> dict[
     return env
 
 
-def _demo(env: dict[str, str], patients: int, workers: int | None) -> tuple[float, float]:
-    """Wall and CPU seconds (the command and its workers) of one `myotome demo`."""
+def _demo(env: dict[str, str], patients: int, workers: int | None, steps: list[str] | None) -> tuple[float, float]:
+    """Wall and CPU seconds (the command and its workers) of one `myotome demo` (or of only some of its steps)."""
     command = [sys.executable, "-m", "myotome", "demo", "--patients", str(patients)]
     if workers is not None:
         command += ["--workers", str(workers)]
+    if steps is not None:  # the load function itself, with the steps named (the command has no such option)
+        code = (
+            "from myotome.clinic import cli; cli._setup_django(create=False); from myotome.batch import default_workers; "
+            "from myotome.clinic.demo import STEPS, load_demo; "
+            f"load_demo(patients={patients}, steps=[s for s in STEPS if s.name in {steps!r}], workers={workers} or default_workers())"
+        )
+        command = [sys.executable, "-c", code]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=3600)
@@ -79,14 +86,14 @@ def _counts(home: Path, database_url: str | None) -> tuple[dict[str, int], int]:
     return counts, int(size)
 
 
-def run(patients: int, database_url: str | None, workers: int | None, python_path: str | None) -> str:
+def run(patients: int, database_url: str | None, workers: int | None, python_path: str | None, steps: list[str] | None = None) -> str:
     home = Path(tempfile.mkdtemp(prefix="myotome-demo-bench-"))
     try:
         with _scratch_database(database_url) as url:
             env = _env(home, url, python_path)
             _migrate_only(env)  # in a run of its own, so that the figure is the load alone
             load = os.getloadavg()[0]
-            wall, cpu = _demo(env, patients, workers)
+            wall, cpu = _demo(env, patients, workers, steps)
             counts, size = _counts(home, url)
     finally:
         shutil.rmtree(home, ignore_errors=True)  # a 20,000-patient SQLite file is half a gigabyte
@@ -110,12 +117,18 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--python-path", default=None, help="run another checkout's src (its `demo` may lack --workers)")
+    parser.add_argument(
+        "--steps",
+        default=None,
+        help="only these steps of the demo, comma-separated (patients,episodes,precautions,consents,exams: the mix before sessions and measures)",
+    )
     args = parser.parse_args()
-    print(f"myotome demo on {os.cpu_count()} cores; workers: {args.workers or 'default'}", flush=True)
+    steps = args.steps.split(",") if args.steps else None
+    print(f"myotome demo on {os.cpu_count()} cores; workers: {args.workers or 'default'}; steps: {args.steps or 'all'}", flush=True)
     for patients in args.patients:
-        print(run(patients, None, args.workers, args.python_path), flush=True)
+        print(run(patients, None, args.workers, args.python_path, steps), flush=True)
         if not args.sqlite_only:
-            print(run(patients, args.database_url, args.workers, args.python_path), flush=True)
+            print(run(patients, args.database_url, args.workers, args.python_path, steps), flush=True)
 
 
 if __name__ == "__main__":
