@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from myotome.clinic.accounts.models import Membership, Role
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.exams.models import Exam
+from myotome.clinic.outcomes import kiosk
 from myotome.clinic.treatments.models import FollowUp, NeedlingCredential, Profession, TreatmentSession
 
 from .conftest import OUTSIDE_ADDRESS, World, enrol_second_factor, force_login
@@ -42,6 +43,7 @@ class Records:
     exam: dict[str, Exam]  # target -> a saved exam
     draft: dict[str, Exam]
     sessions: dict[str, TreatmentSession]  # target -> a draft session from the saved exam
+    links: dict[str, int] = field(default_factory=dict)  # target -> a kiosk link on its episode
 
     def patient(self, target: str) -> int:
         return {"A": self.world.patient.pk, "B": self.world.other_patient.pk}.get(target, _missing(target))
@@ -60,6 +62,15 @@ class Records:
 
     def session(self, target: str) -> int:
         return self.sessions[target].pk if target in self.sessions else _missing(target)
+
+    def kiosk_link(self, target: str) -> int:
+        """A kiosk link made on the target's episode (by its clinician), for the page that shows it."""
+        if target not in ("A", "B"):
+            return _missing(target)
+        if target not in self.links:  # one link a target: the test asks for the route's ids more than once
+            episode = {"A": self.world.episode, "B": self.world.other_episode}[target]
+            self.links[target] = kiosk.make_link(episode, "nprs", episode.clinician, episode.patient.clinic)[1].pk
+        return self.links[target]
 
     def follow_up(self, target: str) -> int:
         if target not in self.sessions:
@@ -128,6 +139,9 @@ ROUTES = [
     Route("outcomes:episode", "get", "episode", _by("episode")),
     Route("outcomes:set", "post", "episode", _by("episode")),
     Route("outcomes:enter", "get", "episode", lambda r, target: [r.episode(target), "nprs"]),
+    Route("outcomes:progress", "get", "episode", _by("episode")),
+    Route("outcomes:make_kiosk", "post", "episode", lambda r, target: [r.episode(target), "nprs"]),
+    Route("outcomes:kiosk_link", "get", "episode", lambda r, target: [r.episode(target), r.kiosk_link(target)]),
 ]
 PERSONAS = {"alice": "A", "bob": "A", "charlie": "B"}
 TARGETS = ["A", "B", "nowhere", "beyond"]
@@ -170,8 +184,14 @@ ADMIN_ROUTES = ["accounts:unlock", "accounts:reset_second_factor"]
 CREDENTIAL_ROUTE = "treatments:end_credential"
 
 
+# The kiosk's path holds its link's token, not a record's id: a token is its own authority, for one
+# questionnaire of one episode, without sign-in (tests/clinic/test_outcomes_kiosk.py).
+KIOSK_ROUTE = "outcomes:kiosk"
+
+
 def test_the_table_covers_every_route_that_takes_an_id() -> None:
-    assert {route.name for route in ROUTES} | {*ADMIN_ROUTES, CREDENTIAL_ROUTE} == _id_routes(get_resolver().url_patterns)
+    covered = {route.name for route in ROUTES} | {*ADMIN_ROUTES, CREDENTIAL_ROUTE, KIOSK_ROUTE}
+    assert covered == _id_routes(get_resolver().url_patterns)
 
 
 @pytest.mark.parametrize("target", ["A", "B", "nowhere"])

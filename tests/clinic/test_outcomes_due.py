@@ -32,7 +32,9 @@ def prtee(world: World, timepoint: str, days_ago: int) -> None:
 
 def sessions(world: World, count: int, signed: bool = True) -> None:
     for n in range(count):
-        started = NOW + timedelta(minutes=n + 1)  # after the scores (recorded now)
+        # After the scores, which are recorded at the moment they are saved (not at NOW: the module is
+        # imported when the suite starts, minutes before this test runs).
+        started = timezone.now() + timedelta(minutes=n + 1)
         session = TreatmentSession.objects.create(episode=world.episode, practitioner=world.alice, started_at=started)
         if signed:
             TreatmentSession.objects.filter(pk=session.pk).update(status="signed", signed_at=started, signed_by=world.alice)
