@@ -22,18 +22,19 @@ INSERTIONS = 12
 TARGET = 45  # issue 10: at most 45 interactions for this session
 
 
-def _restricted(document: str) -> bool:
+def _restricted(document: str) -> int:
+    """How many movements the exam found restricted (each gets a before and an after box in the session)."""
     import json
 
     kb = load_kb()
+    count = 0
     for f in json.loads(document).get("findings", []):
         if f.get("type") != "rom":
             continue
         found = kb_names.resolve(kb, "movement", str(f.get("movement", "")))
         normal = found.record.normal if found.ok else None
-        if found.ok and (normal is None or float(f["value"]) < normal.value):
-            return True
-    return False
+        count += found.ok and (normal is None or float(f["value"]) < normal.value)
+    return count
 
 
 def ready_exam(server: Server) -> int:
@@ -48,8 +49,10 @@ def ready_exam(server: Server) -> int:
              AND json_array_length(json_extract(x.result, '$.plan.steps')) >= 3
            ORDER BY x.id"""
     )
-    chosen = next((r for r in rows if _restricted(r[1])), None)
-    assert chosen is not None, "the demo practice has no cleared exam with a plan and a restricted range"
+    # Exactly one restricted range: the tests measure one before and after (and the keyboard test's Enter
+    # leaves the column after it).
+    chosen = next((r for r in rows if _restricted(r[1]) == 1), None)
+    assert chosen is not None, "the demo practice has no cleared exam with a plan and one restricted range"
     exam_id, _, patient_id, clinic_id = chosen
     (user_id,) = server.query("SELECT id FROM auth_user WHERE username = 'demo'")[0]
     now = datetime.now().isoformat(sep=" ")

@@ -263,11 +263,14 @@ def episode_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
             if in_first and rng.random() < 0.6
             else rng.choice(practice.clinicians[practice.clinic_index(number)])
         )
+        side = _side_for(practice, regions)
+        if number == SHOWCASE and order == 0:
+            condition, regions, side, discharged, clinician = _showcase(practice)
         episode = Episode(
             patient=patient,
             clinician=clinician,
             regions=regions,
-            side=_side_for(practice, regions),
+            side=side,
             condition=condition.id,
             onset_date=onset,
             pain=rng.randint(2, 8),
@@ -278,6 +281,16 @@ def episode_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
         practice.episodes.append(episode)
         practice.episodes_of[number].append(episode)
         yield episode
+
+
+# The first patient's first episode is always the demo clinician's active right tennis elbow, with
+# consent and no precaution: the case the README and the browser tests chart, whatever the seed.
+SHOWCASE = 0
+
+
+def _showcase(practice: DemoPractice) -> tuple[Any, list[str], str, bool, Any]:
+    condition = practice.kb.conditions["tennis_elbow"]
+    return condition, list(condition.regions)[:2], Side.RIGHT, False, practice.users[DEMO_USERNAME]
 
 
 def _first_visit(practice: DemoPractice, onset: date) -> datetime:
@@ -304,7 +317,7 @@ def _side_for(practice: DemoPractice, regions: list[str]) -> str:
 
 def precaution_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
     rng = practice.rng
-    if rng.random() > 0.35:
+    if rng.random() > 0.35 or number == SHOWCASE:
         return
     patient = practice.patients[number]
     kinds = [k for k in PRECAUTION_NOTES if k in practice.kb.precautions]
@@ -322,7 +335,7 @@ def consent_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
     it, would not count); reaffirmed for most later episodes (a new region). Some have none yet, and some later
     episodes wait for re-consent, so that the gate and its triggers can be seen."""
     rng = practice.rng
-    if rng.random() < 0.15:
+    if rng.random() < 0.15 and number != SHOWCASE:
         return
     episodes = sorted((e for e in practice.episodes_of[number] if e.clinician is not None), key=lambda e: e.created_at)
     if not episodes:

@@ -37,6 +37,7 @@
   var key = KEY_PREFIX + form.getAttribute("data-episode");
   var status = document.getElementById("draft-status");
   var revision = 0, sentRevision = 0, inFlight = false, timer = null, retry = null;
+  var submitting = false, aborter = null;  // the form was submitted; the autosave in flight (to abort)
 
   function say(text, offline) {
     if (!status) return;
@@ -71,14 +72,16 @@
 
   function send() {
     window.clearTimeout(timer);
-    if (inFlight || revision === sentRevision) return;
+    if (submitting || inFlight || revision === sentRevision) return;
     inFlight = true;
     var sending = revision;
     var body = new FormData(form);
     body.delete("action");
+    aborter = window.AbortController ? new AbortController() : null;
     fetch(form.getAttribute("data-autosave-url"), {
       method: "POST", body: body, credentials: "same-origin", redirect: "follow",
-      headers: { Accept: "application/json", "X-Requested-With": "fetch" }
+      headers: { Accept: "application/json", "X-Requested-With": "fetch" },
+      signal: aborter ? aborter.signal : undefined
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       if (!json || response.redirected) throw { signedOut: true };  // the sign-in page answered
@@ -97,6 +100,7 @@
       if (revision !== sending) schedule();
     }).catch(function (problem) {
       inFlight = false;
+      if (submitting) return;  // the form itself carries everything now
       if (problem && problem.signedOut) {
         say("Signed out — kept on this device. Sign in again and reopen this exam to send it.", true);
       } else {
@@ -144,6 +148,12 @@
     var by = event.submitter;
     if (!by || (by.value !== "save" && by.value !== "draft")) return;  // "Add", "Remove", a rung: the page comes back
     keep();
+    // The form carries every field: no autosave may follow it (saving signs the exam, and a late
+    // autosave would be refused as a change to a signed exam).
+    submitting = true;
+    window.clearTimeout(timer);
+    window.clearTimeout(retry);
+    if (aborter && inFlight) aborter.abort();
     if (session) session.setItem(SUBMITTED, key);
   });
 
