@@ -147,6 +147,14 @@ def test_a_twelve_insertion_session_from_the_plan_offline_midway_and_signed(tabl
     assert page.problems == []
 
 
+def _start_from_plan(page: Any, server: Server) -> int:
+    """Open the start panel of a ready exam, start the session from its plan; the session's id."""
+    page.goto(f"{server.url}/exams/{ready_exam(server)}/session/")
+    page.get_by_role("button", name="Start session from the plan").click()
+    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
+    return int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+
 def _assert_twelve_grasps_signed(server: Server, session_id: int) -> None:
     """What both twelve-insertion tests chart: every insertion once, pain 7 to 3, one range 100 to 140, signed."""
     rows = server.query("SELECT key, response, released, resistance_before FROM treatments_insertion WHERE session_id = ?", session_id)
@@ -244,11 +252,7 @@ def test_the_same_session_without_leaving_the_keyboard(tablet: Any, server: Serv
 
 def test_a_muscle_added_by_its_abbreviation_a_step_skipped_and_one_moved(tablet: Any, server: Server) -> None:
     page = tablet
-    exam_id = ready_exam(server)
-    page.goto(f"{server.url}/exams/{exam_id}/session/")
-    page.get_by_role("button", name="Start session from the plan").click()
-    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
-    session_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    session_id = _start_from_plan(page, server)
     steps = "SELECT muscle_id, side, source, skipped FROM treatments_sessionstep WHERE session_id = ? ORDER BY position, id"
     planned = server.query(steps, session_id)
     assert len(planned) >= 3
@@ -283,11 +287,7 @@ def test_a_muscle_added_by_its_abbreviation_a_step_skipped_and_one_moved(tablet:
 def test_single_letter_keys_can_be_turned_off_and_alt_shift_still_works(tablet: Any, server: Server) -> None:
     # WCAG 2.1.4: a single-character shortcut can be turned off; the chord works anywhere, a field included.
     page = tablet
-    exam_id = ready_exam(server)
-    page.goto(f"{server.url}/exams/{exam_id}/session/")
-    page.get_by_role("button", name="Start session from the plan").click()
-    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
-    session_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    session_id = _start_from_plan(page, server)
     expect(page.locator("[data-quick=grasp][data-released=yes]")).to_have_attribute("aria-keyshortcuts", "G Alt+Shift+G")
     page.get_by_label("Single-letter keys").uncheck()
     page.keyboard.press("g")

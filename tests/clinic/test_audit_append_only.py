@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from myotome.clinic.audit.maintenance import audit_maintenance
+from myotome.clinic.audit.maintenance import UnsupportedDatabase, audit_maintenance
 from myotome.clinic.audit.models import Action, AuditEvent
 
 from .conftest import World
@@ -142,3 +142,9 @@ def test_only_maintenance_code_can_turn_the_switch_on() -> None:
     }
     assert users <= allowed, f"only audit maintenance code may use the switch: {sorted(users - allowed)}"
     assert "clinic/audit/maintenance.py" in users
+
+
+def test_maintenance_on_a_database_without_the_audit_protections_is_refused_by_name(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connection, "vendor", "mysql")
+    with pytest.raises(UnsupportedDatabase, match="supports SQLite and PostgreSQL, not the mysql database"), audit_maintenance():
+        raise AssertionError("the block ran: nothing may be deleted where the switch does not exist")

@@ -28,6 +28,10 @@ _OFF = {
 }
 
 
+class UnsupportedDatabase(RuntimeError):
+    """The audit trail's protections (triggers, the maintenance switch) exist only for SQLite and PostgreSQL."""
+
+
 @contextmanager
 def audit_maintenance(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Run the block in a transaction (a savepoint inside one) that may delete audit rows.
@@ -38,7 +42,7 @@ def audit_maintenance(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     connection = connections[using]
     vendor = connection.vendor
     if vendor not in _ON:
-        raise NotImplementedError(f"audit maintenance is not implemented for the {vendor} database")
+        raise UnsupportedDatabase(f"audit maintenance supports SQLite and PostgreSQL, not the {vendor} database")
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             cursor.execute(_ON[vendor])
