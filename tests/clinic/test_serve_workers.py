@@ -24,10 +24,18 @@ from .test_commands import MYOTOME, _free_port, _home_env
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds worker processes through Linux's /proc")
 
 
+def _read(path: str) -> bytes:
+    """A /proc file, or nothing if its thread or process ended since it was listed (workers come and go on SIGHUP)."""
+    try:
+        return Path(path).read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        return b""
+
+
 def _workers(master: int) -> list[int]:
     """The master's worker processes (granian spawns them; multiprocessing's resource tracker is not one)."""
-    children = " ".join(Path(f"/proc/{master}/task/{task}/children").read_text() for task in os.listdir(f"/proc/{master}/task"))
-    return [int(pid) for pid in children.split() if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    children = b" ".join(_read(f"/proc/{master}/task/{task}/children") for task in os.listdir(f"/proc/{master}/task"))
+    return [int(pid) for pid in children.split() if b"spawn_main" in _read(f"/proc/{int(pid)}/cmdline")]
 
 
 def _open_files(pid: int) -> list[str]:

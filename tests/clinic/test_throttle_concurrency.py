@@ -184,13 +184,14 @@ def _all_at_once(server: LiveServer, tries: list[tuple[str, str]]) -> list[int]:
 def test_parallel_guesses_after_four_failures_get_one_check_not_eight(server: LiveServer) -> None:
     for _ in range(4):
         assert Browser(server).sign_in("demo", "wrong password") == 200
-    # Seven wrong guesses and the right password, all at once: one slot is left, so exactly one
-    # guess is checked (200: wrong, 302: right) and seven are refused unchecked (429).
-    statuses = _all_at_once(server, [("demo", f"guess {n}") for n in range(7)] + [("demo", "demo")])
-    assert sorted(statuses).count(429) == 7, statuses
-    assert len([s for s in statuses if s in {200, 302}]) == 1, statuses
-    if 302 not in statuses:  # the checked guess was a wrong one: five failures, locked
-        assert server.account_failures("demo") == 5
+    # Eight wrong guesses at once: one slot is left, so exactly one is checked (200) and seven are
+    # refused unchecked (429). (A right password in the burst would clear the count when it wins,
+    # and a guess a busy machine delays past that moment would rightly be checked.)
+    statuses = _all_at_once(server, [("demo", f"guess {n}") for n in range(8)])
+    assert sorted(statuses) == [200] + [429] * 7, statuses
+    assert server.account_failures("demo") == 5
+    # Locked now: the right password is refused unchecked too.
+    assert Browser(server).sign_in("demo", "demo") == 429
 
 
 def test_a_burst_of_twelve_guesses_gets_five_checked(server: LiveServer) -> None:
