@@ -1,6 +1,7 @@
 """Service time, queries and transfer size of the main pages, in process, at two practice sizes.
 
     python bench/pages.py [--patients 200 20000] [--repeat 40] [--homes DIR] [--python-path DIR]
+    python bench/pages.py --patients 20000 --profile day    # where one page's time goes (cProfile)
 
 For each size, a demo practice is loaded once into DIR/<size> (kept for the next run: pass the
 same --homes to measure again, e.g. before and after a change with --python-path naming the
@@ -11,7 +12,9 @@ fastest, median and p95 service time over --repeat requests (after one warm-up; 
 the figure least disturbed by other work on a shared machine), the number of SQL
 queries, and the bytes sent without compression and with gzip (when the server compresses).
 Each request is a real page view, audited like any other. Prints numbers; asserts nothing
-(tests/clinic/test_page_queries.py pins the query counts).
+(tests/clinic/test_page_queries.py pins the query counts). With --profile PAGE, the page's
+--repeat requests run under cProfile instead, and the functions that took the most time
+(their own, then with what they call) are printed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 SECRET = "bench-pages-secret-key-not-for-production-000000"
 
@@ -43,7 +47,7 @@ def ensure_practice(home: Path, patients: int) -> None:
     subprocess.run([sys.executable, "-m", "myotome", "demo", "--patients", str(patients)], env=_env(home, None), check=True, timeout=3600)
 
 
-def measure(repeat: int) -> dict[str, dict[str, float]]:
+def measure(repeat: int, profile: str | None = None) -> dict[str, dict[str, float]]:
     """Runs inside the practice's process: {page: {median_ms, p95_ms, queries, bytes, gzip_bytes}}."""
     import django
 
@@ -83,6 +87,9 @@ def measure(repeat: int) -> dict[str, dict[str, float]]:
     }
     client = Client()
     client.force_login(demo)
+    if profile is not None:
+        _profile(client, pages[profile], repeat)
+        return {}
     out: dict[str, dict[str, float]] = {}
     for name, path in pages.items():
         first = client.get(path)
@@ -108,16 +115,32 @@ def measure(repeat: int) -> dict[str, dict[str, float]]:
     return out
 
 
+def _profile(client: Any, path: str, repeat: int) -> None:
+    import cProfile
+    import pstats
+
+    assert client.get(path).status_code == 200, path
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.strip_dirs().sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, nargs="+", default=[200, 20000])
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--homes", type=Path, default=Path("/tmp/myotome-bench-pages"))
     parser.add_argument("--python-path", default=None, help="run the pages from another checkout's src (the practice is made by this one)")
+    parser.add_argument("--profile", metavar="PAGE", default=None, help="profile one page (day, patient list, patient, ...)")
     parser.add_argument("--measure", type=int, default=None, help=argparse.SUPPRESS)  # the inner process
     args = parser.parse_args()
     if args.measure is not None:
-        print(json.dumps(measure(args.measure)))
+        print(json.dumps(measure(args.measure, args.profile)))
         return
     print(f"in-process service time, {args.repeat} requests per page after a warm-up; load average {os.getloadavg()[0]:.1f}")
     print(f"{'patients':>8}  {'page':<13} {'min ms':>7} {'median ms':>9} {'p95 ms':>7} {'queries':>7} {'bytes':>8} {'gzip':>7}")
@@ -125,6 +148,9 @@ def main() -> None:
         home = args.homes / str(patients)
         ensure_practice(home, patients)
         inner = [sys.executable, __file__, "--measure", str(args.repeat)]
+        if args.profile:
+            subprocess.run([*inner, "--profile", args.profile], env=_env(home, args.python_path), check=True, timeout=3600)
+            continue
         done = subprocess.run(inner, env=_env(home, args.python_path), check=True, capture_output=True, text=True, timeout=3600)
         for page, row in json.loads(done.stdout.splitlines()[-1]).items():
             print(

@@ -141,3 +141,26 @@ def test_today_shows_a_screenful_of_what_is_due_the_most_urgent_first(world: Wor
     due = page[page.index('id="outcomes-due"') :]
     assert due.index("a discharge score on Oswestry") < due.index("an intake score")
     assert due.count("<li>") == 2 and "And 2 more on your other episodes" in due
+
+
+def test_today_looks_at_the_latest_active_and_recently_discharged_episodes(world: World, monkeypatch: Any) -> None:
+    from myotome.clinic.outcomes.templatetags import outcome_tags
+
+    monkeypatch.setattr(outcome_tags, "TODAY_LIMIT", 3)
+
+    def episode(status: str, days_ago: int, condition: str = "low_back_pain") -> Episode:
+        made = Episode.objects.create(
+            patient=world.patient, clinician=world.alice, regions=["low_back"], side="left", condition=condition, status=status
+        )
+        Episode.objects.filter(pk=made.pk).update(updated_at=timezone.now() - timedelta(days=days_ago))
+        return made
+
+    # No score on any of them: each active one is due an intake score, each discharged one a discharge score.
+    world.episode.delete()
+    old_active = episode("active", 100)
+    kept = [episode("active", 1), episode("discharged", 2), episode("active", 3)]
+    episode("discharged", outcome_tags.DISCHARGED_DAYS + 5)  # discharged too long ago
+    episode("on_hold", 0)  # neither active nor discharged
+    assert outcome_tags._latest_episodes(world.clinic_a.pk, world.alice) == [e.pk for e in kept]
+    monkeypatch.setattr(outcome_tags, "TODAY_LIMIT", 4)
+    assert outcome_tags._latest_episodes(world.clinic_a.pk, world.alice) == [*(e.pk for e in kept), old_active.pk]
