@@ -40,7 +40,12 @@ def _exam(w: World) -> Exam:
 
 
 PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
-    ("day", "alice", lambda w: "/", 12),  # + follow-up calls due (treatments), + outcome scores due (outcomes: the latest active, then discharged, episodes; then one query)
+    (
+        "day",
+        "alice",
+        lambda w: "/",
+        12,
+    ),  # + follow-up calls due (treatments), + outcome scores due (outcomes: the latest active, then discharged, episodes; then one query)
     ("patient list", "alice", lambda w: "/patients/", 7),
     (
         "patient",
