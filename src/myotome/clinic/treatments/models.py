@@ -334,6 +334,8 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+        # Today: the clinic's calls still to make, oldest first, read in order without scanning the done ones.
+        indexes = [models.Index(fields=["clinic", "due_on", "id"], condition=models.Q(done_at__isnull=True), name="follow_up_open")]
         constraints = [models.UniqueConstraint(fields=["session", "reason"], name="one_follow_up_per_reason")]
 
     def __str__(self) -> str:
