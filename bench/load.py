@@ -10,7 +10,9 @@ clinicians of bench/load_clinicians.py against it, in a process pinned to one co
 `taskset` (the server's workers may use every core; the line "load generator: ..." says which
 core). Each clinician signs in as the demo clinician and works through a day: the day page,
 find a patient (search), the results, the patient, the episode, a new exam form, save the exam
-(POST), read its plan. Two modes:
+(POST), read its plan; then the session start panel, start a session from the plan, the session
+page, three insertions recorded, the NPRS form, save it, and the episode's progress page
+(--until plan stops after the plan). Two modes:
 
 - think: --users clinicians pausing --think seconds between pages, as at the treatment table;
   budgets p95 < 150 ms for pages and < 300 ms for saves (with 20 clinicians);
