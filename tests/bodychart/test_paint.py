@@ -71,3 +71,9 @@ def test_a_paraspinal_level_mark_stands_out_from_the_muscle_it_is_drawn_over(sig
     stroke = _fill(css, f".bc-level-{sign}", "stroke")
     assert paint.contrast_ratio(stroke, _fill(css, ".bc-muscle")) >= paint.NON_TEXT_CONTRAST
     assert paint.contrast_ratio(stroke, paint.BODY_FILL) >= paint.NON_TEXT_CONTRAST
+
+
+def test_a_thickened_level_is_darker_than_a_tender_one_and_unlike_a_skin_sign() -> None:
+    tender, thickened = paint.LEVEL_STROKE["tender"], paint.LEVEL_STROKE["thickened"]
+    assert paint.relative_luminance(thickened) < paint.relative_luminance(tender)
+    assert paint.SKIN_FILL not in paint.LEVEL_STROKE.values()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from myotome.bodychart import paint
 from myotome.bodychart.sprite import sprite_name, sprite_svg
 from myotome.clinic.exams import chart
 
@@ -103,3 +104,14 @@ def test_the_saved_exam_shows_its_marks_without_javascript_and_stays_light(world
     assert re.search(r'<use href="[^"]+" class="bc-shape bc-muscle[^"]*\bbc-sev[123]\b', page)
     assert "bc-plan-marker" in page
     assert len(response.content) < PAGE_BUDGET, len(response.content)
+
+
+@pytest.mark.parametrize("sign", ["tender", "thickened"])
+def test_the_ladders_rung_wears_the_colour_of_the_levels_chart_mark_with_readable_text(sign: str) -> None:
+    css = chart.stylesheet()
+    mark = re.search(rf"(?m)^\.bc-level-{sign}\{{stroke:(#[0-9a-fA-F]{{6}})", css)
+    assert mark, f"no chart mark for a {sign} level"
+    rung = re.search(rf"(?m)^table\.ladder button\.rung-{sign}\{{background:(#[0-9a-fA-F]{{6}});color:(#[0-9a-fA-F]{{6}})", css)
+    assert rung, f"no rule for a {sign} rung"
+    assert rung.group(1) == mark.group(1) == paint.LEVEL_STROKE[sign]
+    assert paint.contrast_ratio(rung.group(1), rung.group(2)) >= 4.5  # its text (WCAG 1.4.3)

@@ -25,7 +25,10 @@ MUSCLE_STROKE = "#6b4a3c"
 SEVERITY_FILL = {1: "#ad4500", 2: "#991b1b", 3: "#4a0610"}
 SKIN_FILL = "#6d3fb0"  # a skin sign over a zone
 SENSORY_STROKE = "#06306b"  # a change in sensation: the zone's outline, dashed
-LEVEL_STROKE = {"tender": SEVERITY_FILL[2], "thickened": SKIN_FILL}  # a paraspinal level beside the spine
+# A paraspinal level: the chart's mark beside the spine and the ladder's rung share these, thickened
+# darker than tender as a worse band is darker (the ladder and the chart once disagreed: a tender
+# rung was light orange where its chart mark was red, and a thickened one wore the skin sign's purple).
+LEVEL_STROKE = {"tender": SEVERITY_FILL[1], "thickened": SEVERITY_FILL[3]}
 
 
 def relative_luminance(colour: str) -> float:

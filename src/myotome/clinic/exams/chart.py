@@ -87,7 +87,7 @@ def chart_context(
 
 
 # The chart's controls on the page: tablet-sized buttons, the readout, the skip link, the key's
-# swatches (in the marks' colours, myotome.bodychart.paint).
+# swatches and the spine ladder's marked rungs (in the marks' colours, myotome.bodychart.paint).
 WIDGET_STYLE = Template("""
 .bc-widget .chart-tools{display:flex;flex-direction:column;gap:.4rem;margin:0 0 .5rem}
 .bc-widget .zoom-buttons,.bc-widget .palette-row{display:flex;flex-wrap:wrap;gap:.35rem;align-items:center}
@@ -104,6 +104,10 @@ WIDGET_STYLE = Template("""
 .chart-key .swatch.sev3{background:$sev3}
 .chart-key .swatch.skin{background:$skin}
 .chart-key .swatch.sensory{background:#fff;border:2px dashed $sensory}
+.chart-key .swatch.level-tender{background:$tender}
+.chart-key .swatch.level-thickened{background:$thickened}
+table.ladder button.rung-tender{background:$tender;color:#ffffff;border-color:$tender}
+table.ladder button.rung-thickened{background:$thickened;color:#ffffff;border-color:$thickened}
 """)
 
 
