@@ -50,7 +50,7 @@ def test_the_exam_fits_the_screen_without_sideways_scrolling(
     page.screenshot(path=str(screenshots / f"exam-form-{width}.png"))
 
 
-def test_the_spine_ladder_is_worked_by_keys(tablet: Any, server: Server) -> None:
+def test_the_spine_ladder_is_worked_by_keys(tablet: Any, server: Server, screenshots: Path) -> None:
     page = tablet
     episode_id, _, _ = consented_episode(server)
     page.goto(f"{server.url}/episodes/{episode_id}/exams/new/")
@@ -75,6 +75,12 @@ def test_the_spine_ladder_is_worked_by_keys(tablet: Any, server: Server) -> None
     }
     c6 = page.locator("svg.bc-back path.bc-level-mark[data-level='C6']").bounding_box()
     assert c6 and c6["width"] > c6["height"]  # drawn: a short stroke across, beside the spine
+    # The rung and the chart mark of a level wear the same colour, as the browser paints them.
+    for level in ("C5-C6", "C6"):
+        rung = page.locator(f"button[data-rung='para_{level}_right']").evaluate("b => getComputedStyle(b).backgroundColor")
+        mark = page.locator(f"svg.bc-back path.bc-level-mark[data-level='{level}']").evaluate("p => getComputedStyle(p).stroke")
+        assert rung == mark, (level, rung, mark)
+    page.locator(".ladder-card").screenshot(path=str(screenshots / "exam-form-ladder.png"))
 
 
 SECTION_KEYS = {
