@@ -114,7 +114,14 @@ def test_a_database_on_a_closed_port_answers_503_plainly_and_healthz_says_so(tmp
         status, body, headers = Browser(server.base).request("/healthz")
         assert status == 503 and json.loads(body) == {"status": "unavailable", "database": "unavailable"}
         assert headers["Retry-After"] == "30"
-    assert "health check: the database does not answer" in server.log.read_text()  # the cause is in the log
+    log = server.log.read_text()
+    assert "health check: the database does not answer" in log  # the cause is in the log
+    # The failed sign-in in one line (every request fails alike while the database is away), no traceback.
+    assert re.search(
+        r"ERROR django.request: Service Unavailable: /accounts/login/: the database or the disk is unavailable \(OperationalError: [^\n]+\)\n",
+        log,
+    )
+    assert "Traceback" not in log
 
 
 # -- PostgreSQL stopped while running ------------------------------------------------------------------

@@ -65,13 +65,16 @@ def logging_config() -> dict[str, Any]:
         handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
     else:
         handler = {"()": "myotome.clinic.logs.OwnerOnlyFileHandler", "filename": str(path), "encoding": "utf-8"}
-    handler.update(formatter="plain", filters=["no_request"])
+    handler.update(formatter="plain", filters=["no_request", "one_line_unavailable"])
     quiet = {"handlers": ["main"], "level": "WARNING", "propagate": False}
     talk = {"handlers": ["main"], "level": "INFO", "propagate": False}
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"no_request": {"()": "myotome.clinic.logs.DropRequestDetails"}},
+        "filters": {
+            "no_request": {"()": "myotome.clinic.logs.DropRequestDetails"},
+            "one_line_unavailable": {"()": "myotome.clinic.logs.OneLineWhenUnavailable"},
+        },
         "formatters": {"plain": {"format": LINE_FORMAT}},
         "handlers": {"main": handler},
         "root": {"handlers": ["main"], "level": "WARNING"},
@@ -100,4 +103,25 @@ class DropRequestDetails(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if hasattr(record, "request"):
             record.request = None
+        return True
+
+
+class OneLineWhenUnavailable(logging.Filter):
+    """A request that met an unavailable database or a full disk is logged in one line, not a traceback.
+
+    Such a request answers 503 (``health.py``): the cause is outside the code, and while it lasts
+    every request fails the same way, so a traceback each would bury the log. Any other error
+    keeps its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            from myotome.clinic.health import is_unavailable  # here: Django is set up by the time a request fails
+
+            if is_unavailable(exc):
+                cause = " ".join(str(exc).split())  # drivers' messages run over several lines
+                record.msg = f"{record.getMessage()}: the database or the disk is unavailable ({type(exc).__name__}: {cause})"
+                record.args = None
+                record.exc_info = record.exc_text = None
         return True
