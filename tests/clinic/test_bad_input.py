@@ -106,7 +106,14 @@ def test_every_text_field_of_every_form_is_bounded_and_checked(world: World) -> 
 
 
 # Text the application writes itself (ids from the knowledge base, tokens and hashes), never typed by a person.
-WRITTEN_BY_THE_APP = {"precaution.kind", "episode.condition", "submission.token", "submission.record_type", "submission.fingerprint"}
+WRITTEN_BY_THE_APP = {
+    "precaution.kind",
+    "episode.condition",
+    "submission.token",
+    "submission.record_type",
+    "submission.fingerprint",
+    "patientsearchkey.key",
+}
 
 
 def test_every_typed_text_column_of_the_patient_records_has_a_length_and_a_database_check() -> None:

@@ -164,3 +164,10 @@ def test_today_looks_at_the_latest_active_and_recently_discharged_episodes(world
     assert outcome_tags._latest_episodes(world.clinic_a.pk, world.alice) == [e.pk for e in kept]
     monkeypatch.setattr(outcome_tags, "TODAY_LIMIT", 4)
     assert outcome_tags._latest_episodes(world.clinic_a.pk, world.alice) == [*(e.pk for e in kept), old_active.pk]
+
+
+def test_today_with_no_episode_of_ones_own_shows_nothing_due(world: World) -> None:
+    Episode.objects.filter(clinician=world.alice).delete()
+    page = world.client("alice").get("/").content.decode()
+    assert "No outcome score is due on your episodes." in page
+    assert due_for(Episode.objects.filter(pk__in=[]), world.clinic_a.pk) == []

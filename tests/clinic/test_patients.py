@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -168,3 +171,64 @@ def test_the_clinicians_day_lists_their_active_episodes(world: World) -> None:
     alice_day = world.client("alice").get(reverse("day")).content.decode()
     assert "Tennis elbow" in alice_day and reverse("patients:episode", args=[world.episode.pk]) in alice_day
     assert "Tennis elbow" not in world.client("bob").get(reverse("day")).content.decode()
+
+
+# Name search by the start of a word of either name (patients/names.py): query, whether Quennell is found.
+# World's patient is Ottoline Quennell; the names below are added for the cases that need them.
+NAME_SEARCHES = [
+    ("quen", "Quennell, Ottoline"),
+    ("QUENNELL", "Quennell, Ottoline"),
+    ("ottoline quen", "Quennell, Ottoline"),
+    ("Quennell, Ottoline", "Quennell, Ottoline"),
+    ("nell", None),  # inside a name, not at the start of a word
+    ("quen zoe", None),  # every word must match
+    ("jose", "Núñez, José"),  # accents folded both ways
+    ("núñez", "Núñez, José"),
+    ("NUNEZ jo", "Núñez, José"),
+    ("brien", "O'Brien-Smith, Aoife"),
+    ("o'brien", "O'Brien-Smith, Aoife"),
+    ("obrien", "O'Brien-Smith, Aoife"),
+    ("smith", "O'Brien-Smith, Aoife"),
+    ("van der", "van der Berg, Anneke"),
+    ("иван", "Петров, Иван"),  # any script
+    ("zabriskie", None),  # clinic B's patient
+]
+
+
+@pytest.mark.parametrize(("query", "found"), NAME_SEARCHES)
+def test_name_search_finds_the_start_of_any_word_of_a_name(world: World, query: str, found: str | None) -> None:
+    for family, given in (("Núñez", "José"), ("O'Brien-Smith", "Aoife"), ("van der Berg", "Anneke"), ("Петров", "Иван")):
+        Patient.objects.create(clinic=world.clinic_a, family_name=family, given_name=given, date_of_birth="1980-01-01")
+    client = world.client("alice")
+    client.post(reverse("patients:search"), {"q": query})
+    page = client.get(reverse("patients:list")).content.decode()
+    names = re.findall(r'<a href="/patients/\d+/">([^<]+)</a>', page)
+    assert [html.unescape(n) for n in names] == ([found] if found else []), (query, names)
+
+
+def test_a_renamed_patient_is_found_by_the_new_name_only(world: World) -> None:
+    world.patient.family_name = "Ashcombe"
+    world.patient.save()
+    client = world.client("alice")
+    for query, expected in (("quennell", 0), ("ashc", 1)):
+        client.post(reverse("patients:search"), {"q": query})
+        assert f"{expected} patient{'s' if expected != 1 else ''} " in client.get(reverse("patients:list")).content.decode()
+
+
+def test_the_name_search_reads_the_key_index(world: World) -> None:
+    from django.db import connection
+
+    from myotome.clinic.patients.search import search_patients
+
+    sql, params = search_patients(Patient.objects.filter(clinic=world.clinic_a), "quen otto").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "USING COVERING INDEX sqlite_autoindex_patients_patientsearchkey_1 (key>? AND key<?)" in plan, plan
+        else:
+            cursor.execute("SET enable_seqscan = off")  # a tiny table is scanned whatever the indexes; ask whether the index can serve
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            cursor.execute("RESET enable_seqscan")
+            assert "patient_search_key_prefix" in plan, plan

@@ -32,7 +32,8 @@ from myotome.batch import Assessor
 from myotome.clinic.accounts.models import Clinic, Membership, Role
 from myotome.clinic.analytics import demo as outcome_demo
 from myotome.clinic.exams import demo as exam_demo
-from myotome.clinic.patients.models import Consent, ConsentMethod, Episode, EpisodeStatus, Patient, Precaution, Sex, Side
+from myotome.clinic.patients.models import Consent, ConsentMethod, Episode, EpisodeStatus, Patient, PatientSearchKey, Precaution, Sex, Side
+from myotome.clinic.patients.names import name_keys
 from myotome.clinic.treatments import demo as treatment_demo
 from myotome.kb import KnowledgeBase, load_kb
 
@@ -245,6 +246,7 @@ def patient_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:
     practice.episodes_of.append([])
     practice.precautions_of.append([])
     yield patient
+    yield from (PatientSearchKey(patient=patient, key=key) for key in name_keys(family, given))  # as Patient.save() keeps them
 
 
 def episode_rows(practice: DemoPractice, number: int) -> Iterable[models.Model]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -113,7 +114,10 @@ def due_for(episodes: QuerySet[Episode], clinic_id: int) -> list[DueItem]:
     primary measure's row (the chosen set's first, else the default for condition and regions)
     and applies the rule. The clinic's N comes with the rows (OutcomeSettings, else 4).
     """
-    inner, params = episodes.values("pk").query.sql_with_params()
+    try:
+        inner, params = episodes.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. pk__in an empty list: no episode, nothing due
+        return []
     score, chosen, settings_table = OutcomeScore._meta.db_table, EpisodeMeasures._meta.db_table, OutcomeSettings._meta.db_table
     sessions, episode_table, patient_table = TreatmentSession._meta.db_table, Episode._meta.db_table, Patient._meta.db_table
     sql = f"""

@@ -9,14 +9,16 @@ consents withdrawn, with the date and who did it.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from myotome.clinic import input_limits as limits
 from myotome.clinic.accounts.models import Clinic
+from myotome.clinic.patients.names import KEY_LENGTH, name_keys
 
 
 class Sex(models.TextChoices):
@@ -59,6 +61,17 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, and the search keys of the names with it (``names.py``), in one transaction."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            keys = name_keys(self.family_name, self.given_name)
+            stored = set(PatientSearchKey.objects.filter(patient=self).values_list("key", flat=True))
+            if stored - keys:
+                PatientSearchKey.objects.filter(patient=self, key__in=stored - keys).delete()
+            if keys - stored:
+                PatientSearchKey.objects.bulk_create([PatientSearchKey(patient=self, key=key) for key in keys - stored])
+
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
@@ -77,6 +90,22 @@ class Patient(models.Model):
 
     def active_precautions(self) -> models.QuerySet[Precaution]:
         return self.precautions.filter(ended_at__isnull=True)
+
+
+class PatientSearchKey(models.Model):
+    """A word of a patient's names, folded (``names.py``): the name search reads these by prefix
+    from an index, where matching inside every name scanned the whole clinic."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=KEY_LENGTH)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "patient"], name="patient_search_key")]
+        # PostgreSQL: LIKE 'prefix%' reads a pattern index whatever the database's collation.
+        indexes = [models.Index(fields=["key"], opclasses=["varchar_pattern_ops"], name="patient_search_key_prefix")]
+
+    def __str__(self) -> str:
+        return f"Search key of patient {self.patient_id}"
 
 
 class Side(models.TextChoices):

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import HttpRequest
 
 from myotome.clinic import dates
+from myotome.clinic.patients.models import PatientSearchKey
+from myotome.clinic.patients.names import query_keys
 
 SESSION_KEY = "myotome_patient_search"
 
@@ -60,7 +63,8 @@ def _as_date(text: str) -> date | None:
 
 
 def search_patients(patients: QuerySet, query: str) -> QuerySet:  # type: ignore[type-arg]
-    """Patients matching every word of ``query`` in a name, or a date of birth, phone or e-mail."""
+    """Patients whose names have a word beginning with each word of ``query`` (``names.py``), or
+    with that date of birth, phone or e-mail."""
     query = query.strip()
     if not query:
         return patients
@@ -73,9 +77,18 @@ def search_patients(patients: QuerySet, query: str) -> QuerySet:  # type: ignore
     if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s+()\-.]", "", query)):
         # Compare digits only: phones are stored as typed ("+44 20 7946 0000").
         return patients.annotate(phone_digits=_digits_of("phone")).filter(phone_digits__contains=digits)
-    for word in query.replace(",", " ").split():
-        patients = patients.filter(Q(family_name__icontains=word) | Q(given_name__icontains=word))
+    for word in query_keys(query):
+        patients = patients.filter(pk__in=PatientSearchKey.objects.filter(_begins(word)).values("patient"))
     return patients
+
+
+def _begins(word: str) -> Q:
+    """Keys that begin with ``word``, read along the key index on either database."""
+    if connection.vendor == "postgresql":
+        return Q(key__startswith=word)  # LIKE 'word%' on the pattern index (names.py's keys are already folded)
+    # SQLite's LIKE ignores case and so no index serves it; its keys compare as UTF-8 bytes, in code-point order,
+    # so every key beginning with the word lies between the word and the word followed by the last code point.
+    return Q(key__gte=word, key__lt=word + chr(0x10FFFF))
 
 
 def _digits_of(field: str) -> Replace:
