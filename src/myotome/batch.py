@@ -12,13 +12,14 @@ an open database connection, is inherited) and assess with the packaged knowledg
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import Any
+
+import orjson
 
 from myotome import engine
 from myotome.kb import load_kb
@@ -35,10 +36,11 @@ def assess_json(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [engine.assess(document, kb).to_json() for document in documents]
 
 
-def _assess_text(documents: str) -> list[dict[str, Any]]:
-    # A worker's task. Documents travel as JSON text: a value that is a str subclass (a
-    # Django choice) would otherwise be pickled as its class, which the worker cannot import.
-    return assess_json(json.loads(documents))
+def _assess_text(documents: bytes) -> bytes:
+    # A worker's task. Documents travel as JSON: a value that is a str subclass (a Django
+    # choice) would otherwise be pickled as its class, which the worker cannot import. Results
+    # travel as JSON too: orjson reads them back in half the time unpickling takes.
+    return orjson.dumps(assess_json(orjson.loads(documents)))
 
 
 def default_workers() -> int:
@@ -72,8 +74,8 @@ class Assessor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         pool = self._pool
-        futures = [pool.submit(_assess_text, json.dumps(documents[at : at + CHUNK])) for at in range(0, len(documents), CHUNK)]
-        return lambda: [result for future in futures for result in future.result()]
+        futures = [pool.submit(_assess_text, orjson.dumps(documents[at : at + CHUNK])) for at in range(0, len(documents), CHUNK)]
+        return lambda: [result for future in futures for result in orjson.loads(future.result())]
 
     def close(self) -> None:
         if self._pool is not None:
