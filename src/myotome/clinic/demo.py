@@ -16,9 +16,11 @@ login. The demo is made by a command, not by a user of the clinic, so it writes 
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import gc
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -396,7 +398,7 @@ def load_demo(
     total = sum(step.weight * patients for step in chosen)  # summed as _run adds it up, so the last report is the total exactly
     done = 0.0
     try:
-        with transaction.atomic():
+        with _collector_paused(), transaction.atomic():
             add_clinics_and_staff(practice)
             for step in chosen:
                 done = _run(practice, step, progress, done, total)
@@ -404,6 +406,20 @@ def load_demo(
     finally:
         practice.assessor.close()
     return practice
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the load runs: the rows and results it keeps live to its end,
+    and the collector's passes over them were a third of this process's time (they free little: the
+    peak memory of a 5,000-patient load is the same without them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run(practice: DemoPractice, step: Step, progress: Progress | None, done: float, total: float) -> float:
