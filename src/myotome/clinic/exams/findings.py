@@ -157,21 +157,22 @@ def findings(data: ExamInput, kb: KnowledgeBase) -> list[dict[str, Any]]:
             out.append({"type": "skin", "sign": zone.value, "region": zone.region_id, "side": zone.side})
         else:
             out.append({"type": "sensory", "region": zone.region_id, "change": zone.value, "side": zone.side})
-    for reflex in catalogue.reflexes(kb):
-        for side in catalogue.SIDES:
-            grade = data.reflexes.get((reflex.id, side))
-            if grade:
-                out.append({"type": "reflex", "reflex": reflex.id, "grade": grade, "side": side})
+    # Reflexes and range in the form's order, by looking up each value recorded rather than each field of the form.
+    reflex_places = catalogue.reflex_places(kb)
+    for reflex_id, side in sorted(data.reflexes.keys() & reflex_places.keys(), key=reflex_places.__getitem__):
+        grade = data.reflexes[(reflex_id, side)]
+        if grade:
+            out.append({"type": "reflex", "reflex": reflex_id, "grade": grade, "side": side})
     for weak in data.weakness:
         finding: dict[str, Any] = {"type": "weakness", weak.kind: weak.record_id, "side": weak.side}
         if weak.grade is not None:
             finding["grade"] = weak.grade
         out.append(finding)
-    for row in catalogue.rom_rows(kb):
-        for side in row.sides:
-            value = data.rom.get((row.id, side))
-            if value is not None:
-                out.append({"type": "rom", "movement": row.id, "value": value, "unit": row.unit, "side": side})
+    rom = catalogue.rom_slots(kb)
+    for movement_id, side in sorted(data.rom.keys() & rom.keys(), key=lambda key: rom[key][0]):
+        value = data.rom[(movement_id, side)]
+        if value is not None:
+            out.append({"type": "rom", "movement": movement_id, "value": value, "unit": rom[(movement_id, side)][1].unit, "side": side})
     return out
 
 
