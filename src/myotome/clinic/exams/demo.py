@@ -64,16 +64,14 @@ def exam_rows(practice: DemoPractice, number: int) -> Iterator[Exam | ExamAddend
                 data = _improved(rng, data)
             draft = order == count - 1 and order > 0 and episode.status == EpisodeStatus.ACTIVE and rng.random() < 0.2
             exam_id = practice.new_id(Exam)
+            context = {"episode": episode, "kb": kb, "exam_id": exam_id, "precautions": precautions, "today": when.date()}
             exam = Exam(
-                pk=exam_id,
-                episode=episode,
-                document=service.document(data, episode=episode, kb=kb, exam_id=exam_id, precautions=precautions, today=when.date()),
-                kb_version=kb.version,
-                created_at=when,
-                created_by=episode.clinician,
-                copied_from=previous,
+                pk=exam_id, episode=episode, kb_version=kb.version, created_at=when, created_by=episode.clinician, copied_from=previous
             )
-            if not draft:  # assessed in bulk by start_exams, before the batch is inserted
+            if draft:
+                exam.document = service.document(data, **context)
+            else:  # validated and assessed in bulk by start_exams, before the batch is inserted
+                exam.document = service.unchecked(data, **context)
                 exam.saved_at = when + timedelta(minutes=20)
                 exam.saved_by = episode.clinician
             previous = exam
@@ -97,10 +95,18 @@ def _draw(key: int) -> float:
 
 
 def start_exams(practice: DemoPractice, rows: list[Model]) -> Callable[[], None]:
-    """Start the engine on the batch's saved exams (not drafts); the call returned finishes them."""
+    """Start validating and assessing the batch's saved exams (not drafts) on the engine's workers;
+    the call returned gives each its document and result."""
     saved = [row for row in rows if isinstance(row, Exam) and row.saved_at is not None]
-    results = practice.assessor.start([exam.document for exam in saved])
-    return lambda: service.finalise(saved, practice.kb, results=results())
+    checked = practice.assessor.start_checked([exam.document for exam in saved])
+
+    def finish() -> None:
+        pairs = checked()
+        for exam, (document, _) in zip(saved, pairs, strict=True):
+            exam.document = service.stored(document, exam.pk)
+        service.finalise(saved, practice.kb, results=[result for _, result in pairs])
+
+    return finish
 
 
 def _dates(rng: random.Random, episode: Episode, today: object, count: int) -> list[datetime]:

@@ -176,7 +176,15 @@ def findings(data: ExamInput, kb: KnowledgeBase) -> list[dict[str, Any]]:
     return out
 
 
-def build_assessment(
+def build_assessment(data: ExamInput, **context: Any) -> Assessment:
+    """The exam as the engine's ``Assessment`` (format 1.1), every record named by its KB id.
+
+    Raises InvalidAssessment, naming what is wrong, before anything is stored.
+    """
+    return parse_assessment(unchecked_document(data, **context))
+
+
+def unchecked_document(
     data: ExamInput,
     *,
     patient: Patient,
@@ -185,12 +193,9 @@ def build_assessment(
     precautions: list[str] | None = None,
     document_id: str | None = None,
     today: date | None = None,
-) -> Assessment:
-    """The exam as the engine's ``Assessment`` (format 1.1), every record named by its KB id.
-
-    Patient fields come from the record (precautions default to the active ones), the complaint
-    from the episode. Raises InvalidAssessment, naming what is wrong, before anything is stored.
-    """
+) -> dict[str, Any]:
+    """What ``build_assessment`` validates: patient fields from the record (precautions default to
+    the active ones), the complaint from the episode, the findings from the form."""
     if precautions is None:
         precautions = [p.kind for p in patient.active_precautions()]
     document: dict[str, Any] = {"format": "1.1"}
@@ -200,14 +205,20 @@ def build_assessment(
     document["complaint"] = complaint_fields(episode, today)
     document["findings"] = findings(data, kb)
     document.update(screen_fields(data))
-    return parse_assessment(document)
+    return document
 
 
 def assessment_json(assessment: Assessment) -> dict[str, Any]:
     """What is stored: the assessment's JSON dump, without the empty fields and the clinic's
     thoracic rule (a clinic setting, not something the exam form records)."""
-    exclude = {"thoracic_needling"} if assessment.thoracic_needling == "allowed" else set()
-    return assessment.model_dump(mode="json", exclude_none=True, exclude=exclude)
+    return stored_json(assessment.model_dump(mode="json", exclude_none=True))
+
+
+def stored_json(dump: dict[str, Any]) -> dict[str, Any]:
+    """``assessment_json`` of a dump made elsewhere (``myotome.batch.check_and_assess``)."""
+    if dump.get("thoracic_needling") != "allowed":
+        return dump
+    return {key: value for key, value in dump.items() if key != "thoracic_needling"}
 
 
 def build_document(data: ExamInput, **context: Any) -> dict[str, Any]:
