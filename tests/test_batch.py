@@ -9,7 +9,7 @@ import pytest
 
 from myotome import engine
 from myotome.batch import Assessor, assess_json
-from myotome.exam import InvalidAssessment
+from myotome.exam import InvalidAssessment, parse_assessment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -47,3 +47,11 @@ def test_a_document_the_engine_cannot_read_raises_as_it_would_here() -> None:
     documents = [*_documents(), json.loads((EXAMPLES / "bad-input.json").read_text())]
     with Assessor(workers=2, parallel_from=1) as assessor, pytest.raises(InvalidAssessment):
         assessor.results(documents)
+
+
+def test_checked_documents_come_back_validated_beside_their_results() -> None:
+    raw = _documents()  # as written: defaults not filled in, as a validated dump has them
+    with Assessor(workers=2, parallel_from=1) as assessor:
+        pairs = assessor.start_checked(raw)()
+    assert [document for document, _ in pairs] == [parse_assessment(d).model_dump(mode="json", exclude_none=True) for d in raw]
+    assert [result for _, result in pairs] == [engine.assess(d).to_json() for d in raw]

@@ -187,7 +187,16 @@ class KnowledgeBase:
 
     def levels_for(self, segment: str) -> tuple[m.VertebralLevel, ...]:
         """The levels that implicate a root, craniocaudally: where to look and needle for it."""
-        return tuple(level for level in self.vertebral_levels if segment in level.segments)
+        return self._levels_by_root.get(segment, ())
+
+    @functools.cached_property
+    def _levels_by_root(self) -> dict[str, tuple[m.VertebralLevel, ...]]:
+        # Built once: the engine and the demo ask for a root's levels once per exam or more.
+        by_root: dict[str, list[m.VertebralLevel]] = {}
+        for level in self.vertebral_levels:
+            for root in dict.fromkeys(level.segments):
+                by_root.setdefault(root, []).append(level)
+        return {root: tuple(levels) for root, levels in by_root.items()}
 
     # -- segments ----------------------------------------------------------
 

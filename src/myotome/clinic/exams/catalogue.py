@@ -200,6 +200,13 @@ def rom_rows(kb: KnowledgeBase) -> tuple[RomRow, ...]:
     return tuple(rows)
 
 
+@functools.cache
+def rom_slots(kb: KnowledgeBase) -> dict[tuple[str, str], tuple[int, RomRow]]:
+    """Each field of the range form, (movement id, side), with its place in the form and its row."""
+    fields = ((row, side) for row in rom_rows(kb) for side in row.sides)
+    return {(row.id, side): (place, row) for place, (row, side) in enumerate(fields)}
+
+
 def restriction(value: float, normal: float) -> int:
     """Percent of the normal range missing (0 when at or above normal), as the engine judges it."""
     if normal <= 0:
@@ -211,6 +218,12 @@ def restriction(value: float, normal: float) -> int:
 def reflexes(kb: KnowledgeBase) -> tuple[m.Reflex, ...]:
     """The tendon reflexes, then the pathological signs, as the form lists them."""
     return tuple(kb.reflexes[r] for r in (*REFLEXES, *SIGNS))
+
+
+@functools.cache
+def reflex_places(kb: KnowledgeBase) -> dict[tuple[str, str], int]:
+    """Each field of the reflex form, (reflex id, side), with its place in the form."""
+    return {key: place for place, key in enumerate((reflex.id, side) for reflex in reflexes(kb) for side in SIDES)}
 
 
 def grades_of(reflex: m.Reflex) -> tuple[tuple[str, str], ...]:

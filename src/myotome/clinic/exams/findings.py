@@ -157,25 +157,34 @@ def findings(data: ExamInput, kb: KnowledgeBase) -> list[dict[str, Any]]:
             out.append({"type": "skin", "sign": zone.value, "region": zone.region_id, "side": zone.side})
         else:
             out.append({"type": "sensory", "region": zone.region_id, "change": zone.value, "side": zone.side})
-    for reflex in catalogue.reflexes(kb):
-        for side in catalogue.SIDES:
-            grade = data.reflexes.get((reflex.id, side))
-            if grade:
-                out.append({"type": "reflex", "reflex": reflex.id, "grade": grade, "side": side})
+    # Reflexes and range in the form's order, by looking up each value recorded rather than each field of the form.
+    reflex_places = catalogue.reflex_places(kb)
+    for reflex_id, side in sorted(data.reflexes.keys() & reflex_places.keys(), key=reflex_places.__getitem__):
+        grade = data.reflexes[(reflex_id, side)]
+        if grade:
+            out.append({"type": "reflex", "reflex": reflex_id, "grade": grade, "side": side})
     for weak in data.weakness:
         finding: dict[str, Any] = {"type": "weakness", weak.kind: weak.record_id, "side": weak.side}
         if weak.grade is not None:
             finding["grade"] = weak.grade
         out.append(finding)
-    for row in catalogue.rom_rows(kb):
-        for side in row.sides:
-            value = data.rom.get((row.id, side))
-            if value is not None:
-                out.append({"type": "rom", "movement": row.id, "value": value, "unit": row.unit, "side": side})
+    rom = catalogue.rom_slots(kb)
+    for movement_id, side in sorted(data.rom.keys() & rom.keys(), key=lambda key: rom[key][0]):
+        value = data.rom[(movement_id, side)]
+        if value is not None:
+            out.append({"type": "rom", "movement": movement_id, "value": value, "unit": rom[(movement_id, side)][1].unit, "side": side})
     return out
 
 
-def build_assessment(
+def build_assessment(data: ExamInput, **context: Any) -> Assessment:
+    """The exam as the engine's ``Assessment`` (format 1.1), every record named by its KB id.
+
+    Raises InvalidAssessment, naming what is wrong, before anything is stored.
+    """
+    return parse_assessment(unchecked_document(data, **context))
+
+
+def unchecked_document(
     data: ExamInput,
     *,
     patient: Patient,
@@ -184,12 +193,9 @@ def build_assessment(
     precautions: list[str] | None = None,
     document_id: str | None = None,
     today: date | None = None,
-) -> Assessment:
-    """The exam as the engine's ``Assessment`` (format 1.1), every record named by its KB id.
-
-    Patient fields come from the record (precautions default to the active ones), the complaint
-    from the episode. Raises InvalidAssessment, naming what is wrong, before anything is stored.
-    """
+) -> dict[str, Any]:
+    """What ``build_assessment`` validates: patient fields from the record (precautions default to
+    the active ones), the complaint from the episode, the findings from the form."""
     if precautions is None:
         precautions = [p.kind for p in patient.active_precautions()]
     document: dict[str, Any] = {"format": "1.1"}
@@ -199,14 +205,20 @@ def build_assessment(
     document["complaint"] = complaint_fields(episode, today)
     document["findings"] = findings(data, kb)
     document.update(screen_fields(data))
-    return parse_assessment(document)
+    return document
 
 
 def assessment_json(assessment: Assessment) -> dict[str, Any]:
     """What is stored: the assessment's JSON dump, without the empty fields and the clinic's
     thoracic rule (a clinic setting, not something the exam form records)."""
-    exclude = {"thoracic_needling"} if assessment.thoracic_needling == "allowed" else set()
-    return assessment.model_dump(mode="json", exclude_none=True, exclude=exclude)
+    return stored_json(assessment.model_dump(mode="json", exclude_none=True))
+
+
+def stored_json(dump: dict[str, Any]) -> dict[str, Any]:
+    """``assessment_json`` of a dump made elsewhere (``myotome.batch.check_and_assess``)."""
+    if dump.get("thoracic_needling") != "allowed":
+        return dump
+    return {key: value for key, value in dump.items() if key != "thoracic_needling"}
 
 
 def build_document(data: ExamInput, **context: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import myotome
 from myotome import engine
-from myotome.clinic.exams.findings import ExamInput, build_document
+from myotome.clinic.exams.findings import ExamInput, build_document, stored_json, unchecked_document
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients.models import Episode
 from myotome.kb import KnowledgeBase
@@ -33,6 +33,21 @@ def document(
     """The format 1.1 document of an exam of ``episode`` (named by ``exam_id`` once the exam has one)."""
     built = build_document(data, patient=episode.patient, episode=episode, kb=kb, precautions=precautions, today=today)
     return built if exam_id is None else named(built, exam_id)
+
+
+def unchecked(
+    data: ExamInput, *, episode: Episode, kb: KnowledgeBase, exam_id: int, precautions: list[str] | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """``document``'s input, for a caller that validates it elsewhere: ``myotome.batch``'s workers, for
+    the demo's thousands of exams. ``stored`` makes what they return the document ``document`` gives."""
+    return unchecked_document(
+        data, patient=episode.patient, episode=episode, kb=kb, precautions=precautions, document_id=f"exam-{exam_id}", today=today
+    )
+
+
+def stored(dump: dict[str, Any], exam_id: int) -> dict[str, Any]:
+    """The document of exam ``exam_id`` from the validated ``unchecked`` one (``myotome.batch.check_and_assess``)."""
+    return named(stored_json(dump), exam_id)
 
 
 def named(document: dict[str, Any], exam_id: int) -> dict[str, Any]:
