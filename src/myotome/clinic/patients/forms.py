@@ -162,6 +162,6 @@ class SearchForm(limits.LimitedForm, forms.Form):
         label="Find a patient",
         max_length=limits.SEARCH,
         required=False,
-        help_text="Name, date of birth (YYYY-MM-DD or DD/MM/YYYY), phone or e-mail.",
+        help_text="The start of a name or names (quen, otto quen), date of birth (YYYY-MM-DD or DD/MM/YYYY), phone or e-mail.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
