@@ -15,7 +15,8 @@ import re
 import unicodedata
 
 KEY_LENGTH = 40  # a key, and a search word, are cut to this: longer words are all but unique by then
-_JOINERS = re.compile(r"[-'’.]")
+# Hyphens, dashes, apostrophes and the full stop, as keyboards and phones type them.
+_JOINERS = re.compile(r"[-‐‑–—'‘’ʼʻ.]")
 
 
 def fold(text: str) -> str:

@@ -77,7 +77,10 @@ def search_patients(patients: QuerySet, query: str) -> QuerySet:  # type: ignore
     if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s+()\-.]", "", query)):
         # Compare digits only: phones are stored as typed ("+44 20 7946 0000").
         return patients.annotate(phone_digits=_digits_of("phone")).filter(phone_digits__contains=digits)
-    for word in query_keys(query):
+    words = query_keys(query)
+    if not words:  # only punctuation: no name begins with nothing
+        return patients.none()
+    for word in words:
         patients = patients.filter(pk__in=PatientSearchKey.objects.filter(_begins(word)).values("patient"))
     return patients
 

@@ -7,7 +7,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # names.py's rule as it stood when the keys were introduced (a migration must not change when the app does).
-JOINERS = re.compile(r"[-'’.]")
+JOINERS = re.compile(r"[-‐‑–—'‘’ʼʻ.]")
 
 
 def keys_of(family, given):
