@@ -110,6 +110,39 @@ def test_a_read_only_chart_draws_only_its_marked_targets_over_the_resting_drawin
     )  # the outlines are drawn again over the marked fill
 
 
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_a_read_only_chart_draws_every_shape_a_mark_lights_and_no_other(view: str) -> None:
+    # page_svg finds the marked shapes from the marks (an index by id and side), not by testing
+    # every target: each must still be drawn, group shapes too, in drawing order.
+    shapes = drawing_order(load_chart().views[view])
+    muscles = [s for s in shapes if s.kind == "muscle"]
+    group = next(s for s in muscles if s.covers != (s.id,))
+    regions = [s for s in shapes if s.kind == "region"]
+    marks = {
+        "muscles": [
+            {"muscle_id": group.covers[-1], "side": group.side, "severity": 3},  # lights the group's shape
+            {"muscle_id": muscles[-1].id, "side": "bilateral", "severity": 1},
+        ],
+        "regions": [
+            {"region_id": regions[0].id, "side": regions[0].side, "skin": ["trophedema"]},
+            {"region_id": regions[-1].id, "side": "bilateral", "sensory": "reduced"},
+        ],
+        "plan": [{"order": 1, "muscle_id": muscles[len(muscles) // 2].id, "side": muscles[len(muscles) // 2].side}],
+    }
+    lit = {group.key, regions[0].key, muscles[len(muscles) // 2].key}
+    lit |= {s.key for s in shapes if (s.kind, s.id) in {("muscle", muscles[-1].id), ("region", regions[-1].id)}}
+    lit |= {s.key for s in muscles if group.covers[-1] in s.covers and s.side == group.side}
+    drawn = [
+        f"{u.get('data-kind')}-{u.get('data-side')}-{u.get('data-id')}"
+        for u in ET.fromstring(page_svg(view, marks, sprite=SPRITE)).iter(f"{SVG}use")
+        if u.get("data-kind")
+    ]
+    expected = [s.key for s in shapes if s.key in lit]
+    assert sorted(drawn) == sorted(expected)
+    assert [k for k in drawn if k.startswith("muscle")] == [k for k in expected if k.startswith("muscle")]
+    assert [k for k in drawn if k.startswith("region")] == [k for k in expected if k.startswith("region")]
+
+
 def test_smaller_shapes_are_drawn_over_larger_ones() -> None:
     front = load_chart().views["front"]
     order = [s.key for s in drawing_order(front)]
