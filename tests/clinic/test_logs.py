@@ -104,6 +104,6 @@ def test_doctor_reports_the_server_mode_and_its_workers(tmp_path: Path) -> None:
     from myotome.clinic import serving
 
     out = _run(_home_env(tmp_path / "home"), "doctor").stdout
-    cores = serving.cores()
-    workers = f"{cores} worker process{'es' if cores != 1 else ''}"
-    assert f"ok   server: `myotome serve` runs granian, {workers} with 4 threads each (one per core; --workers N to change)" in out
+    served = serving.plan(None, None, sqlite=True)  # a fresh home is on SQLite
+    assert served.workers == serving.cores() and served.threads == (1 if served.workers > 1 else 4)
+    assert f"ok   server: `myotome serve` runs {served.describe()} (one per core; --workers N to change)" in out

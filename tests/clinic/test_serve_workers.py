@@ -76,6 +76,28 @@ class Served:
         return self.log.read_text()
 
 
+@pytest.mark.parametrize(
+    ("windows", "cores", "workers", "threads", "sqlite", "expected"),
+    [
+        (False, 2, None, None, True, (2, 1, None)),  # SQLite: a page is all CPU in the worker; threads only contend
+        (False, 8, None, None, True, (8, 1, None)),
+        (False, 1, None, None, True, (1, 4, None)),  # one worker: threads, so one slow page does not hold the rest
+        (False, 4, 1, None, True, (1, 4, None)),
+        (False, 2, None, None, False, (2, 4, None)),  # PostgreSQL: threads overlap the waits for the server
+        (False, 2, 3, 2, True, (3, 2, None)),  # what the operator asked for
+        (True, 4, None, None, True, (1, 4, "granian runs one worker process on Windows; 4 were asked for")),
+        (True, 4, 2, 6, False, (1, 6, "granian runs one worker process on Windows; 2 were asked for")),
+    ],
+)
+def test_workers_and_threads_default_to_what_serves_the_database_best(
+    monkeypatch: pytest.MonkeyPatch, windows: bool, cores: int, workers: int | None, threads: int | None, sqlite: bool, expected: tuple
+) -> None:
+    monkeypatch.setattr(serving, "WINDOWS", windows)
+    monkeypatch.setattr(serving, "cores", lambda: cores)
+    served = serving.plan(workers, threads, sqlite=sqlite)
+    assert (served.workers, served.threads, served.note) == expected
+
+
 def test_serve_runs_a_worker_per_core_and_the_master_keeps_no_database_open(tmp_path: Path) -> None:
     environment = _home_env(tmp_path / "home")
     server = Served(environment, "--demo")  # --demo: the master migrates and loads data, so it did open the database
@@ -89,7 +111,8 @@ def test_serve_runs_a_worker_per_core_and_the_master_keeps_no_database_open(tmp_
     finally:
         output = server.stop()
     cores = serving.cores()
-    assert f"Serving with granian, {cores} worker process{'es' if cores > 1 else ''} with 4 threads each; logs to standard error" in output
+    threads = "1 thread" if cores > 1 else "4 threads"  # SQLite: a thread a worker, unless there is one worker
+    assert f"Serving with granian, {cores} worker process{'es' if cores > 1 else ''} with {threads} each; logs to standard error" in output
 
 
 def test_workers_and_threads_are_chosen_on_the_command_line(tmp_path: Path) -> None:

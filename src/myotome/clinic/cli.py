@@ -100,6 +100,12 @@ def _collect_static() -> None:
         raise _fail(f"static files cannot be collected into {settings.STATIC_ROOT}: {exc.strerror}", 1) from exc
 
 
+def _on_sqlite() -> bool:
+    from django.conf import settings
+
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3")
+
+
 def _has_users() -> bool:
     from django.contrib.auth import get_user_model
 
@@ -151,7 +157,12 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(metavar="N", min=1, max=256, help="Worker processes (default: one per core).", show_default=False)
     ] = None,
-    threads: Annotated[int, typer.Option(metavar="N", min=1, max=64, help="Threads in each worker process.")] = serving.THREADS,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", min=1, max=64, help="Threads in each worker process (default: 1 on SQLite with several workers, else 4).", show_default=False
+        ),
+    ] = None,
     migrate: Annotated[
         bool,
         typer.Option("--migrate/--no-migrate", help="Apply database migrations first (turn off on all but one of several app servers)."),
@@ -181,7 +192,7 @@ def serve(
             _out.print("The database already has users: the demo practice is not loaded (it loads only into an empty database).")
         else:
             _load_demo(patients=25, seed=1)
-    served = serving.plan(workers, threads)
+    served = serving.plan(workers, threads, sqlite=_on_sqlite())
     if served.note:
         _out.print(f"Note: {served.note}.")
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -486,7 +497,7 @@ def _database_checks(db: dict[str, Any]) -> list[Check]:
 
 
 def _server_check() -> Check:
-    served = serving.plan(None, serving.THREADS)
+    served = serving.plan(None, None, sqlite=_on_sqlite())
     note = f" ({served.note})" if served.note else " (one per core; --workers N to change)"
     return Check("server", None, f"`myotome serve` runs {served.describe()}{note}")
 

@@ -28,7 +28,13 @@ from myotome.clinic.logs import ACCESS_FORMAT, logging_config
 
 TARGET = "myotome.clinic.wsgi:application"
 WINDOWS = sys.platform == "win32"
-# Threads per worker: a page waits on the database for part of its time, so a few threads keep a core busy.
+# Threads per worker, when --threads is not given. On SQLite a page runs in the worker's process from
+# start to end, so a second thread only contends for the interpreter lock: one thread a worker answered
+# 76-85 requests/s where four answered 68-74 (bench/load.py --until plan, 2 cores, run in turn).
+# PostgreSQL answers over a socket and waits for each commit to reach disk: threads overlap those waits
+# (with one thread a worker sat idle through them, 20 requests/s while the server wrote). A single worker
+# (Windows, or --workers 1) has threads on any database, so one slow page does not hold every other.
+SQLITE_THREADS = 1
 THREADS = 4
 # A worker finishing its requests on SIGTERM or SIGHUP gets this long before it is killed.
 KILL_TIMEOUT_SECONDS = 30
@@ -62,11 +68,15 @@ class Plan:
         )
 
 
-def plan(workers: int | None, threads: int) -> Plan:
-    """The workers and threads to run: ``workers`` (None: one per core), and what Windows allows."""
+def plan(workers: int | None, threads: int | None, sqlite: bool) -> Plan:
+    """The workers and threads to run: ``workers`` (None: one per core), and what Windows allows;
+    ``threads`` (None: the default for the database and the number of workers)."""
     wanted = workers if workers is not None else cores()
-    if WINDOWS and wanted > 1:
-        return Plan(1, threads, f"granian runs one worker process on Windows; {wanted} were asked for")
+    run = 1 if WINDOWS else wanted
+    if threads is None:
+        threads = SQLITE_THREADS if sqlite and run > 1 else THREADS
+    if run != wanted:
+        return Plan(run, threads, f"granian runs one worker process on Windows; {wanted} were asked for")
     return Plan(wanted, threads)
 
 
