@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from myotome.clinic.audit.models import Action, AuditEvent
-from myotome.clinic.patients.models import Consent, Precaution
+from myotome.clinic.patients.models import Consent, Precaution, active_consent
 
 from .conftest import World
 
@@ -114,3 +114,43 @@ def test_a_bad_precaution_note_is_refused_naming_the_precaution(world: World, no
 def test_the_chart_shows_the_kb_warning_for_each_precaution(world: World) -> None:
     page = world.client("alice").get(reverse("patients:detail", args=[world.patient.pk])).content.decode()
     assert "Bleeding and haematoma risk" in page
+
+
+@pytest.mark.parametrize(
+    ("consents", "expected"),
+    [
+        ([], None),
+        ([("2026-01-05", None)], 0),
+        ([("2026-01-05", "2026-02-01")], None),  # withdrawn: nothing on file
+        ([("2026-01-05", "2026-02-01"), ("2026-03-01", None)], 1),  # given again after withdrawing
+        ([("2026-03-01", None), ("2026-01-05", None)], 0),  # the latest given, whatever the order written
+        ([("2026-03-01", None), ("2026-03-01", None)], 1),  # the same day: the later row
+        ([("2026-03-01", "2026-03-02"), ("2026-01-05", None)], 1),  # the latest withdrawn: an older one still stands
+    ],
+)
+def test_the_chart_shows_the_consent_the_model_calls_active(
+    world: World, consents: list[tuple[str, str | None]], expected: int | None
+) -> None:
+    # The chart picks it from the consents it lists (active_consent) rather than asking again.
+    Consent.objects.filter(patient=world.patient).delete()
+    rows = [
+        Consent.objects.create(
+            patient=world.patient,
+            given_on=date.fromisoformat(given),
+            taken_by=world.bob,
+            recorded_by=world.alice,
+            method="verbal",
+            risks_explained=True,
+            withdrawn_on=date.fromisoformat(withdrawn) if withdrawn else None,
+            withdrawn_by=world.bob if withdrawn else None,
+        )
+        for given, withdrawn in consents
+    ]
+    want = rows[expected] if expected is not None else None
+    assert world.patient.active_consent() == want
+    assert active_consent(Consent.objects.filter(patient=world.patient)) == want
+    page = world.client("alice").get(reverse("patients:detail", args=[world.patient.pk])).content.decode()
+    if want is None:
+        assert "No consent to needling is on file" in page
+    else:
+        assert "On file: given" in page and reverse("patients:consent_withdraw", args=[world.patient.pk, want.pk]) in page

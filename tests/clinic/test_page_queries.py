@@ -51,7 +51,7 @@ PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
         "patient",
         "alice",
         lambda w: f"/patients/{w.patient.pk}/",
-        13,
+        11,
     ),  # + outcome scores due of its episodes (outcomes: one query for measure sets, scores and sessions)
     (
         "episode",
@@ -59,8 +59,8 @@ PAGES: list[tuple[str, str, Callable[[World], str], int]] = [
         lambda w: f"/episodes/{w.episode.pk}/",
         14,
     ),  # + the episode's sessions (treatments), its measure set and primary scores, what is due (outcomes: one query)
-    ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 9),  # + its addenda, with their writers
-    ("new exam", "alice", lambda w: f"/episodes/{w.episode.pk}/exams/new/", 12),
+    ("saved exam", "alice", lambda w: f"/exams/{_exam(w).pk}/", 8),  # + its addenda, with their writers
+    ("new exam", "alice", lambda w: f"/episodes/{w.episode.pk}/exams/new/", 11),
     ("audit log", "erin", lambda w: "/audit/", 8),
 ]
 

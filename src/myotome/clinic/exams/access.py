@@ -28,9 +28,14 @@ def get_exam_for(request: HttpRequest, pk: int) -> Exam:
     return get_in_clinic_or_404(request, exams_for(request), pk, clinic_path="episode__patient__clinic")
 
 
-def previous_exam(episode: Episode, before: Exam | None = None) -> Exam | None:
-    """The latest saved exam of the episode (before ``before``, when given): what "copy forward" copies."""
+def previous_exam(episode: Episode, before: Exam | None = None, *, date_only: bool = False) -> Exam | None:
+    """The latest saved exam of the episode (before ``before``, when given): what "copy forward" copies.
+
+    ``date_only``: for a page that names it and links to it, without reading its findings and result.
+    """
     saved = episode.exams.filter(status=ExamStatus.SAVED)
     if before is not None:
         saved = saved.exclude(pk=before.pk).filter(created_at__lte=before.created_at)
+    if date_only:
+        saved = saved.only("pk", "created_at", "episode")  # the episode: set on each row by the related manager
     return saved.order_by("-created_at", "-id").first()

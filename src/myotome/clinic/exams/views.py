@@ -267,14 +267,15 @@ def _form_page(
                 if cell["value"] in dict(catalogue.LEVEL_SIGNS):
                     shown.levels[(level["level"], cell["side"])] = cell["value"]
     marks = chart_marks(shown)
+    precautions = list(patient.active_precautions())
     context: dict[str, Any] = {
         "episode": episode,
         "patient": patient,
         "exam": exam,
         "copied_from": copied_from,
-        "previous": previous_exam(episode, exam),
+        "previous": previous_exam(episode, exam, date_only=True),
         "form": form,
-        "precautions": [(p, vocabulary.precaution(p.kind)) for p in patient.active_precautions()],
+        "precautions": [(p, vocabulary.precaution(p.kind)) for p in precautions],
         "chart": chart_context(
             marks,
             regions=episode.regions,
@@ -295,7 +296,7 @@ def _form_page(
         "sphincter_choices": catalogue.SPHINCTER,
         "cardiac_choices": catalogue.CARDIAC_SCREEN,
         "trimesters": catalogue.TRIMESTERS,
-        "pregnant": patient.active_precautions().filter(kind="pregnancy").exists(),
+        "pregnant": any(p.kind == "pregnancy" for p in precautions),
         "acknowledgeable": catalogue.acknowledgeable(kb),
         "kb_version": kb.version,
         "form_action": reverse("exams:edit", args=[exam.pk]) if exam else reverse("exams:new", args=[episode.pk]),
@@ -399,7 +400,8 @@ def _detail_context(exam: Exam, addendum_form: AddendumForm) -> dict[str, Any]:
         "zone_charts": [chart_svg("front", marks, "dermatomes"), chart_svg("back", marks, "dermatomes")] if data.zones else [],
         "kb_changed": exam.kb_version != kb.version,
         "current_kb_version": kb.version,
-        "previous": previous_exam(episode, exam),
+        # Named and linked only: its findings and result stay unread.
+        "copied_from": Exam.objects.only("pk", "created_at").filter(pk=exam.copied_from_id).first() if exam.copied_from_id else None,
         "addenda": exam.addenda.select_related("written_by"),
         "addendum_form": addendum_form,
     }

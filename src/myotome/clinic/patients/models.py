@@ -8,6 +8,7 @@ consents withdrawn, with the date and who did it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,15 @@ class Sex(models.TextChoices):
     MALE = "male", "Male"
     OTHER = "other", "Other"
     NOT_STATED = "not_stated", "Not stated"
+
+
+# The consent on file is the latest given and not withdrawn (the later row on the same day).
+ACTIVE_CONSENT_ORDER = ("-given_on", "-id")
+
+
+def active_consent(consents: Iterable[Consent]) -> Consent | None:
+    """``Patient.active_consent`` picked from consents already loaded (the chart lists them all)."""
+    return max((c for c in consents if c.withdrawn_on is None), key=lambda c: (c.given_on, c.pk), default=None)
 
 
 class Patient(models.Model):
@@ -86,7 +96,7 @@ class Patient(models.Model):
 
         The exam and plan pages are blocked until this returns a consent.
         """
-        return self.consents.filter(withdrawn_on__isnull=True).order_by("-given_on", "-id").first()
+        return self.consents.filter(withdrawn_on__isnull=True).order_by(*ACTIVE_CONSENT_ORDER).first()
 
     def active_precautions(self) -> models.QuerySet[Precaution]:
         return self.precautions.filter(ended_at__isnull=True)

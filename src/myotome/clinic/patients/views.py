@@ -28,7 +28,7 @@ from myotome.clinic.audit.record import record_event
 from myotome.clinic.patients import submissions, vocabulary
 from myotome.clinic.patients.access import episodes_for, get_consent_for, get_episode_for, get_patient_for, patients_for
 from myotome.clinic.patients.forms import ConsentForm, EpisodeForm, PatientForm, PrecautionsForm, SearchForm
-from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Patient, Precaution
+from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Patient, Precaution, active_consent
 from myotome.clinic.patients.search import current_search, remember_search, search_patients
 
 PAGE_SIZE = 50
@@ -163,10 +163,11 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for(request, pk)
     context: dict[str, object] = {"patient": patient, "today": date.today()}
     if sees_clinical(request):
+        consents = list(patient.consents.select_related("taken_by", "withdrawn_by"))
         context.update(
             episodes=list(patient.episodes.select_related("clinician")),
-            consent=patient.active_consent(),
-            consents=list(patient.consents.select_related("taken_by", "withdrawn_by")),
+            consent=active_consent(consents),
+            consents=consents,
             precautions=[(p, vocabulary.precaution(p.kind)) for p in patient.active_precautions()],
         )
     record_event(request, Action.VIEW, record=patient, detail="chart" if sees_clinical(request) else "demographics")
