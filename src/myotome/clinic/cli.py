@@ -160,7 +160,11 @@ def serve(
     threads: Annotated[
         int | None,
         typer.Option(
-            metavar="N", min=1, max=64, help="Threads in each worker process (default: 1 on SQLite with several workers, else 4).", show_default=False
+            metavar="N",
+            min=1,
+            max=64,
+            help="Threads in each worker process (default: 1 on SQLite with several workers, else 4).",
+            show_default=False,
         ),
     ] = None,
     migrate: Annotated[
