@@ -115,7 +115,7 @@ def due_for(episodes: QuerySet[Episode], clinic_id: int) -> list[DueItem]:
     and applies the rule. The clinic's N comes with the rows (OutcomeSettings, else 4).
     """
     try:
-        inner, params = episodes.values("pk").query.sql_with_params()
+        inner, params = episodes.order_by().values("pk").query.sql_with_params()  # a set: sorting it was wasted
     except EmptyResultSet:  # e.g. pk__in an empty list: no episode, nothing due
         return []
     score, chosen, settings_table = OutcomeScore._meta.db_table, EpisodeMeasures._meta.db_table, OutcomeSettings._meta.db_table
