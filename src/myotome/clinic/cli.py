@@ -101,9 +101,9 @@ def _collect_static() -> None:
 
 
 def _on_sqlite() -> bool:
-    from django.conf import settings
+    from django.db import connection
 
-    return str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3")
+    return connection.vendor == "sqlite"  # from the settings: no connection is opened
 
 
 def _has_users() -> bool:

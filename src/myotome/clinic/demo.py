@@ -514,8 +514,8 @@ def _plan_each_trigger_query() -> None:
 
     Each insertion's trigger reads its session by id. PL/pgSQL keeps the plan it made while the
     sessions table was still nearly empty, a scan of the whole table, and the load then scanned
-    thousands of sessions for every insertion (the server's CPU ran flat out for ten minutes at
-    20,000 patients). A plan made per row sees the table as it is and reads the index.
+    thousands of sessions for every insertion (at 20,000 patients the server's CPU ran flat out for
+    more than a quarter of an hour). A plan made per row sees the table as it is and reads the index.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
