@@ -130,7 +130,7 @@ OUTCOME_WORDING_DIR = Path(_WORDING) if _WORDING else HOME / "wording"
 
 # -- sessions, cookies and headers -------------------------------------------
 # Sessions live in the database so that several app servers can share them.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "myotome.clinic.accounts.session_store"  # Django's database sessions, read by a prepared query
 SESSION_COOKIE_AGE = 12 * 60 * 60  # an absolute limit on top of the idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -21,6 +21,7 @@ from django.shortcuts import render
 from myotome.clinic.accounts.models import Membership
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
+from myotome.clinic.prepared import Prepared
 
 CLINICAL_ONLY = (
     "This page holds clinical information, which front-desk accounts cannot open. Ask a clinician in your clinic if you need it."
@@ -79,18 +80,24 @@ def require_clinic_admin(request: HttpRequest, record_type: str) -> None:
         raise PermissionDenied(ADMIN_ONLY)
 
 
-def get_in_clinic_or_404(request: HttpRequest, records: QuerySet[M], pk: int, *, clinic_path: str) -> M:
+def by_pk_in_clinic(records_in: Callable[[int], QuerySet[M]]) -> Prepared[M]:
+    """The lookup of one record by id among ``records_in(clinic id)``, compiled once: every page makes one or two."""
+    return Prepared(lambda clinic_id, pk: records_in(clinic_id).filter(pk=pk), int, int)
+
+
+def get_in_clinic_or_404(request: HttpRequest, records: QuerySet[M] | Prepared[M], pk: int, *, clinic_path: str) -> M:
     """Record ``pk`` of ``records`` (already limited to what the request may open), or an audited 404.
+
+    ``records`` may be a lookup made by :func:`by_pk_in_clinic`, asked in the active clinic.
 
     ``clinic_path`` leads from the model to its clinic (``"patient__clinic"``). The
     requester gets the same 404, and their clinic's log the same DENIED row, whether the
     id belongs to another clinic or to nothing; the row's ``owner_clinic`` (never shown to
     the requester's clinic) lets the clinic that holds the record see the attempt.
     """
-    try:
-        return records.get(pk=pk)
-    except records.model.DoesNotExist:
-        pass
+    found = _one(request, records, pk)
+    if found is not None:
+        return found
     model = records.model
     # Asked whatever the answer, so that a probe costs the same as a real record.
     owner = model._default_manager.filter(pk=pk).values_list(clinic_path, flat=True).first()
@@ -104,3 +111,12 @@ def get_in_clinic_or_404(request: HttpRequest, records: QuerySet[M], pk: int, *,
         owner_clinic_id=owner if active is not None and owner != active.clinic_id else None,
     )
     raise Http404(f"No {model._meta.object_name} matches the given query.")
+
+
+def _one(request: HttpRequest, records: QuerySet[M] | Prepared[M], pk: int) -> M | None:
+    if isinstance(records, Prepared):
+        return records.first(membership(request).clinic_id, pk)
+    try:
+        return records.get(pk=pk)
+    except records.model.DoesNotExist:
+        return None

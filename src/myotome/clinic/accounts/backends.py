@@ -15,12 +15,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from myotome.clinic.accounts import throttle
+from myotome.clinic.prepared import Prepared
 
 LOCK_ATTRIBUTE = "sign_in_lock"  # request attribute: the throttle.Locked that refused the guess
 ATTEMPT_ATTRIBUTE = "sign_in_attempt"  # request attribute: the throttle.Attempt of a checked guess
 
 
+# Every signed-in request loads its user: compiled once (myotome.clinic.prepared).
+_USER = Prepared(lambda user_id: get_user_model()._default_manager.filter(pk=user_id), int)
+
+
 class ThrottledModelBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        user = _USER.first(user_id) if type(user_id) is int else super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:
         if request is None:  # the command line and tests' Client.login: no client to throttle
             return super().authenticate(request, username=username, password=password, **kwargs)

@@ -11,14 +11,17 @@ from typing import Any
 from django.http import HttpRequest
 
 from myotome.clinic.accounts.models import Membership
+from myotome.clinic.prepared import Prepared
 
 SESSION_KEY = "myotome_clinic_id"
+# Read on every request (compiled once: myotome.clinic.prepared).
+_MEMBERSHIPS = Prepared(lambda user_id: Membership.objects.filter(user_id=user_id).select_related("clinic").order_by("clinic__name"), int)
 
 
 def memberships_of(user: Any) -> list[Membership]:
     if not user.is_authenticated:
         return []
-    return list(Membership.objects.filter(user=user).select_related("clinic").order_by("clinic__name"))
+    return _MEMBERSHIPS(user.pk)
 
 
 def choose_active_clinic(request: HttpRequest, user: Any, memberships: list[Membership] | None = None) -> Membership | None:

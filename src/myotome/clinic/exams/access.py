@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from myotome.clinic.accounts.access import get_in_clinic_or_404, membership
+from myotome.clinic.accounts.access import by_pk_in_clinic, get_in_clinic_or_404, membership
 from myotome.clinic.exams.models import Exam, ExamStatus
 from myotome.clinic.patients.models import Episode
 
@@ -19,13 +19,18 @@ CONSENT_NEEDED = (
 
 
 def exams_for(request: HttpRequest) -> QuerySet[Exam]:
-    return Exam.objects.filter(episode__patient__clinic=membership(request).clinic).select_related(
-        "episode", "episode__patient", "created_by", "saved_by"
-    )
+    return _exams_in(membership(request).clinic_id)
+
+
+def _exams_in(clinic_id: int) -> QuerySet[Exam]:
+    return Exam.objects.filter(episode__patient__clinic_id=clinic_id).select_related("episode", "episode__patient", "created_by", "saved_by")
+
+
+EXAM_BY_PK = by_pk_in_clinic(_exams_in)
 
 
 def get_exam_for(request: HttpRequest, pk: int) -> Exam:
-    return get_in_clinic_or_404(request, exams_for(request), pk, clinic_path="episode__patient__clinic")
+    return get_in_clinic_or_404(request, EXAM_BY_PK, pk, clinic_path="episode__patient__clinic")
 
 
 def previous_exam(episode: Episode, before: Exam | None = None, *, date_only: bool = False) -> Exam | None:

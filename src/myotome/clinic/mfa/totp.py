@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from myotome.clinic.mfa import sealing
 from myotome.clinic.mfa.models import RecoveryCode, TotpDevice
+from myotome.clinic.prepared import Prepared
 
 ISSUER = "Myotome"
 # One step either way: a phone's clock may be half a minute off, and a code typed as it
@@ -33,10 +34,14 @@ def _now() -> float:
     return time.time()
 
 
+# Looked up on every request (compiled once: myotome.clinic.prepared).
+_CONFIRMED = Prepared(lambda user_id: TotpDevice.objects.filter(user_id=user_id, confirmed_at__isnull=False).order_by("pk")[:1], int)
+
+
 def confirmed_device(user: Any) -> TotpDevice | None:
     if user is None or not user.is_authenticated:
         return None
-    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    return _CONFIRMED.first(user.pk)
 
 
 def pending_device(user: Any) -> TotpDevice:

@@ -12,24 +12,36 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from myotome.clinic.accounts.access import get_in_clinic_or_404, membership
+from myotome.clinic.accounts.access import by_pk_in_clinic, get_in_clinic_or_404, membership
 from myotome.clinic.patients.models import Consent, Episode, Patient
 
 
 def patients_for(request: HttpRequest) -> QuerySet[Patient]:
-    return Patient.objects.filter(clinic=membership(request).clinic)
+    return _patients_in(membership(request).clinic_id)
 
 
 def episodes_for(request: HttpRequest) -> QuerySet[Episode]:
-    return Episode.objects.filter(patient__clinic=membership(request).clinic).select_related("patient", "clinician")
+    return _episodes_in(membership(request).clinic_id)
+
+
+def _patients_in(clinic_id: int) -> QuerySet[Patient]:
+    return Patient.objects.filter(clinic_id=clinic_id)
+
+
+def _episodes_in(clinic_id: int) -> QuerySet[Episode]:
+    return Episode.objects.filter(patient__clinic_id=clinic_id).select_related("patient", "clinician")
+
+
+PATIENT_BY_PK = by_pk_in_clinic(_patients_in)
+EPISODE_BY_PK = by_pk_in_clinic(_episodes_in)
 
 
 def get_patient_for(request: HttpRequest, pk: int) -> Patient:
-    return get_in_clinic_or_404(request, patients_for(request), pk, clinic_path="clinic")
+    return get_in_clinic_or_404(request, PATIENT_BY_PK, pk, clinic_path="clinic")
 
 
 def get_episode_for(request: HttpRequest, pk: int) -> Episode:
-    return get_in_clinic_or_404(request, episodes_for(request), pk, clinic_path="patient__clinic")
+    return get_in_clinic_or_404(request, EPISODE_BY_PK, pk, clinic_path="patient__clinic")
 
 
 def get_consent_for(request: HttpRequest, patient: Patient, pk: int) -> Consent:

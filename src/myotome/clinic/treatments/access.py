@@ -9,18 +9,25 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from myotome.clinic.accounts.access import get_in_clinic_or_404, membership, sees_clinical
+from myotome.clinic.accounts.access import by_pk_in_clinic, get_in_clinic_or_404, membership, sees_clinical
 from myotome.clinic.treatments.models import NeedlingCredential, TreatmentSession, TreatmentSettings
 
 
 def sessions_for(request: HttpRequest) -> QuerySet[TreatmentSession]:
-    return TreatmentSession.objects.filter(episode__patient__clinic=membership(request).clinic).select_related(
+    return _sessions_in(membership(request).clinic_id)
+
+
+def _sessions_in(clinic_id: int) -> QuerySet[TreatmentSession]:
+    return TreatmentSession.objects.filter(episode__patient__clinic_id=clinic_id).select_related(
         "episode", "episode__patient", "practitioner", "signed_by", "exam"
     )
 
 
+SESSION_BY_PK = by_pk_in_clinic(_sessions_in)
+
+
 def get_session_for(request: HttpRequest, pk: int) -> TreatmentSession:
-    return get_in_clinic_or_404(request, sessions_for(request), pk, clinic_path="episode__patient__clinic")
+    return get_in_clinic_or_404(request, SESSION_BY_PK, pk, clinic_path="episode__patient__clinic")
 
 
 def current_credential(user: object, clinic_id: int) -> NeedlingCredential | None:
