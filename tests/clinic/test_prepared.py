@@ -22,22 +22,25 @@ from django.urls import get_resolver
 from myotome.clinic.accounts.models import Clinic, Membership
 from myotome.clinic.exams.models import Exam
 from myotome.clinic.mfa.models import TotpDevice
-from myotome.clinic.patients.models import Episode, Patient
+from myotome.clinic.patients.models import Consent, Episode, Patient
 from myotome.clinic.prepared import Prepared, PreparedQueryError
-from myotome.clinic.treatments.models import TreatmentSession
+from myotome.clinic.treatments.models import Insertion, NeedlingCredential, SessionStep, TreatmentSession, TreatmentSettings
 
 from .conftest import World
-from .session_data import started
+from .session_data import insert, started
 
 MISSING_IDS = (0, -1, 10**6, 2**63 - 1, 2**63, 2**70, -(2**63) - 1)
 
 
 @pytest.fixture
 def filled(world: World) -> World:
-    """Both clinics with a session on record, signed-in sessions (one expired) and Erin's device."""
-    started(world)
+    """A session with two insertions, a clinic's settings, signed-in sessions (one expired) and Erin's device."""
+    session = started(world)
     for who in ("alice", "erin", "charlie"):
         world.client(who)
+    for _ in range(2):
+        assert insert(world.client("alice"), session).status_code == 201
+    TreatmentSettings.objects.create(clinic=world.clinic_b, forbid_thoracic=True)
     expired = Session.objects.order_by("pk").first()
     assert expired is not None
     Session.objects.filter(pk=expired.pk).update(expire_date="2000-01-01T00:00:00Z")
@@ -46,13 +49,26 @@ def filled(world: World) -> World:
 
 def _ints() -> list[int]:
     ids = set(MISSING_IDS)
-    for model in (get_user_model(), Clinic, Membership, Patient, Episode, Exam, TreatmentSession, TotpDevice):
+    for model in (
+        get_user_model(),
+        Clinic,
+        Membership,
+        Patient,
+        Episode,
+        Consent,
+        Exam,
+        TreatmentSession,
+        SessionStep,
+        TotpDevice,
+        NeedlingCredential,
+    ):
         ids.update(model.objects.values_list("pk", flat=True))
     return sorted(ids)
 
 
 def _strs() -> list[str]:
-    return [*Session.objects.values_list("session_key", flat=True), "", "no-such-session-key", "%"]
+    keys = [*Session.objects.values_list("session_key", flat=True), *Insertion.objects.values_list("key", flat=True)]
+    return [*keys, "", "no-such-key", "%"]
 
 
 def _state(obj: Model) -> dict[str, Any]:
@@ -69,7 +85,9 @@ def _all_prepared() -> list[Prepared[Any]]:
 
 def test_the_app_prepares_the_lookups_of_every_request_and_page() -> None:
     models = {p.model.__name__ for p in _all_prepared()}
-    assert {"User", "Session", "Membership", "TotpDevice", "Patient", "Episode", "Exam", "TreatmentSession"} <= models
+    every_request = {"Session", "User", "Membership", "TotpDevice"}
+    by_id = {"Patient", "Episode", "Exam", "TreatmentSession", "SessionStep", "Insertion"}
+    assert every_request | by_id | {"Consent", "NeedlingCredential", "TreatmentSettings"} <= models
 
 
 def test_every_prepared_query_answers_as_its_queryset(filled: World) -> None:
@@ -114,7 +132,9 @@ def test_a_session_past_its_expiry_is_no_session(filled: World) -> None:
         (lambda when: Patient.objects.filter(date_of_birth=when), (object,), "prepared queries take int or str"),
     ],
 )
-def test_a_query_that_cannot_be_compiled_once_is_refused_when_first_run(db: None, build: Any, kinds: tuple[type, ...], refusal: str) -> None:
+def test_a_query_that_cannot_be_compiled_once_is_refused_when_first_run(
+    db: None, build: Any, kinds: tuple[type, ...], refusal: str
+) -> None:
     prepared = Prepared(build, *kinds)
     Prepared.every.remove(prepared)
     with pytest.raises(PreparedQueryError, match=refusal):

@@ -23,7 +23,9 @@ def exams_for(request: HttpRequest) -> QuerySet[Exam]:
 
 
 def _exams_in(clinic_id: int) -> QuerySet[Exam]:
-    return Exam.objects.filter(episode__patient__clinic_id=clinic_id).select_related("episode", "episode__patient", "created_by", "saved_by")
+    return Exam.objects.filter(episode__patient__clinic_id=clinic_id).select_related(
+        "episode", "episode__patient", "created_by", "saved_by"
+    )
 
 
 EXAM_BY_PK = by_pk_in_clinic(_exams_in)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from myotome.clinic import input_limits as limits
 from myotome.clinic.accounts.models import Clinic
 from myotome.clinic.patients.names import KEY_LENGTH, name_keys
+from myotome.clinic.prepared import Prepared
 
 
 class Sex(models.TextChoices):
@@ -96,7 +97,10 @@ class Patient(models.Model):
 
         The exam and plan pages are blocked until this returns a consent.
         """
-        return self.consents.filter(withdrawn_on__isnull=True).order_by(*ACTIVE_CONSENT_ORDER).first()
+        consent = _ACTIVE_CONSENT.first(self.pk)
+        if consent is not None:
+            consent.patient = self  # as the related manager would set it
+        return consent
 
     def active_precautions(self) -> models.QuerySet[Precaution]:
         return self.precautions.filter(ended_at__isnull=True)
@@ -236,3 +240,9 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"Submission of {self.record_type} {self.record_id}"
+
+
+# The consent on file is asked on every exam page (compiled once: myotome.clinic.prepared).
+_ACTIVE_CONSENT = Prepared(
+    lambda patient_id: Consent.objects.filter(patient_id=patient_id, withdrawn_on__isnull=True).order_by(*ACTIVE_CONSENT_ORDER)[:1], int
+)

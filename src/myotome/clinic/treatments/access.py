@@ -6,10 +6,13 @@ may_needle(request)          # a current needling credential in the active clini
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from myotome.clinic.accounts.access import by_pk_in_clinic, get_in_clinic_or_404, membership, sees_clinical
+from myotome.clinic.prepared import Prepared
 from myotome.clinic.treatments.models import NeedlingCredential, TreatmentSession, TreatmentSettings
 
 
@@ -30,8 +33,15 @@ def get_session_for(request: HttpRequest, pk: int) -> TreatmentSession:
     return get_in_clinic_or_404(request, SESSION_BY_PK, pk, clinic_path="episode__patient__clinic")
 
 
-def current_credential(user: object, clinic_id: int) -> NeedlingCredential | None:
-    return NeedlingCredential.objects.filter(user=user, clinic_id=clinic_id, ended_at__isnull=True).first()
+# Asked on every page of a session and every insertion (compiled once: myotome.clinic.prepared).
+_CURRENT_CREDENTIAL = Prepared(
+    lambda user_id, clinic_id: NeedlingCredential.objects.filter(user_id=user_id, clinic_id=clinic_id, ended_at__isnull=True)[:1], int, int
+)
+_SETTINGS = Prepared(lambda clinic_id: TreatmentSettings.objects.filter(clinic_id=clinic_id).order_by("pk")[:1], int)
+
+
+def current_credential(user: Any, clinic_id: int) -> NeedlingCredential | None:
+    return _CURRENT_CREDENTIAL.first(user.pk, clinic_id)
 
 
 def may_needle(request: HttpRequest) -> bool:
@@ -41,4 +51,4 @@ def may_needle(request: HttpRequest) -> bool:
 
 def clinic_settings(clinic_id: int) -> TreatmentSettings:
     """The clinic's session settings, or the defaults (unsaved) when it has none."""
-    return TreatmentSettings.objects.filter(clinic_id=clinic_id).first() or TreatmentSettings(clinic_id=clinic_id)
+    return _SETTINGS.first(clinic_id) or TreatmentSettings(clinic_id=clinic_id)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from myotome.clinic.accounts.access import member_required, membership
 from myotome.clinic.audit.models import Action
 from myotome.clinic.audit.record import record_event
+from myotome.clinic.prepared import Prepared
 from myotome.clinic.treatments import service
 from myotome.clinic.treatments.access import clinic_settings, get_session_for
 from myotome.clinic.treatments.forms import AddStepForm, AdverseEventForm, InsertionForm, MoveForm, SkipForm
@@ -24,6 +25,10 @@ from myotome.clinic.treatments.models import AdverseEvent, AdverseKind, Insertio
 from myotome.clinic.treatments.views import require_recorder, session_context
 from myotome.kb import KnowledgeBase, load_kb
 from myotome.kb import search as kb_names
+
+# An insertion is recorded every few seconds at the table (compiled once: myotome.clinic.prepared).
+_INSERTION_BY_KEY = Prepared(lambda key: Insertion.objects.filter(key=key), str)
+_STEP_OF_SESSION = Prepared(lambda session_id, pk: SessionStep.objects.filter(session_id=session_id, pk=pk), int, int)
 
 FORBIDDEN_THORAX = "This clinic does not needle lung-zone muscles (a clinic setting): {name} is not offered."
 
@@ -39,7 +44,7 @@ def insertion(request: HttpRequest, pk: int) -> JsonResponse:
         record_event(request, Action.DENIED, record=session, detail="insertion refused: invalid")
         return JsonResponse({"errors": _errors(form)}, status=400)
     data = form.cleaned_data
-    existing = Insertion.objects.filter(key=data["key"]).first()
+    existing = _INSERTION_BY_KEY.first(data["key"])
     if existing is not None:
         return _already(request, session, existing)
     kb = load_kb()
@@ -95,7 +100,7 @@ def _summary(session: TreatmentSession, row: Insertion) -> dict[str, Any]:
 def _where(session: TreatmentSession, data: dict[str, Any], kb: KnowledgeBase, forbid_thoracic: bool) -> dict[str, Any] | str:
     """The muscle, side, level and thoracic flag of an insertion: its step's, or a named muscle's."""
     if data.get("step"):
-        step = session.steps.filter(pk=data["step"]).first()
+        step = _STEP_OF_SESSION.first(session.pk, data["step"])
         if step is None:
             return f"step {data['step']} is not a step of this session"
         return {
