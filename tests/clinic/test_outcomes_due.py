@@ -61,7 +61,7 @@ def test_what_is_due(world: World, status: str, scores: list[str], signed: int, 
     if every is not None:
         OutcomeSettings.objects.create(clinic=world.clinic_a, every_sessions=every)
     Episode.objects.filter(pk=world.episode.pk).update(status=status)
-    found = due_for(Episode.objects.filter(pk=world.episode.pk), world.clinic_a.pk)
+    found = due_for([world.episode.pk], world.clinic_a.pk)
     assert [(d.episode_id, d.what, d.measure) for d in found] == ([(world.episode.pk, expected, "prtee")] if expected else [])
 
 
@@ -69,13 +69,13 @@ def test_draft_sessions_and_other_measures_do_not_count(world: World) -> None:
     prtee(world, "intake", days_ago=10)
     sessions(world, 6, signed=False)
     save_score(world.episode, score("nprs", [5]), world.alice, "progress", NOW.date())  # not the primary measure
-    assert due_for(Episode.objects.filter(pk=world.episode.pk), world.clinic_a.pk) == []
+    assert due_for([world.episode.pk], world.clinic_a.pk) == []
 
 
 def test_a_chosen_primary_measure_is_the_one_that_counts(world: World) -> None:
     prtee(world, "intake", days_ago=10)
     EpisodeMeasures.objects.create(episode=world.episode, measures=["nprs", "prtee"])
-    [found] = due_for(Episode.objects.filter(pk=world.episode.pk), world.clinic_a.pk)
+    [found] = due_for([world.episode.pk], world.clinic_a.pk)
     assert (found.what, found.measure) == ("intake", "nprs")
 
 
@@ -170,4 +170,4 @@ def test_today_with_no_episode_of_ones_own_shows_nothing_due(world: World) -> No
     Episode.objects.filter(clinician=world.alice).delete()
     page = world.client("alice").get("/").content.decode()
     assert "No outcome score is due on your episodes." in page
-    assert due_for(Episode.objects.filter(pk__in=[]), world.clinic_a.pk) == []
+    assert due_for([], world.clinic_a.pk) == []

@@ -8,13 +8,12 @@ due_for(episodes, clinic_id)           # what each episode's primary measure nee
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
 
 from myotome.clinic.outcomes.models import EpisodeMeasures, OutcomeScore, OutcomeSettings, Timepoint
 from myotome.clinic.patients.models import Episode, EpisodeStatus, Patient
@@ -88,7 +87,7 @@ def primary_progress(episode: Episode) -> Progress:
 
 def due_words(episode: Episode) -> str | None:
     """What the episode's primary measure needs, in words (intake, every N sessions, discharge), or None."""
-    found = due_for(Episode.objects.filter(pk=episode.pk), episode.patient.clinic_id)
+    found = due_for([episode.pk], episode.patient.clinic_id)
     if not found:
         return None
     item = found[0]
@@ -106,18 +105,18 @@ class DueItem:
     every: int
 
 
-def due_for(episodes: QuerySet[Episode], clinic_id: int) -> list[DueItem]:
-    """What each of ``episodes`` needs of its primary measure (``myotome.outcomes.due``), in one query.
+def due_for(episode_ids: Sequence[int], clinic_id: int) -> list[DueItem]:
+    """What each of the episodes ``episode_ids`` needs of its primary measure (``myotome.outcomes.due``), in one query.
 
     The database groups each episode's valid scores by measure (latest recorded, any discharge score)
     and counts signed sessions started after each measure's latest score; Python then picks the
     primary measure's row (the chosen set's first, else the default for condition and regions)
     and applies the rule. The clinic's N comes with the rows (OutcomeSettings, else 4).
     """
-    try:
-        inner, params = episodes.order_by().values("pk").query.sql_with_params()  # a set: sorting it was wasted
-    except EmptyResultSet:  # e.g. pk__in an empty list: no episode, nothing due
+    if not episode_ids:
         return []
+    # The ids as a list of values: as a subquery, SQLite scanned every episode of the practice to match them.
+    inner = ", ".join(["%s"] * len(episode_ids))
     score, chosen, settings_table = OutcomeScore._meta.db_table, EpisodeMeasures._meta.db_table, OutcomeSettings._meta.db_table
     sessions, episode_table, patient_table = TreatmentSession._meta.db_table, Episode._meta.db_table, Patient._meta.db_table
     sql = f"""
@@ -137,7 +136,7 @@ def due_for(episodes: QuerySet[Episode], clinic_id: int) -> list[DueItem]:
         ) g
         ORDER BY g.family_name, g.given_name, g.episode_id"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [SessionStatus.SIGNED, clinic_id, Timepoint.DISCHARGE, True, *params])
+        cursor.execute(sql, [SessionStatus.SIGNED, clinic_id, Timepoint.DISCHARGE, True, *episode_ids])
         rows = cursor.fetchall()
     by_episode: dict[int, list[tuple[Any, ...]]] = {}
     for row in rows:

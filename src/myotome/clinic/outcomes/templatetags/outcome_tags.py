@@ -46,7 +46,7 @@ def outcomes_due(context: template.Context, episodes: list[Any]) -> dict[str, An
     membership = context.get("membership")
     if membership is None or not episodes:
         return {"due": []}
-    found = service.due_for(Episode.objects.filter(pk__in=[e.pk for e in episodes]), membership.clinic_id)
+    found = service.due_for([e.pk for e in episodes], membership.clinic_id)
     return {"due": _shown(found), "names": True}
 
 
@@ -66,7 +66,7 @@ def outcomes_due_today(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     if membership is None or not membership.sees_clinical or request is None:
         return {"due": []}
-    mine = Episode.objects.filter(pk__in=_latest_episodes(membership.clinic_id, request.user))
+    mine = _latest_episodes(membership.clinic_id, request.user)
     due = sorted(_shown(service.due_for(mine, membership.clinic_id)), key=lambda shown: URGENCY[shown[0].what])
     return {"due": due[:TODAY_SHOWN], "more": len(due) - TODAY_SHOWN, "is_admin": membership.is_clinic_admin}
 
