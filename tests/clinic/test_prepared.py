@@ -9,6 +9,7 @@ it stands for. On PostgreSQL too (CI's second pass). Then the queries it must re
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,18 +17,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
+from django.utils import timezone
 
 from myotome.clinic.accounts.models import Clinic, Membership
 from myotome.clinic.exams.models import Exam
 from myotome.clinic.mfa.models import TotpDevice
 from myotome.clinic.patients.models import Consent, Episode, Patient
 from myotome.clinic.prepared import Prepared, PreparedQueryError
-from myotome.clinic.treatments.models import Insertion, NeedlingCredential, SessionStep, TreatmentSession, TreatmentSettings
+from myotome.clinic.treatments.models import FollowUp, Insertion, NeedlingCredential, SessionStep, TreatmentSession, TreatmentSettings
 
 from .conftest import World
-from .session_data import insert, started
+from .session_data import TODAY, insert, started
 
 MISSING_IDS = (0, -1, 10**6, 2**63 - 1, 2**63, 2**70, -(2**63) - 1)
 
@@ -41,6 +44,14 @@ def filled(world: World) -> World:
     for _ in range(2):
         assert insert(world.client("alice"), session).status_code == 201
     TreatmentSettings.objects.create(clinic=world.clinic_b, forbid_thoracic=True)
+    for days, done in ((-2, False), (0, False), (1, False), (-1, True)):
+        FollowUp.objects.create(
+            session=session,
+            clinic=world.clinic_a,
+            due_on=TODAY + timedelta(days=days),
+            reason=f"call {days}",
+            done_at=timezone.now() if done else None,
+        )
     expired = Session.objects.order_by("pk").first()
     assert expired is not None
     Session.objects.filter(pk=expired.pk).update(expire_date="2000-01-01T00:00:00Z")
@@ -78,8 +89,13 @@ def _state(obj: Model) -> dict[str, Any]:
     return {"type": type(obj), "fields": fields, "related": related, "db": obj._state.db, "adding": obj._state.adding}
 
 
+def _dates() -> list[date]:
+    return sorted({TODAY + timedelta(days=d) for d in (-3, -2, -1, 0, 1, 2)} | {date(1900, 1, 1), date(9999, 12, 31)})
+
+
 def _all_prepared() -> list[Prepared[Any]]:
     get_resolver().url_patterns  # noqa: B018 - imports every view, and with them every prepared query
+    engines["django"].engine.template_libraries  # noqa: B018 - and every template tag library
     return list(Prepared.every)
 
 
@@ -87,11 +103,12 @@ def test_the_app_prepares_the_lookups_of_every_request_and_page() -> None:
     models = {p.model.__name__ for p in _all_prepared()}
     every_request = {"Session", "User", "Membership", "TotpDevice"}
     by_id = {"Patient", "Episode", "Exam", "TreatmentSession", "SessionStep", "Insertion"}
-    assert every_request | by_id | {"Consent", "NeedlingCredential", "TreatmentSettings"} <= models
+    pages = {"Consent", "NeedlingCredential", "TreatmentSettings", "FollowUp"}
+    assert every_request | by_id | pages <= models
 
 
 def test_every_prepared_query_answers_as_its_queryset(filled: World) -> None:
-    candidates = {int: _ints(), str: _strs()}
+    candidates = {int: _ints(), str: _strs(), date: _dates()}
     compared = 0
     for prepared in _all_prepared():
         for args in itertools.product(*(candidates[kind] for kind in prepared.kinds)):
@@ -129,7 +146,7 @@ def test_a_session_past_its_expiry_is_no_session(filled: World) -> None:
         (lambda pk: Patient.objects.filter(pk=pk).values("family_name"), (int,), "yields model instances"),
         (lambda pk: Patient.objects.filter(pk=pk).prefetch_related("episodes"), (int,), "yields model instances"),
         (lambda pk: Patient.objects.all(), (int,), "does not reach the SQL"),
-        (lambda when: Patient.objects.filter(date_of_birth=when), (object,), "prepared queries take int or str"),
+        (lambda when: Patient.objects.filter(created_at__lte=when), (object,), "prepared queries take int, str or date"),
     ],
 )
 def test_a_query_that_cannot_be_compiled_once_is_refused_when_first_run(

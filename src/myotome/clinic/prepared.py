@@ -11,7 +11,7 @@ makes them (``select_related`` included).
     MEMBERSHIPS(user.pk)  # -> [Membership, ...], the same objects the QuerySet gives
 
 The query's shape must not depend on its arguments (no ``if`` on them, no lists of varying
-length), and each argument (an int or a str) must reach the SQL unchanged: a lookup that rewrites
+length), and each argument (an int, a str or a date) must reach the SQL unchanged: a lookup that rewrites
 its value (``icontains`` adds wildcards) is refused when the query is first compiled, as are
 querysets that yield something else than model instances or prefetch. tests/clinic/test_prepared.py
 holds every prepared query of the app to the plain QuerySet's answer.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -33,6 +34,7 @@ M = TypeVar("M", bound=Model)
 # Placeholder values: a value no real query asks for, told apart from each other by position.
 _INT_PLACEHOLDER = -1_947_000_000  # within 32 bits: some ids are 32-bit on PostgreSQL (auth_user)
 _STR_PLACEHOLDER = "\x00myotome-prepared-"
+_DATE_PLACEHOLDER = date(1900, 1, 1)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -44,7 +46,7 @@ class PreparedQueryError(ValueError):
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, int], ...]  # (position in params, argument index)
+    slots: tuple[tuple[int, int, Callable[[Any], Any] | None], ...]  # (position in params, argument index, how the value is adapted)
     compiler: Any
     init_list: tuple[str, ...]
     model_start: int
@@ -72,8 +74,8 @@ class Prepared(Generic[M]):
         connection = connections[using]
         compiled = self._compiled(connection, using)
         params = list(compiled.params)
-        for position, index in compiled.slots:
-            params[position] = args[index]
+        for position, index, adapt in compiled.slots:
+            params[position] = args[index] if adapt is None else adapt(args[index])
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -109,8 +111,10 @@ class Prepared(Generic[M]):
                 made.append(_INT_PLACEHOLDER - i)
             elif kind is str:
                 made.append(f"{_STR_PLACEHOLDER}{i}")
+            elif kind is date:
+                made.append(_DATE_PLACEHOLDER + timedelta(days=i))
             else:
-                raise PreparedQueryError(f"argument {i + 1} is a {kind.__name__}; prepared queries take int or str")
+                raise PreparedQueryError(f"argument {i + 1} is a {kind.__name__}; prepared queries take int, str or date")
         return made
 
     def _compile(self, connection: Any, using: str) -> _Compiled:
@@ -122,7 +126,7 @@ class Prepared(Generic[M]):
         sql, params = compiler.as_sql()
         if compiler.has_extra_select:
             raise PreparedQueryError("a prepared query selects only its model's columns and annotations")
-        slots = _slots(params, placeholders)
+        slots = _slots(params, placeholders, connection.ops.adapt_datefield_value)
         klass_info = compiler.klass_info
         select = compiler.select
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -155,14 +159,17 @@ class Prepared(Generic[M]):
         return found
 
 
-def _slots(params: Sequence[Any], placeholders: list[Any]) -> tuple[tuple[int, int], ...]:
-    """Where each argument's placeholder sits in the compiled parameters; every one must be there, unchanged."""
+def _slots(params: Sequence[Any], placeholders: list[Any], adapt_date: Callable[[Any], Any]) -> tuple[tuple[int, int, Any], ...]:
+    """Where each argument's placeholder sits in the compiled parameters; every one must be there, unchanged
+    (a date as the database takes dates)."""
     slots = []
     for index, placeholder in enumerate(placeholders):
-        positions = [p for p, value in enumerate(params) if type(value) is type(placeholder) and value == placeholder]
+        adapt = adapt_date if type(placeholder) is date else None
+        expected = placeholder if adapt is None else adapt(placeholder)
+        positions = [p for p, value in enumerate(params) if type(value) is type(expected) and value == expected]
         if not positions:
             raise PreparedQueryError(f"argument {index + 1} does not reach the SQL unchanged (a lookup rewrites it)")
-        slots.extend((position, index) for position in positions)
+        slots.extend((position, index, adapt) for position in positions)
     if any(isinstance(v, str) and _STR_PLACEHOLDER in v and v not in placeholders for v in params):
         raise PreparedQueryError("an argument reaches the SQL changed (a lookup rewrites it)")
     return tuple(slots)

@@ -21,19 +21,19 @@ def patients_for(request: HttpRequest) -> QuerySet[Patient]:
 
 
 def episodes_for(request: HttpRequest) -> QuerySet[Episode]:
-    return _episodes_in(membership(request).clinic_id)
+    return episodes_in(membership(request).clinic_id)
 
 
 def _patients_in(clinic_id: int) -> QuerySet[Patient]:
     return Patient.objects.filter(clinic_id=clinic_id)
 
 
-def _episodes_in(clinic_id: int) -> QuerySet[Episode]:
+def episodes_in(clinic_id: int) -> QuerySet[Episode]:
     return Episode.objects.filter(patient__clinic_id=clinic_id).select_related("patient", "clinician")
 
 
 PATIENT_BY_PK = by_pk_in_clinic(_patients_in)
-EPISODE_BY_PK = by_pk_in_clinic(_episodes_in)
+EPISODE_BY_PK = by_pk_in_clinic(episodes_in)
 
 
 def get_patient_for(request: HttpRequest, pk: int) -> Patient:

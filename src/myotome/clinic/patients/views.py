@@ -26,15 +26,24 @@ from myotome.clinic.accounts.access import member_required, membership, require_
 from myotome.clinic.audit.models import Action, AuditEvent
 from myotome.clinic.audit.record import record_event
 from myotome.clinic.patients import submissions, vocabulary
-from myotome.clinic.patients.access import episodes_for, get_consent_for, get_episode_for, get_patient_for, patients_for
+from myotome.clinic.patients.access import episodes_in, get_consent_for, get_episode_for, get_patient_for, patients_for
 from myotome.clinic.patients.forms import ConsentForm, EpisodeForm, PatientForm, PrecautionsForm, SearchForm
 from myotome.clinic.patients.models import Consent, Episode, EpisodeStatus, Patient, Precaution, active_consent
 from myotome.clinic.patients.search import current_search, remember_search, search_patients
+from myotome.clinic.prepared import Prepared
 
 PAGE_SIZE = 50
 DAY_PAGE = 20
 LAST_PAGE = 100_000  # a larger page number is read as this one (its offset must fit the database's integers)
 RECENT = 10
+
+
+def _my_active_episodes(clinic_id: int, user_id: int) -> QuerySet[Episode]:
+    return episodes_in(clinic_id).filter(clinician_id=user_id, status=EpisodeStatus.ACTIVE).order_by("-updated_at", "-id")
+
+
+# The day page's first page, opened many times a day (compiled once: myotome.clinic.prepared).
+_MY_FIRST_PAGE = Prepared(lambda clinic_id, user_id: _my_active_episodes(clinic_id, user_id)[: DAY_PAGE + 1], int, int)
 
 
 # -- the day ------------------------------------------------------------------
@@ -47,8 +56,7 @@ def day(request: HttpRequest) -> HttpResponse:
     clinic = membership(request).clinic
     context: dict[str, object] = {"search_form": SearchForm()}
     if sees_clinical(request):
-        mine = episodes_for(request).filter(clinician=request.user, status=EpisodeStatus.ACTIVE).order_by("-updated_at", "-id")
-        context["my_episodes"], context["day_page"] = episodes, _ = _window(mine, request.GET.get("page"))
+        context["my_episodes"], context["day_page"] = episodes, _ = _window(clinic.pk, request.user.pk, request.GET.get("page"))
         context["recent_patients"] = _recently_opened(request)
         shown = len(episodes) + len(context["recent_patients"])  # type: ignore[arg-type]
     else:
@@ -72,10 +80,12 @@ class Window:
         return self.number > 1
 
 
-def _window(rows: QuerySet[Episode], page: str | None) -> tuple[list[Episode], Window]:
+def _window(clinic_id: int, user_id: int, page: str | None) -> tuple[list[Episode], Window]:
+    """A page of the clinician's active episodes, most recently changed first."""
     number = min(input_limits.parse_record_id(page or "") or 1, LAST_PAGE)
     start = (number - 1) * DAY_PAGE
-    shown = list(rows[start : start + DAY_PAGE + 1])  # one more than shown: is there a next page?
+    later = _my_active_episodes(clinic_id, user_id)[start : start + DAY_PAGE + 1] if number > 1 else None
+    shown = _MY_FIRST_PAGE(clinic_id, user_id) if later is None else list(later)  # one more than shown: a next page?
     return shown[:DAY_PAGE], Window(number, has_next=len(shown) > DAY_PAGE)
 
 

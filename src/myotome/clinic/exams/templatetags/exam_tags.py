@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 
 from myotome.clinic.exams.models import Exam
 from myotome.clinic.patients.models import Episode, Patient
+from myotome.clinic.prepared import Prepared
 
 register = template.Library()
 RECENT = 20
@@ -25,11 +26,18 @@ def episode_exams(context: template.Context, episode: Episode) -> Page[Exam]:
     return Paginator(exams, EPISODE_PAGE).get_page(request.GET.get("page") if request is not None else None)
 
 
-@register.simple_tag
-def patient_exams(patient: Patient) -> list[Exam]:
-    return list(
+# On every patient page (compiled once: myotome.clinic.prepared).
+_PATIENT_EXAMS = Prepared(
+    lambda patient_id: (
         Exam.objects.listed()
-        .filter(episode__patient=patient)
+        .filter(episode__patient_id=patient_id)
         .select_related("created_by", "episode")
         .order_by("-created_at", "-id")[:RECENT]
-    )
+    ),
+    int,
+)
+
+
+@register.simple_tag
+def patient_exams(patient: Patient) -> list[Exam]:
+    return _PATIENT_EXAMS(patient.pk)

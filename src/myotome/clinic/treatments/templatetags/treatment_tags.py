@@ -6,15 +6,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import template
 from django.utils import timezone
 
+from myotome.clinic.prepared import Prepared
 from myotome.clinic.treatments.models import FollowUp
 from myotome.kb import load_kb
 
 register = template.Library()
+FOLLOW_UPS_SHOWN = 50
+# On every day page (compiled once: myotome.clinic.prepared).
+_OPEN_FOLLOW_UPS = Prepared(
+    lambda clinic_id, today: FollowUp.objects.filter(clinic_id=clinic_id, done_at__isnull=True, due_on__lte=today).select_related(
+        "session__episode__patient"
+    )[:FOLLOW_UPS_SHOWN],
+    int,
+    date,
+)
 
 
 @register.inclusion_tag("treatments/_episode_sessions.html")
@@ -28,10 +39,8 @@ def follow_ups_due(context: template.Context) -> dict[str, Any]:
     membership = context.get("membership")
     if membership is None or not membership.sees_clinical:
         return {"tasks": []}
-    tasks = FollowUp.objects.filter(clinic=membership.clinic, done_at__isnull=True, due_on__lte=timezone.localdate()).select_related(
-        "session__episode__patient"
-    )
-    return {"tasks": list(tasks[:50]), "csrf_token": context.get("csrf_token")}
+    tasks = _OPEN_FOLLOW_UPS(membership.clinic_id, timezone.localdate())
+    return {"tasks": tasks, "csrf_token": context.get("csrf_token")}
 
 
 @register.filter
