@@ -5,16 +5,18 @@ answers in tens of microseconds. The queries every request makes (its session, i
 user's memberships and second-factor device) and each page's lookups by id differ only in their
 values, so a :class:`Prepared` query is compiled once, with placeholder values, and then run with
 each call's values in their places; its rows become model instances as Django's own iterator
-makes them (``select_related`` included).
+makes them (``select_related``, ``defer`` and annotations included)::
 
-    MEMBERSHIPS = Prepared(lambda user_id: Membership.objects.filter(user_id=user_id).select_related("clinic"))
-    MEMBERSHIPS(user.pk)  # -> [Membership, ...], the same objects the QuerySet gives
+    MEMBERSHIPS = Prepared(lambda user_id: Membership.objects.filter(user_id=user_id).select_related("clinic"), int)
+    MEMBERSHIPS(user.pk)  # -> [Membership, ...], the objects the QuerySet gives
+    MEMBERSHIPS.first(user.pk)  # -> the first, or None
 
 The query's shape must not depend on its arguments (no ``if`` on them, no lists of varying
-length), and each argument (an int, a str or a date) must reach the SQL unchanged: a lookup that rewrites
-its value (``icontains`` adds wildcards) is refused when the query is first compiled, as are
-querysets that yield something else than model instances or prefetch. tests/clinic/test_prepared.py
-holds every prepared query of the app to the plain QuerySet's answer.
+length). Each argument is an int, a str or a date, declared after ``build``, and must reach the
+SQL unchanged: a lookup that rewrites its value (``icontains`` adds wildcards) is refused when the
+query is first compiled, as is a queryset that yields something else than model instances or
+prefetches. Ints are compared for equality: one beyond 64 bits matches no row and is not sent.
+tests/clinic/test_prepared.py holds every prepared query of the app to its QuerySet's answers.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Prepared(Generic[M]):
 
     def __init__(self, build: Callable[..., QuerySet[M]], *kinds: type):
         self._build = build
-        self.kinds = kinds  # int or str, one per argument
+        self.kinds = kinds  # int, str or date: one per argument
         Prepared.every.append(self)
 
     def __call__(self, *args: Any, using: str = DEFAULT_DB_ALIAS) -> list[M]:
@@ -98,10 +100,10 @@ class Prepared(Generic[M]):
 
     def _compiled(self, connection: Any, using: str) -> _Compiled:
         # Kept on the connection object: one per thread and database, as Django keeps connections.
-        cache: dict[int, _Compiled] = connection.__dict__.setdefault("_myotome_prepared", {})
-        compiled = cache.get(id(self))
+        cache: dict[Prepared[Any], _Compiled] = connection.__dict__.setdefault("_myotome_prepared", {})
+        compiled = cache.get(self)
         if compiled is None:
-            compiled = cache[id(self)] = self._compile(connection, using)
+            compiled = cache[self] = self._compile(connection, using)
         return compiled
 
     def _placeholders(self) -> list[Any]:
