@@ -2,7 +2,7 @@
 
 measure_set(episode)                   # ('prtee', 'nprs', 'psfs') for a tennis elbow
 save_score(episode, result, user, timepoint, taken_on)
-due_for(episodes, clinic_id)           # what each episode's primary measure needs, in one query
+due_for(episode_ids, clinic_id)        # what each episode's primary measure needs, in one query
 """
 
 from __future__ import annotations

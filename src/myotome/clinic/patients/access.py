@@ -20,10 +20,6 @@ def patients_for(request: HttpRequest) -> QuerySet[Patient]:
     return _patients_in(membership(request).clinic_id)
 
 
-def episodes_for(request: HttpRequest) -> QuerySet[Episode]:
-    return episodes_in(membership(request).clinic_id)
-
-
 def _patients_in(clinic_id: int) -> QuerySet[Patient]:
     return Patient.objects.filter(clinic_id=clinic_id)
 
