@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,3 +173,14 @@ def test_today_with_no_episode_of_ones_own_shows_nothing_due(world: World) -> No
     page = world.client("alice").get("/").content.decode()
     assert "No outcome score is due on your episodes." in page
     assert due_for([], world.clinic_a.pk) == []
+
+
+@pytest.mark.database("sqlite")
+def test_the_due_query_finds_its_episodes_by_id_without_scanning_the_practice(world: World) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        due_for([world.episode.pk, world.other_episode.pk], world.clinic_a.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {queries.captured_queries[-1]['sql']}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    # Given as a subquery, the ids were matched by reading every episode of the practice.
+    assert "SEARCH e USING INTEGER PRIMARY KEY" in plan and "SCAN patients_episode" not in plan
