@@ -50,6 +50,7 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int, Callable[[Any], Any] | None], ...]  # (position in params, argument index, how the value is adapted)
     compiler: Any
+    model: type[Model]
     init_list: tuple[str, ...]
     model_start: int
     model_end: int
@@ -137,6 +138,7 @@ class Prepared(Generic[M]):
             params=tuple(params),
             slots=slots,
             compiler=compiler,
+            model=klass_info["model"],
             init_list=tuple(column[0].target.attname for column in select[start:end]),
             model_start=start,
             model_end=end,
@@ -149,10 +151,9 @@ class Prepared(Generic[M]):
     def _objects(compiled: _Compiled, rows: Sequence[Any], using: str) -> list[M]:
         if compiled.converters:
             rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
-        model = compiled.compiler.klass_info["model"]
         found = []
         for row in rows:
-            obj = model.from_db(using, compiled.init_list, row[compiled.model_start : compiled.model_end])
+            obj = compiled.model.from_db(using, compiled.init_list, row[compiled.model_start : compiled.model_end])
             for populator in compiled.populators:
                 populator.populate(row, obj)
             for name, position in compiled.annotations:

@@ -27,7 +27,9 @@ _USER = Prepared(lambda user_id: get_user_model()._default_manager.filter(pk=use
 
 class ThrottledModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
-        user = _USER.first(user_id) if type(user_id) is int else super().get_user(user_id)
+        if type(user_id) is not int:  # not this project's integer ids: Django's own lookup
+            return super().get_user(user_id)
+        user = _USER.first(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:

@@ -84,8 +84,10 @@ def _window(clinic_id: int, user_id: int, page: str | None) -> tuple[list[Episod
     """A page of the clinician's active episodes, most recently changed first."""
     number = min(input_limits.parse_record_id(page or "") or 1, LAST_PAGE)
     start = (number - 1) * DAY_PAGE
-    later = _my_active_episodes(clinic_id, user_id)[start : start + DAY_PAGE + 1] if number > 1 else None
-    shown = _MY_FIRST_PAGE(clinic_id, user_id) if later is None else list(later)  # one more than shown: a next page?
+    # One more than shown: is there a next page?
+    shown = (
+        _MY_FIRST_PAGE(clinic_id, user_id) if start == 0 else list(_my_active_episodes(clinic_id, user_id)[start : start + DAY_PAGE + 1])
+    )
     return shown[:DAY_PAGE], Window(number, has_next=len(shown) > DAY_PAGE)
 
 
